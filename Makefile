@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` and `make test`. Both install what they need.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+
+.PHONY: deps deps-npm build demo test test-unit test-asan test-e2e bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+deps-npm:
+	@scripts/install-deps.sh --with-npm
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)/aesync
+
+test-unit: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DAESYNC_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+test-e2e: build deps-npm
+	@AESYNC_BIN=$(CURDIR)/$(BUILD)/aesync node --test --test-concurrency=1 tests/e2e/
+
+test: test-unit test-e2e
+
+bench: build deps-npm
+	@echo "make bench: the performance issue adds the benchmark; nothing to run yet"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) exports

@@ -1,0 +1,99 @@
+// Configuration: one TOML file (SPEC §2) in, a validated Config out.
+//
+// Every string may contain ${NAME} (an unset variable is an error naming it); every secret key
+// also accepts `<key>_file` (a path whose contents, trailing newline stripped, are the value).
+// Unknown keys and tables are errors. Every error is a ConfigError whose message names the key
+// (dotted, e.g. `source.window`) and `file:line:column`. Keys that a section's `type` does not
+// use are accepted only if they are known keys of that section.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/schema.h"
+
+namespace aesync {
+
+struct SourceConfig {
+  std::string type = "analytics-engine";  //!< analytics-engine | clickhouse | file
+  // analytics-engine
+  std::string dataset = "machine_metrics";
+  std::string account_id;
+  std::string api_token;  //!< secret
+  std::string api_base = "https://api.cloudflare.com/client/v4";
+  // clickhouse
+  std::string url;
+  std::string user = "default";
+  std::string password;  //!< secret
+  std::string database = "default";
+  std::string table = "machine_metrics";
+  // file
+  std::string path;  //!< "-" = stdin
+  // common
+  int64_t window_seconds = 3600;
+  int64_t settle_seconds = 300;
+  int64_t timeout_seconds = 120;
+  int max_retries = 6;
+  bool verify = true;
+  bool insecure_skip_verify = false;  //!< test endpoints only; warns
+};
+
+struct DestinationConfig {
+  std::string type = "local";  //!< r2 | s3 | local
+  std::string bucket;
+  std::string endpoint;
+  std::string region = "auto";
+  std::string access_key_id;
+  std::string secret_access_key;  //!< secret
+  std::string prefix = "machine_metrics";
+  std::string path = "./exports";  //!< local
+  bool insecure_skip_verify = false;
+};
+
+struct OutputConfig {
+  std::string format = "parquet";    //!< parquet | csv
+  std::string compression = "zstd";  //!< parquet: zstd|snappy|gzip|none; csv: gzip|none
+  int64_t row_group_rows = 262144;
+};
+
+struct SyncConfig {
+  int lookback_days = 1;
+  int retention_days = 90;
+  int64_t every_seconds = 6 * 3600;
+  int concurrency = 2;
+};
+
+struct PostHogConfig {
+  std::string host = "https://us.posthog.com";
+  std::string project_id;
+  std::string api_key;  //!< secret
+  std::string table = "machine_metrics";
+  std::string read_access_key_id;
+  std::string read_secret_access_key;  //!< secret
+  std::string join_events_on;          //!< empty = no saved join
+};
+
+struct Config {
+  std::string file;  //!< where it was loaded from; empty for the built-in defaults
+  SourceConfig source;
+  DestinationConfig destination;
+  OutputConfig output;
+  SyncConfig sync;
+  std::optional<PostHogConfig> posthog;
+  Schema schema = Schema::builtin_machine_metrics();
+  bool builtin_schema = true;  //!< no [[columns]] were given
+
+  //! Every non-empty secret value, so that outputs can be redacted.
+  std::vector<std::string> secrets() const;
+};
+
+//! Loads and validates a config file. Throws ConfigError.
+Config load_config(const std::string& path);
+//! Parses TOML text as if read from `file_name` (for tests and error messages).
+Config parse_config(std::string_view toml_text, const std::string& file_name);
+//! The defaults used when no config file exists (convert): built-in mapping, parquet + zstd.
+Config default_config();
+
+}  // namespace aesync

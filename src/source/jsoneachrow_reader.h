@@ -1,0 +1,50 @@
+// JSONEachRow streaming reader: AE query output (one JSON object per line) in, raw rows out.
+//
+// Input arrives in chunks of any size (a file read, a socket); a line may span chunks. For each
+// complete line the reader extracts the requested raw columns (keys in any order, unknown keys
+// ignored) and hands one RawRow to the consumer. Values are typed by the raw column's kind:
+// timestamp -> ms since epoch (AE's "YYYY-MM-DD hh:mm:ss", UTC), _sample_interval -> int64,
+// doubleN -> double, dataset/index1/blobN -> string; numbers may arrive as numeric strings.
+// Invalid UTF-8 inside a line is replaced with U+FFFD and counted. Blank lines are skipped;
+// "\r\n" line ends are accepted.
+//
+// Errors (InputError) read `line N: <reason>: <first 120 bytes of the line>`: a line that is
+// not a JSON object, a requested key that is missing, a value of the wrong kind, an input that
+// ends inside a line (finish()).
+//
+// Memory: the longest line plus one chunk. No heap allocation per row once warmed up.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "schema/raw_row.h"
+#include "schema/schema.h"
+
+namespace aesync {
+
+class JsonEachRowReader {
+ public:
+  //! `columns`: the raw columns to extract, in the order RawRow will hold them.
+  JsonEachRowReader(std::vector<RawColumn> columns, RowConsumer& consumer);
+  ~JsonEachRowReader();
+  JsonEachRowReader(const JsonEachRowReader&) = delete;
+  JsonEachRowReader& operator=(const JsonEachRowReader&) = delete;
+
+  //! Consumes a chunk of input; calls the consumer for every line it completes.
+  void feed(const char* data, size_t size);
+  //! Ends the input: a last line without '\n' is processed; throws if it is incomplete JSON.
+  void finish();
+
+  uint64_t rows() const;                  //!< rows delivered so far
+  uint64_t lines() const;                 //!< lines seen so far (blank ones included)
+  uint64_t invalid_utf8_replaced() const; //!< U+FFFD substitutions made so far
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aesync
