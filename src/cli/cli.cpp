@@ -1,11 +1,199 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/inspect_command.h"
+#include "config/config.h"
+#include "storage/local_store.h"
+#include "sync/file_sync.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/time.h"
+#include "util/version.h"
 
 namespace aesync::cli {
 
-int run(int, char**) {
-  std::fprintf(stderr, "aesync: not wired yet\n");
+namespace {
+
+struct GlobalOptions {
+  std::string config_path;
+  std::string log_format;
+  std::string log_level = "info";
+  bool no_progress = false;
+};
+
+// -c, then $AESYNC_CONFIG, then ./aesync.toml. Empty when none is given and none exists.
+std::string find_config(const GlobalOptions& g) {
+  if (!g.config_path.empty()) return g.config_path;
+  if (const char* env = std::getenv("AESYNC_CONFIG"); env && *env) return env;
+  if (std::filesystem::exists("aesync.toml")) return "aesync.toml";
+  return {};
+}
+
+Config load_required_config(const GlobalOptions& g) {
+  const std::string path = find_config(g);
+  if (path.empty())
+    throw ConfigError("no config file: pass -c FILE, set AESYNC_CONFIG, or create ./aesync.toml");
+  return load_config(path);
+}
+
+void register_secrets(const Config& config) {
+  for (const std::string& s : config.secrets()) log::add_secret(s);
+  for (const std::string& w : config.warnings) log::warn(w);
+}
+
+std::optional<int64_t> parse_day_option(const std::string& value, const char* flag) {
+  if (value.empty()) return std::nullopt;
+  auto day = parse_day(value);
+  if (!day) throw UsageError(std::string(flag) + ": \"" + value + "\" is not a date (YYYY-MM-DD)");
+  return day;
+}
+
+std::optional<int64_t> parse_now_option(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  auto ms = parse_timestamp_ms(value);
+  if (!ms || value.size() < 20 || value.back() != 'Z' || value[10] != 'T')
+    throw UsageError("--now: \"" + value + "\" is not an RFC 3339 UTC time (2026-02-05T12:00:00Z)");
+  return *ms / 1000;
+}
+
+void parse_shard(const std::string& value, SyncOptions& o) {
+  if (value.empty()) return;
+  int k = -1, n = 0;
+  char tail;
+  if (std::sscanf(value.c_str(), "%d/%d%c", &k, &n, &tail) != 2 || n < 1 || k < 0 || k >= n)
+    throw UsageError("--shard: \"" + value + "\" is not K/N with 0 <= K < N");
+  o.shard_index = k;
+  o.shard_count = n;
+}
+
+int run_sync(const GlobalOptions& g, const std::string& date, const std::string& from, const std::string& to,
+             bool force, bool dry_run, const std::string& shard, const std::string& now) {
+  SyncOptions o;
+  o.force = force;
+  o.dry_run = dry_run;
+  if (!date.empty() && (!from.empty() || !to.empty())) throw UsageError("--date cannot be combined with --from/--to");
+  if (!date.empty()) o.from_day = o.to_day = parse_day_option(date, "--date");
+  o.from_day = from.empty() ? o.from_day : parse_day_option(from, "--from");
+  o.to_day = to.empty() ? o.to_day : parse_day_option(to, "--to");
+  if (o.from_day && o.to_day && *o.from_day > *o.to_day) throw UsageError("--from " + from + " is after --to " + to);
+  parse_shard(shard, o);
+  o.now_seconds = parse_now_option(now);
+
+  Config config = load_required_config(g);
+  register_secrets(config);
+  if (config.source.type != "file")
+    throw ConfigError(config.file + ": source.type \"" + config.source.type +
+                      "\" is not available in this build yet; use type = \"file\"");
+  if (config.destination.type != "local")
+    throw ConfigError(config.file + ": destination.type \"" + config.destination.type +
+                      "\" is not available in this build yet; use type = \"local\"");
+  LocalStore store(config.destination.path);
+  SyncReport report = sync_file_source(config, o, store, std::cout);
+  if (!o.dry_run) print_summary(report, std::cout);
+  if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
+  return report.failed() ? 1 : 0;
+}
+
+int run_convert(const GlobalOptions& g, const std::string& input, const std::string& output, const std::string& format) {
+  const std::string path = find_config(g);
+  Config config = path.empty() ? default_config() : load_config(path);
+  register_secrets(config);
+  std::string fmt = format;
+  // Without --format, a .csv / .csv.gz output name picks CSV (gzip for .gz).
+  auto ends_with = [&](std::string_view suffix) {
+    return output.size() >= suffix.size() && output.compare(output.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (fmt.empty() && ends_with(".csv")) fmt = "csv";
+  if (fmt.empty() && ends_with(".csv.gz")) {
+    fmt = "csv";
+    config.output.compression = "gzip";
+  }
+  if (!fmt.empty() && fmt != config.output.format) {
+    config.output.format = fmt;
+    if (fmt == "csv" && config.output.compression != "gzip") config.output.compression = "none";
+    if (fmt == "parquet" && config.output.compression == "none" && path.empty()) config.output.compression = "zstd";
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  ConvertResult r = convert_file(config, input, output);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (r.invalid_utf8_replaced) log::warn("invalid UTF-8 replaced with U+FFFD", {{"count", r.invalid_utf8_replaced}});
+  log::info("converted", {{"input", input}, {"output", output}, {"rows", r.rows}, {"bytes", r.bytes},
+                          {"duration_ms", static_cast<int64_t>(s * 1000)}});
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"aesync: sync Cloudflare Analytics Engine datasets into PostHog's data warehouse (Parquet on R2/S3)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("aesync ") + version() + " (build " + build_rev() + ")");
+  GlobalOptions g;
+  app.add_option("-c,--config", g.config_path, "config file (default: $AESYNC_CONFIG, then ./aesync.toml)");
+  app.add_option("--log-format", g.log_format, "text | json (default: text on a TTY, else json)")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", g.log_level, "debug | info | warn | error | off")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+  app.add_flag("--no-progress", g.no_progress, "no progress bar");
+
+  std::string date, from, to, shard, now;
+  bool force = false, dry_run = false;
+  CLI::App* sync = app.add_subcommand("sync", "export partitions (the scheduled plan, or the days named)");
+  sync->add_option("--date", date, "one UTC day, YYYY-MM-DD");
+  sync->add_option("--from", from, "first day of a backfill, YYYY-MM-DD");
+  sync->add_option("--to", to, "last day of a backfill (inclusive), YYYY-MM-DD");
+  sync->add_flag("--force", force, "re-export days already exported and verified");
+  sync->add_flag("--dry-run", dry_run, "print the plan (days, keys) and touch nothing");
+  sync->add_option("--shard", shard, "K/N: only the days whose ordinal modulo N is K");
+  sync->add_option("--now", now, "RFC 3339 time that replaces the clock (2026-02-05T12:00:00Z)");
+
+  std::string input, output, format;
+  CLI::App* convert = app.add_subcommand("convert", "map an AE JSONEachRow dump to Parquet or CSV (offline)");
+  convert->add_option("--input", input, "JSONEachRow file, or - for stdin")->required();
+  convert->add_option("--output", output, "output file, or - for stdout")->required();
+  convert->add_option("--format", format, "parquet | csv (default: the config's, or from the output name)")
+      ->check(CLI::IsMember({"parquet", "csv"}));
+
+  std::string inspect_path;
+  size_t inspect_rows = 10;
+  bool inspect_json = false;
+  CLI::App* inspect = app.add_subcommand("inspect", "show a Parquet file's schema, row groups, statistics and rows");
+  inspect->add_option("path", inspect_path, "Parquet file")->required();
+  inspect->add_option("--rows", inspect_rows, "rows to show (default 10)");
+  inspect->add_flag("--json", inspect_json, "machine-readable output");
+
+  for (CLI::App* sub : {sync, convert, inspect}) sub->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  try {
+    log::Level level;
+    log::parse_level(g.log_level, level);
+    log::set_level(level);
+    if (!g.log_format.empty()) log::set_format(g.log_format == "json" ? log::Format::Json : log::Format::Text);
+    if (*sync) return run_sync(g, date, from, to, force, dry_run, shard, now);
+    if (*convert) return run_convert(g, input, output, format);
+    if (*inspect) return run_inspect(inspect_path, inspect_rows, inspect_json, std::cout);
+  } catch (const Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "aesync: error: %s\n", log::redact(e.what()).c_str());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "aesync: error: %s\n", log::redact(e.what()).c_str());
+    return 1;
+  }
   return 2;
 }
 

@@ -5,11 +5,32 @@
 // Unknown keys and tables are errors. Every error is a ConfigError whose message names the key
 // (dotted, e.g. `source.window`) and `file:line:column`. Keys that a section's `type` does not
 // use are accepted only if they are known keys of that section.
+//
+// Details a user relies on:
+// - `${NAME}` may appear anywhere in a string, several times; `$${` is a literal `${`; a lone
+//   `$` stays as is. Expanded text is not expanded again. A variable set to "" is allowed; a
+//   required key left empty that way is reported as missing.
+// - `<key>_file` exists for the secrets (source.api_token, source.password,
+//   destination.secret_access_key, posthog.api_key, posthog.read_secret_access_key) and for
+//   the two access key ids. A relative `_file` path resolves against the config file's folder;
+//   trailing CR/LF are stripped. Setting both `<key>` and `<key>_file` is an error.
+// - Paths that name data (source.path, destination.path) stay relative to the working
+//   directory, like command-line paths.
+// - destination.region defaults to "auto" for r2 and "us-east-1" for s3.
+// - output.compression defaults to "zstd" for parquet and "none" for csv.
+// - URLs (api_base, url, endpoint, host) must be http(s); trailing '/' are removed.
+// - Names that reach SQL or URLs (dataset, database, table, bucket, prefix, account_id,
+//   project_id) are validated against a strict character set, never quoted blindly.
+// - [[columns]] `type` may be omitted: it defaults to the raw column's own kind.
+// - Control characters are refused in every value (they would reach HTTP headers and URLs).
+// - Config::warnings collects what deserves a log line but not a refusal: insecure_skip_verify,
+//   and (load_config only) a secret written in clear in a file that group/others can read.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schema/schema.h"
@@ -84,6 +105,9 @@ struct Config {
   std::optional<PostHogConfig> posthog;
   Schema schema = Schema::builtin_machine_metrics();
   bool builtin_schema = true;  //!< no [[columns]] were given
+  //! Non-fatal findings for the user (insecure_skip_verify, a literal secret in a file that
+  //! group/others can read), each naming the key and file; the caller logs them.
+  std::vector<std::string> warnings;
 
   //! Every non-empty secret value, so that outputs can be redacted.
   std::vector<std::string> secrets() const;

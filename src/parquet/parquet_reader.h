@@ -1,16 +1,28 @@
 // Parquet reader: enough of the format to inspect and verify the files aesync writes (and
 // files from other writers that use the same features): the footer (FileMetaData in Thrift
 // compact), schema, row groups, column chunk metadata with statistics, and the values of
-// data pages v1/v2 with PLAIN / PLAIN_DICTIONARY / RLE_DICTIONARY encodings, any codec aesync
-// writes, for flat schemas of BYTE_ARRAY, DOUBLE, INT64, INT32, BOOLEAN columns.
+// data pages v1/v2 with PLAIN / PLAIN_DICTIONARY / RLE_DICTIONARY encodings (plus
+// DELTA_BINARY_PACKED integers and RLE booleans, which v2 writers such as DuckDB and arrow-rs
+// emit), any codec aesync writes, for flat schemas of BYTE_ARRAY, DOUBLE, FLOAT, INT64, INT32,
+// BOOLEAN columns.
 //
 // Input is untrusted: every length and offset is bounds-checked, a malformed file is a
 // FormatError naming what is wrong and where (byte offset, row group, column).
+//
+// Value mapping (read_row_group): BYTE_ARRAY -> String; DOUBLE, FLOAT -> Double; INT64 ->
+// Timestamp (milliseconds, MICROS/NANOS floored) when annotated TIMESTAMP, else Int64; INT32 ->
+// Int64 (zero-extended when annotated unsigned); BOOLEAN -> Int64 0/1. INT96 and
+// FIXED_LEN_BYTE_ARRAY columns are described by the metadata but cannot be read. Nested
+// schemas (groups, repeated fields) are refused when the footer is parsed.
+//
+// Memory: the footer, then one column chunk at a time plus the row group being built.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parquet/format.h"
@@ -22,6 +34,9 @@ struct Statistics {
   std::optional<std::string> min_value, max_value;  //!< plain-encoded bytes
   std::optional<int64_t> null_count;
   std::optional<int64_t> distinct_count;
+  //! min/max came from the deprecated `min`/`max` fields (min_value/max_value were absent);
+  //! such values were ordered as signed bytes by old writers.
+  bool deprecated_min_max = false;
 };
 
 struct ColumnChunkInfo {
@@ -44,12 +59,18 @@ struct RowGroupInfo {
   std::vector<ColumnChunkInfo> columns;
 };
 
+enum class TimeUnit : uint8_t { MILLIS, MICROS, NANOS };
+
 struct SchemaColumn {
   std::string name;
   PhysicalType type{};
   Repetition repetition{};
-  std::optional<ConvertedType> converted_type;
+  std::optional<ConvertedType> converted_type;  //!< may hold values format.h does not name
   std::string logical_type;  //!< e.g. "STRING", "TIMESTAMP(MILLIS,UTC)", "" when absent
+  // Decoded annotations the reader and `inspect` act on:
+  std::optional<TimeUnit> timestamp_unit;  //!< TIMESTAMP (logical or converted type)
+  bool is_unsigned = false;                //!< INTEGER(n,unsigned) or UINT_n
+  std::optional<int32_t> type_length;      //!< FIXED_LEN_BYTE_ARRAY width
 };
 
 struct FileMetadata {
@@ -66,14 +87,37 @@ class ParquetReader {
  public:
   //! Opens and parses the footer. Throws FormatError / StorageError (cannot open).
   explicit ParquetReader(const std::string& path);
+  //! Reads a file held in memory; `name` stands for the path in error messages.
+  static ParquetReader from_bytes(std::string bytes, std::string name = "<memory>");
+
   const FileMetadata& metadata() const { return meta_; }
-  //! Decodes one row group into columnar buffers (types: BYTE_ARRAY -> String, DOUBLE -> Double,
-  //! INT64 -> Int64 or Timestamp when so annotated; nullable = OPTIONAL).
+  //! Decodes one row group into columnar buffers (types: see the mapping above;
+  //! nullable = OPTIONAL). Throws FormatError naming the row group, column and byte offset.
   RowBatch read_row_group(size_t index) const;
 
  private:
+  ParquetReader() = default;
+  void parse_footer();
+  //! Bytes [offset, offset + size) of the file; the caller has bounds-checked them.
+  std::string read_range(uint64_t offset, uint64_t size) const;
+
   std::string path_;
   FileMetadata meta_;
+  std::shared_ptr<const std::string> bytes_;  //!< the whole file, when read from memory
 };
+
+//! Milliseconds from a timestamp in `unit`, rounded toward negative infinity (so an instant
+//! before the epoch stays in its millisecond).
+int64_t timestamp_to_millis(int64_t value, TimeUnit unit);
+
+//! The ColumnType read_row_group() produces for a column; FormatError if it cannot be read.
+ColumnType column_type_of(const SchemaColumn& column);
+
+//! Spec names for display: "INT64", "RLE_DICTIONARY", "UTF8", "OPTIONAL"; a value the spec
+//! does not define comes out as its number. (Codecs: codec_name() in compression.h.)
+std::string name_of(PhysicalType t);
+std::string name_of(Encoding e);
+std::string name_of(ConvertedType c);
+std::string name_of(Repetition r);
 
 }  // namespace aesync::parquet

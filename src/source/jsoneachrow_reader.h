@@ -10,7 +10,16 @@
 //
 // Errors (InputError) read `line N: <reason>: <first 120 bytes of the line>`: a line that is
 // not a JSON object, a requested key that is missing, a value of the wrong kind, an input that
-// ends inside a line (finish()).
+// ends inside a line (finish(): a last line without '\n' is fine when it is a whole object).
+//
+// Details: line numbers count every line, blank ones included; a UTF-8 BOM opening the input is
+// skipped. A requested key given twice: the last one wins. Values of unknown keys are skipped,
+// not validated, at any nesting depth. null reads as "" for a string column and is an error for
+// a numeric one; a JSON number for a string column reads as its text. doubleN also takes
+// numeric strings ("1.5", "-3e2", "inf", "-inf", "nan"); _sample_interval takes integers,
+// integral doubles (1.0) and such strings ("100"). Unpaired \uD800-\uDFFF escapes in a
+// requested string also become U+FFFD and are counted with the invalid UTF-8. A string_view in a
+// RawRow is valid only during on_row. After an exception the reader must not be fed again.
 //
 // Memory: the longest line plus one chunk. No heap allocation per row once warmed up.
 #pragma once
@@ -27,7 +36,8 @@ namespace aesync {
 
 class JsonEachRowReader {
  public:
-  //! `columns`: the raw columns to extract, in the order RawRow will hold them.
+  //! `columns`: the raw columns to extract, in the order RawRow will hold them (each at most
+  //! once; std::invalid_argument otherwise).
   JsonEachRowReader(std::vector<RawColumn> columns, RowConsumer& consumer);
   ~JsonEachRowReader();
   JsonEachRowReader(const JsonEachRowReader&) = delete;

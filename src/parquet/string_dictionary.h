@@ -1,0 +1,47 @@
+// Dictionary of distinct strings for one column chunk: assigns each distinct value an index in
+// first-seen order (the order of the dictionary page).
+//
+// Entries are string_views into the caller's bytes (the row batch), so building a dictionary
+// copies no string; they must outlive the dictionary's use. The table is open addressing with
+// linear probing over (hash, index) slots, kept at most half full; clear() keeps all capacity,
+// so after the first row group the dictionary allocates nothing. plain_bytes() is the size of
+// the PLAIN-encoded dictionary page (4-byte length + bytes per entry), what the writer compares
+// against its dictionary limit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace aesync::parquet {
+
+class StringDictionary {
+ public:
+  //! Forgets all entries, keeps capacity.
+  void clear();
+  //! The index of `v`, inserted as a new entry if absent.
+  uint32_t insert(std::string_view v);
+  size_t size() const { return entries_.size(); }
+  std::string_view entry(size_t i) const { return entries_[i]; }
+  const std::vector<std::string_view>& entries() const { return entries_; }
+  //! Size of the PLAIN encoding of all entries.
+  size_t plain_bytes() const { return plain_bytes_; }
+
+  //! The hash used for slots (exposed for tests: equal strings, equal hashes).
+  static uint64_t hash(std::string_view v);
+
+ private:
+  struct Slot {
+    uint32_t tag;    //!< high 32 bits of the hash, to skip most string compares
+    uint32_t index;  //!< entry index + 1; 0 = empty
+  };
+  void grow();
+
+  std::vector<Slot> slots_;
+  std::vector<std::string_view> entries_;
+  size_t plain_bytes_ = 0;
+  size_t mask_ = 0;
+};
+
+}  // namespace aesync::parquet

@@ -1,0 +1,724 @@
+// JSONEachRow reader: line assembly over chunks, simdjson On Demand per line, typed extraction.
+//
+// Decisions (the header states the contract; these are the details):
+// - Lines are parsed in place inside the caller's chunk when at least SIMDJSON_PADDING bytes of
+//   that chunk follow the line (simdjson reads, but never interprets, bytes past the end); lines
+//   near the end of a chunk are copied into a reused padded scratch buffer, and a line spanning
+//   chunks is assembled in the padded carry buffer and parsed there.
+// - simdjson validates UTF-8 in stage 1. Only when it reports UTF8_ERROR is the line copied with
+//   every maximal ill-formed subsequence replaced by U+FFFD (Unicode "substitution of maximal
+//   subparts") and parsed again, so valid input pays for one validation, not two. An unpaired
+//   \uD800-\uDFFF escape in a requested string value is likewise decoded as U+FFFD and counted.
+// - Keys are matched on their raw bytes with a switch on the first byte and fixed-size compares
+//   (no unescaping, no hashing); only a key that matches nothing and holds an escape is decoded
+//   and matched again.
+// - A requested key that appears twice: the last occurrence wins (as with most JSON readers).
+// - Values of unknown keys are skipped structurally (brackets balanced, strings closed), not
+//   validated, and without a depth limit: deeply nested unknown values are skipped, not errors.
+// - Numbers: doubleN takes a JSON number or a string that std::from_chars reads whole (decimal or
+//   exponent form, "inf", "-inf", "infinity", "nan", case-insensitive; no '+', no spaces);
+//   _sample_interval takes an integer, an integral double (1.0), or such a string. null is an
+//   error for numeric columns, "" for string columns; a JSON number for a string column gives its
+//   text as written. timestamp must be a string parse_timestamp_ms accepts.
+#include "source/jsoneachrow_reader.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "util/error.h"
+#include "util/time.h"
+
+namespace aesync {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+constexpr size_t kSnippetBytes = 120;  // bytes of the line quoted in an error
+constexpr size_t kGotBytes = 60;       // bytes of an offending value quoted in an error
+constexpr size_t kInitialCapacity = 64 * 1024;  // parser capacity before any line is seen
+constexpr size_t kMaxKeyLength = 16;   // "_sample_interval", the longest raw column name
+constexpr std::string_view kEmpty{"", 0};  // non-null: consumers may memcpy from it
+
+// Canonical slots of the raw columns: timestamp, _sample_interval, dataset, index1,
+// blob1..20, double1..20.
+constexpr int kSlotTimestamp = 0;
+constexpr int kSlotSampleInterval = 1;
+constexpr int kSlotDataset = 2;
+constexpr int kSlotIndex1 = 3;
+constexpr int kSlotBlob0 = 3;     // blobN -> kSlotBlob0 + N
+constexpr int kSlotDouble0 = 23;  // doubleN -> kSlotDouble0 + N
+constexpr int kSlots = 44;
+
+int slot_of(RawColumn c) {
+  using K = RawColumn::Kind;
+  switch (c.kind) {
+    case K::Timestamp: return kSlotTimestamp;
+    case K::SampleInterval: return kSlotSampleInterval;
+    case K::Dataset: return kSlotDataset;
+    case K::Index: return c.number == 1 ? kSlotIndex1 : -1;
+    case K::Blob: return c.number >= 1 && c.number <= 20 ? kSlotBlob0 + c.number : -1;
+    case K::Double: return c.number >= 1 && c.number <= 20 ? kSlotDouble0 + c.number : -1;
+  }
+  return -1;
+}
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// "1".."20" written without leading zero, as the two-character tail of blobNN/doubleNN or a
+// single digit; returns 0 when it is not one.
+inline int number_1_to_20(const char* s, size_t n) {
+  if (n == 1) return s[0] >= '1' && s[0] <= '9' ? s[0] - '0' : 0;
+  if (n == 2 && is_digit(s[1]) && (s[0] == '1' || (s[0] == '2' && s[1] == '0')))
+    return (s[0] - '0') * 10 + (s[1] - '0');
+  return 0;
+}
+
+// The slot of a raw column name, or -1. A switch on the length keeps this to one or two
+// memcmp of constant size per key.
+inline int slot_of_name(const char* k, size_t n) {
+  switch (n) {
+    case 5:
+    case 6:
+      if (std::memcmp(k, "blob", 4) == 0) {
+        const int num = number_1_to_20(k + 4, n - 4);
+        return num ? kSlotBlob0 + num : -1;
+      }
+      return n == 6 && std::memcmp(k, "index1", 6) == 0 ? kSlotIndex1 : -1;
+    case 7:
+      if (std::memcmp(k, "dataset", 7) == 0) return kSlotDataset;
+      [[fallthrough]];
+    case 8:
+      if (std::memcmp(k, "double", 6) == 0) {
+        const int num = number_1_to_20(k + 6, n - 6);
+        return num ? kSlotDouble0 + num : -1;
+      }
+      return -1;
+    case 9: return std::memcmp(k, "timestamp", 9) == 0 ? kSlotTimestamp : -1;
+    case 16: return std::memcmp(k, "_sample_interval", 16) == 0 ? kSlotSampleInterval : -1;
+    default: return -1;
+  }
+}
+
+// The slot of the key whose raw text (after the opening quote) is k, when it is a raw column
+// name written without escapes, else -1. Compares whole names including the closing quote with
+// fixed-size memcmp; reading ahead is safe as the key is followed by ':', a value and the padding.
+inline int match_raw_name(const char* k) {
+  switch (k[0]) {
+    case 'b':
+      if (std::memcmp(k, "blob", 4) == 0) {
+        if (k[5] == '"') return k[4] >= '1' && k[4] <= '9' ? kSlotBlob0 + (k[4] - '0') : -1;
+        if (k[6] == '"') {
+          const int num = number_1_to_20(k + 4, 2);
+          return num ? kSlotBlob0 + num : -1;
+        }
+      }
+      return -1;
+    case 'd':
+      if (std::memcmp(k, "double", 6) == 0) {
+        if (k[7] == '"') return k[6] >= '1' && k[6] <= '9' ? kSlotDouble0 + (k[6] - '0') : -1;
+        if (k[8] == '"') {
+          const int num = number_1_to_20(k + 6, 2);
+          return num ? kSlotDouble0 + num : -1;
+        }
+        return -1;
+      }
+      return std::memcmp(k, "dataset\"", 8) == 0 ? kSlotDataset : -1;
+    case 't': return std::memcmp(k, "timestamp\"", 10) == 0 ? kSlotTimestamp : -1;
+    case 'i': return std::memcmp(k, "index1\"", 7) == 0 ? kSlotIndex1 : -1;
+    case '_': return std::memcmp(k, "_sample_interval\"", 17) == 0 ? kSlotSampleInterval : -1;
+    default: return -1;
+  }
+}
+
+inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// A growable byte buffer whose allocation always extends kPadding bytes past capacity(), so
+// simdjson can parse its contents in place. Reused across lines: no allocation once warm.
+class PaddedBuffer {
+ public:
+  char* data() { return buf_.get(); }
+  size_t size() const { return size_; }
+  size_t allocated() const { return allocated_; }  // includes the padding
+  void clear() { size_ = 0; }
+  //! Makes room for `n` bytes of content (plus padding), keeping the current content.
+  void reserve(size_t n) {
+    if (n + kPadding <= allocated_) return;
+    const size_t want = std::max(n + kPadding, allocated_ * 2);
+    auto fresh = std::make_unique<char[]>(want);  // zeroed: the padding is defined bytes
+    if (size_) std::memcpy(fresh.get(), buf_.get(), size_);
+    buf_ = std::move(fresh);
+    allocated_ = want;
+  }
+  void append(const char* p, size_t n) {
+    reserve(size_ + n);
+    std::memcpy(buf_.get() + size_, p, n);
+    size_ += n;
+  }
+  void assign(const char* p, size_t n) {
+    size_ = 0;
+    append(p, n);
+  }
+  //! Appends without checking capacity; the caller reserved enough.
+  void push_unchecked(const char* p, size_t n) {
+    std::memcpy(buf_.get() + size_, p, n);
+    size_ += n;
+  }
+  //! Counts `n` bytes the caller wrote past size() (within the reserved capacity) as content.
+  void commit(size_t n) { size_ += n; }
+
+ private:
+  std::unique_ptr<char[]> buf_;
+  size_t size_ = 0;
+  size_t allocated_ = 0;
+};
+
+// Length of the well-formed UTF-8 sequence at s (n > 0 bytes available), or 0 when ill-formed,
+// in which case *bad gets the length of its maximal subpart (>= 1): the lead byte plus the
+// continuation bytes that were still valid for it (Unicode ch. 3, Table 3-7).
+inline size_t utf8_sequence(const unsigned char* s, size_t n, size_t* bad) {
+  const unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+  } else if (c == 0xE0) {
+    need = 2, lo = 0xA0;
+  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    need = 2;
+  } else if (c == 0xED) {
+    need = 2, hi = 0x9F;
+  } else if (c == 0xF0) {
+    need = 3, lo = 0x90;
+  } else if (c >= 0xF1 && c <= 0xF3) {
+    need = 3;
+  } else if (c == 0xF4) {
+    need = 3, hi = 0x8F;
+  } else {
+    *bad = 1;
+    return 0;
+  }
+  size_t i = 1;
+  for (; i <= need && i < n; ++i) {
+    if (s[i] < lo || s[i] > hi) break;
+    lo = 0x80, hi = 0xBF;
+  }
+  if (i == need + 1) return i;
+  *bad = i;
+  return 0;
+}
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// Copies [s, s+n) into out, replacing each maximal ill-formed subsequence with U+FFFD.
+// Returns the number of replacements.
+uint64_t replace_invalid_utf8(const char* s, size_t n, PaddedBuffer& out) {
+  out.clear();
+  out.reserve(n * 3);  // worst case: every byte becomes three
+  const auto* u = reinterpret_cast<const unsigned char*>(s);
+  uint64_t replaced = 0;
+  size_t i = 0;
+  while (i < n) {
+    size_t run = i;
+    while (run < n && u[run] < 0x80) ++run;  // ASCII runs are copied whole
+    out.push_unchecked(s + i, run - i);
+    i = run;
+    if (i == n) break;
+    size_t bad = 0;
+    const size_t len = utf8_sequence(u + i, n - i, &bad);
+    if (len) {
+      out.push_unchecked(s + i, len);
+      i += len;
+    } else {
+      out.push_unchecked(kReplacement, 3);
+      ++replaced;
+      i += bad;
+    }
+  }
+  return replaced;
+}
+
+// Appends at most `max_bytes` bytes of s to out, made printable: control characters (C0, DEL,
+// C1) and ill-formed UTF-8 become U+FFFD; a sequence straddling the limit is left out; "…"
+// marks a cut.
+void append_printable(std::string& out, std::string_view s, size_t max_bytes) {
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t limit = std::min(s.size(), max_bytes);
+  size_t i = 0;
+  while (i < limit) {
+    size_t bad = 0;
+    const size_t len = utf8_sequence(u + i, s.size() - i, &bad);
+    if (len == 0) {
+      if (i + bad > limit) break;
+      out += kReplacement;
+      i += bad;
+      continue;
+    }
+    if (i + len > limit) break;
+    const bool control = (len == 1 && (u[i] < 0x20 || u[i] == 0x7F)) || (len == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0);
+    if (control)
+      out += kReplacement;
+    else
+      out.append(s.data() + i, len);
+    i += len;
+  }
+  if (i < s.size()) out += "\xE2\x80\xA6";  // "…"
+}
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && is_json_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// JSON number grammar (RFC 8259 §6) over the whole of s.
+bool is_json_number(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < n && is_digit(s[i])) ++i;
+    return i > start;
+  };
+  if (i < n && s[i] == '-') ++i;
+  if (i < n && s[i] == '0')
+    ++i;
+  else if (!digits())
+    return false;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
+bool parse_double_text(std::string_view s, double& out) {
+  if (s.empty()) return false;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), out, std::chars_format::general);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool integral_double_to_int64(double d, int64_t& out) {
+  // [-2^63, 2^63): both bounds are exact doubles.
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d)) return false;
+  out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool parse_int_text(std::string_view s, int64_t& out) {
+  if (s.empty()) return false;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return true;
+  double d;
+  return parse_double_text(s, d) && integral_double_to_int64(d, out);
+}
+
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Reads the four hex digits after "\u" at p; -1 when malformed.
+inline int32_t hex4(const char* p) {
+  int32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int h = hex_value(p[i]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+inline char* put_utf8(char* o, uint32_t cp) {
+  if (cp < 0x80) {
+    *o++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *o++ = static_cast<char>(0xC0 | (cp >> 6));
+    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *o++ = static_cast<char>(0xE0 | (cp >> 12));
+    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *o++ = static_cast<char>(0xF0 | (cp >> 18));
+    *o++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return o;
+}
+
+// Decodes the JSON string starting just after its opening quote into o (which has room for the
+// raw text: decoding never grows it), turning unpaired surrogate escapes into U+FFFD. Used only
+// when simdjson rejects a string. Returns the end of the output, or nullptr on an invalid escape.
+char* unescape_lenient(const char* p, char* o, uint64_t& replaced) {
+  for (;;) {
+    const char c = *p;
+    if (c == '"') return o;
+    if (c != '\\') {
+      *o++ = c;
+      ++p;
+      continue;
+    }
+    const char e = p[1];
+    p += 2;
+    switch (e) {
+      case '"': *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '/': *o++ = '/'; break;
+      case 'b': *o++ = '\b'; break;
+      case 'f': *o++ = '\f'; break;
+      case 'n': *o++ = '\n'; break;
+      case 'r': *o++ = '\r'; break;
+      case 't': *o++ = '\t'; break;
+      case 'u': {
+        const int32_t cp = hex4(p);
+        if (cp < 0) return nullptr;
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && p[0] == '\\' && p[1] == 'u') {
+          const int32_t lo = hex4(p + 2);
+          if (lo < 0) return nullptr;
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            o = put_utf8(o, 0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00));
+            p += 6;
+            break;
+          }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+          o = put_utf8(o, 0xFFFD);
+          ++replaced;
+        } else {
+          o = put_utf8(o, static_cast<uint32_t>(cp));
+        }
+        break;
+      }
+      default: return nullptr;
+    }
+  }
+}
+
+// Where the object starting at s[0] == '{' closes (index just past its '}'), or npos. Counts
+// brackets outside strings; used only to word an error.
+size_t object_extent(std::string_view s) {
+  int64_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+struct JsonEachRowReader::Impl {
+  Impl(std::vector<RawColumn> cols, RowConsumer& c) : columns(std::move(cols)), consumer(c) {
+    if (columns.size() > 64) throw std::invalid_argument("JsonEachRowReader: more than 64 raw columns");
+    std::fill(std::begin(column_of_slot), std::end(column_of_slot), int8_t{-1});
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const int slot = slot_of(columns[i]);
+      if (slot < 0) throw std::invalid_argument("JsonEachRowReader: not a raw AE column: " + columns[i].name());
+      if (column_of_slot[slot] >= 0)
+        throw std::invalid_argument("JsonEachRowReader: raw column requested twice: " + columns[i].name());
+      column_of_slot[slot] = static_cast<int8_t>(i);
+    }
+    all_seen = columns.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << columns.size()) - 1;
+    values.resize(columns.size());
+    // simdjson grows to exactly each new longest line; start big enough for any ordinary line.
+    if (parser.allocate(kInitialCapacity)) throw std::bad_alloc();
+  }
+
+  std::vector<RawColumn> columns;
+  RowConsumer& consumer;
+  int8_t column_of_slot[kSlots];
+  uint64_t all_seen = 0;
+  std::vector<RawValue> values;  // reused for every row
+
+  od::parser parser;
+  PaddedBuffer carry;     // the partial line at the end of the last chunk
+  PaddedBuffer scratch;   // a line copied for padding
+  PaddedBuffer repaired;  // a line with ill-formed UTF-8 replaced
+  PaddedBuffer strings;   // strings decoded by unescape_lenient for the current row
+
+  uint64_t rows = 0;
+  uint64_t lines = 0;
+  uint64_t replaced = 0;
+
+  std::string_view line;  // the current line as received (for error messages)
+  size_t parsed_size = 0; // size of the text simdjson parses for the current line
+
+  void feed(const char* data, size_t size);
+  void finish();
+  void process_line(const char* p, size_t len, size_t allocated, bool at_eof);
+  void parse(const char* p, size_t len, size_t allocated, bool at_eof);
+  inline int column_of(od::field& f);
+  void extract(size_t col, od::value& v);
+  std::string_view get_string(od::value& v);
+
+  [[noreturn, gnu::cold, gnu::noinline]] void fail(std::string_view reason) const;
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_json(simdjson::error_code err, bool at_eof) const;
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_value(size_t col, std::string_view expected, od::value& v) const;
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_value_text(size_t col, std::string_view expected,
+                                                              std::string_view got) const;
+  [[noreturn, gnu::cold, gnu::noinline]] void fail_missing(uint64_t seen) const;
+};
+
+void JsonEachRowReader::Impl::feed(const char* data, size_t size) {
+  if (size == 0) return;  // data may be null
+  const char* p = data;
+  const char* const end = data + size;
+  if (carry.size() > 0) {
+    const auto* nl = static_cast<const char*>(std::memchr(p, '\n', size));
+    if (!nl) {
+      carry.append(p, size);
+      return;
+    }
+    carry.append(p, static_cast<size_t>(nl - p));
+    process_line(carry.data(), carry.size(), carry.allocated(), false);
+    carry.clear();
+    p = nl + 1;
+  }
+  while (p < end) {
+    const auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    if (!nl) {
+      carry.assign(p, static_cast<size_t>(end - p));
+      return;
+    }
+    process_line(p, static_cast<size_t>(nl - p), static_cast<size_t>(end - p), false);
+    p = nl + 1;
+  }
+}
+
+void JsonEachRowReader::Impl::finish() {
+  if (carry.size() == 0) return;
+  // Cleared first so a throw leaves nothing to process twice.
+  const size_t n = carry.size();
+  carry.clear();
+  process_line(carry.data(), n, carry.allocated(), true);
+}
+
+// `allocated`: readable bytes from p (>= len); the line is parsed in place when they cover the
+// padding simdjson needs.
+void JsonEachRowReader::Impl::process_line(const char* p, size_t len, size_t allocated, bool at_eof) {
+  ++lines;
+  if (len > 0 && p[len - 1] == '\r') --len;
+  if (lines == 1 && len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {  // UTF-8 BOM
+    p += 3, len -= 3, allocated -= 3;
+  }
+  size_t first = 0;
+  while (first < len && is_json_space(p[first])) ++first;
+  if (first == len) return;  // blank line
+  line = std::string_view(p, len);
+  if (p[first] != '{') fail("not a JSON object");
+  if (allocated - len < kPadding) {
+    scratch.assign(p, len);
+    p = scratch.data();
+    allocated = scratch.allocated();
+  }
+  parse(p, len, allocated, at_eof);
+}
+
+void JsonEachRowReader::Impl::parse(const char* p, size_t len, size_t allocated, bool at_eof) {
+  od::document doc;
+  auto err = parser.iterate(p, len, allocated).get(doc);
+  if (err == simdjson::UTF8_ERROR) {
+    replaced += replace_invalid_utf8(p, len, repaired);
+    p = repaired.data(), len = repaired.size(), allocated = repaired.allocated();
+    err = parser.iterate(p, len, allocated).get(doc);
+  }
+  if (err) fail_json(err, at_eof);
+  parsed_size = len;
+  strings.clear();
+
+  od::object object;
+  if ((err = doc.get_object().get(object))) fail_json(err, at_eof);
+  uint64_t seen = 0;
+  for (auto result : object) {
+    if ((err = result.error())) fail_json(err, at_eof);
+    od::field& field = result.value_unsafe();  // by reference: a copy costs a store-forwarding stall
+    const int col = column_of(field);
+    if (col < 0) continue;  // the iterator skips the value
+    extract(static_cast<size_t>(col), field.value());
+    seen |= uint64_t{1} << col;
+  }
+  const char* rest;
+  if (!doc.current_location().get(rest)) fail("trailing content after the object");
+  if (seen != all_seen) fail_missing(seen);
+
+  consumer.on_row(RawRow{values.data(), values.size(), lines});
+  ++rows;
+}
+
+int JsonEachRowReader::Impl::column_of(od::field& f) {
+  const char* k = f.key().raw();  // just after the opening quote; the padding covers k[16]
+  int slot = match_raw_name(k);
+  if (slot < 0) {
+    // Not a raw column name written plainly; it may still be one written with escapes.
+    size_t n = 0;
+    while (n <= kMaxKeyLength && k[n] != '"' && k[n] != '\\') ++n;
+    if (n > kMaxKeyLength || k[n] != '\\') return -1;
+    std::string_view key;
+    if (f.unescaped_key().get(key)) return -1;
+    slot = slot_of_name(key.data(), key.size());
+    if (slot < 0) return -1;
+  }
+  return column_of_slot[slot];
+}
+
+// The decoded value of a JSON string; falls back to lenient decoding (unpaired surrogates ->
+// U+FFFD) when simdjson rejects it.
+std::string_view JsonEachRowReader::Impl::get_string(od::value& v) {
+  std::string_view s;
+  const auto err = v.get_string().get(s);
+  if (!err) return s;
+  if (err != simdjson::STRING_ERROR) fail_json(err, false);
+  // Decoding never grows a string, so the row's decoded strings fit in the parsed line; reserve
+  // that once per row so earlier views stay valid.
+  if (strings.size() == 0) strings.reserve(parsed_size);
+  char* start = strings.data() + strings.size();
+  const std::string_view raw = v.raw_json_token();
+  char* end = unescape_lenient(raw.data() + 1, start, replaced);
+  if (!end) fail_json(err, false);  // a malformed escape
+  strings.commit(static_cast<size_t>(end - start));
+  return std::string_view(start, static_cast<size_t>(end - start));
+}
+
+void JsonEachRowReader::Impl::extract(size_t col, od::value& v) {
+  using K = RawColumn::Kind;
+  RawValue& out = values[col];
+  od::json_type type;
+  if (auto err = v.type().get(type)) fail_json(err, false);
+  switch (columns[col].kind) {
+    case K::Dataset:
+    case K::Index:
+    case K::Blob:
+      switch (type) {
+        case od::json_type::string: out.s = get_string(v); return;
+        case od::json_type::number: {
+          const std::string_view text = trim_right(v.raw_json_token());
+          if (!is_json_number(text)) fail_value(col, "a string", v);
+          out.s = text;
+          return;
+        }
+        case od::json_type::null: {
+          bool null = false;
+          if (v.is_null().get(null) || !null) fail_value(col, "a string", v);
+          out.s = kEmpty;
+          return;
+        }
+        default: fail_value(col, "a string", v);
+      }
+    case K::Double:
+      if (type == od::json_type::number) {
+        if (v.get_double().get(out.d)) fail_value(col, "a number", v);
+        return;
+      }
+      if (type == od::json_type::string && parse_double_text(get_string(v), out.d)) return;
+      fail_value(col, "a number", v);
+    case K::SampleInterval:
+      if (type == od::json_type::number) {
+        if (!v.get_int64().get(out.i)) return;
+        double d;
+        if (!v.get_double().get(d) && integral_double_to_int64(d, out.i)) return;
+        fail_value(col, "an integer", v);
+      }
+      if (type == od::json_type::string && parse_int_text(get_string(v), out.i)) return;
+      fail_value(col, "an integer", v);
+    case K::Timestamp:
+      if (type == od::json_type::string) {
+        if (const auto ms = parse_timestamp_ms(get_string(v))) {
+          out.i = *ms;
+          return;
+        }
+      }
+      fail_value(col, "\"YYYY-MM-DD hh:mm:ss\"", v);
+  }
+}
+
+void JsonEachRowReader::Impl::fail(std::string_view reason) const {
+  std::string msg = "line " + std::to_string(lines) + ": ";
+  msg += reason;
+  msg += ": ";
+  append_printable(msg, line, kSnippetBytes);
+  throw InputError(msg);
+}
+
+void JsonEachRowReader::Impl::fail_json(simdjson::error_code err, bool at_eof) const {
+  if (err == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+    // On Demand rejects "{...} x" this way (the last token is not '}'): say what it is.
+    const size_t first = line.find('{');
+    const size_t end = object_extent(line.substr(first));
+    if (end != std::string_view::npos && !trim_right(line.substr(first + end)).empty())
+      fail("trailing content after the object");
+  }
+  const std::string text = simdjson::error_message(err);
+  if (at_eof && (err == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || err == simdjson::UNCLOSED_STRING))
+    fail("truncated at end of input (" + text + ")");
+  fail("invalid JSON (" + text + ")");
+}
+
+void JsonEachRowReader::Impl::fail_value(size_t col, std::string_view expected, od::value& v) const {
+  od::json_type type = od::json_type::null;
+  const bool known = !v.type().get(type);
+  std::string got;
+  if (known && type == od::json_type::object)
+    got = "an object";  // its raw token would be just "{"
+  else if (known && type == od::json_type::array)
+    got = "an array";
+  else
+    append_printable(got, trim_right(v.raw_json_token()), kGotBytes);
+  fail_value_text(col, expected, got);
+}
+
+void JsonEachRowReader::Impl::fail_value_text(size_t col, std::string_view expected, std::string_view got) const {
+  std::string reason = "\"" + columns[col].name() + "\": expected ";
+  reason += expected;
+  reason += ", got ";
+  reason += got;
+  fail(reason);
+}
+
+void JsonEachRowReader::Impl::fail_missing(uint64_t seen) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (!(seen & (uint64_t{1} << i))) fail("missing key \"" + columns[i].name() + "\"");
+  fail("missing key");  // unreachable: some bit is unset
+}
+
+JsonEachRowReader::JsonEachRowReader(std::vector<RawColumn> columns, RowConsumer& consumer)
+    : impl_(std::make_unique<Impl>(std::move(columns), consumer)) {}
+
+JsonEachRowReader::~JsonEachRowReader() = default;
+
+void JsonEachRowReader::feed(const char* data, size_t size) { impl_->feed(data, size); }
+void JsonEachRowReader::finish() { impl_->finish(); }
+uint64_t JsonEachRowReader::rows() const { return impl_->rows; }
+uint64_t JsonEachRowReader::lines() const { return impl_->lines; }
+uint64_t JsonEachRowReader::invalid_utf8_replaced() const { return impl_->replaced; }
+
+}  // namespace aesync

@@ -1,0 +1,55 @@
+// Object stores: where partitions are written (SPEC §3, §5). One small interface, implemented
+// by the local folder store now and by S3/R2 later.
+//
+// Keys are '/'-separated relative paths ("machine_metrics/2026-02-03/data.parquet"). An upload
+// is a ByteSink: bytes stream in, and the object appears, replacing any previous one whole,
+// only at commit(); an upload destroyed or aborted before commit leaves the old object as it
+// was. Failures throw StorageError naming the store and the key.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/byte_sink.h"
+
+namespace aesync {
+
+class ObjectUpload : public ByteSink {
+ public:
+  //! Makes the object visible under its key, replacing the old one atomically.
+  virtual void commit() = 0;
+  //! Discards what was written (also what the destructor does when not committed).
+  virtual void abort() = 0;
+};
+
+struct ObjectInfo {
+  std::string key;
+  uint64_t size = 0;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  virtual std::unique_ptr<ObjectUpload> begin_upload(const std::string& key) = 0;
+  //! Writes a small object in one go (manifests, probes); atomic like an upload.
+  void put(const std::string& key, std::string_view data);
+  //! The object's bytes, or nullopt when it does not exist.
+  virtual std::optional<std::string> get(const std::string& key) = 0;
+  virtual std::optional<ObjectInfo> head(const std::string& key) = 0;
+  //! Every object whose key starts with `prefix`, in key order.
+  virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;
+  //! Deletes the object; deleting a missing object is not an error.
+  virtual void remove(const std::string& key) = 0;
+  //! Where a key lives, for messages: "/abs/exports/machine_metrics/..." or "s3://bucket/key".
+  virtual std::string describe(const std::string& key) const = 0;
+};
+
+//! Rejects keys that could escape the store's root ("..", absolute, empty segments).
+void validate_key(const std::string& key);
+
+}  // namespace aesync

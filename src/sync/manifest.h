@@ -1,0 +1,38 @@
+// The partition manifest, `<prefix>/<day>/_manifest.json` (SPEC §3): what was exported for a
+// day, written after the data object so that a manifest always describes a complete file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "schema/schema.h"
+
+namespace aesync {
+
+struct WindowRecord {
+  int64_t start = 0, end = 0;  //!< unix seconds, [start, end)
+  uint64_t rows = 0;
+  int64_t sample_weight = 0;
+  bool verified = false;
+};
+
+struct Manifest {
+  std::string partition;  //!< YYYY-MM-DD
+  std::string data_key;   //!< the data object's key; empty when rows == 0
+  uint64_t rows = 0;
+  int64_t sample_weight = 0;
+  uint64_t bytes = 0;
+  std::string sha256;
+  std::vector<ColumnSpec> columns;
+  std::vector<WindowRecord> windows;  //!< empty for the file source
+  uint64_t source_rows = 0;
+  bool verified = false;
+  std::string exported_at;  //!< RFC 3339
+  std::string aesync_version;
+};
+
+//! Pretty-printed JSON, keys in SPEC §3 order, newline-terminated.
+std::string manifest_to_json(const Manifest& m);
+
+}  // namespace aesync

@@ -1,0 +1,57 @@
+// One partition's output in progress: raw rows in, a data object streamed to the store.
+//
+// Rows are mapped into a RowBatch; every `row_group_rows` rows (or when the batch's strings
+// pass 256 MiB) the batch goes to the TableWriter as one row group, so memory holds one row
+// group whatever the partition's size. Bytes are hashed on their way to the upload. finish()
+// completes the file and commits the upload; destroying an unfinished PartitionWriter aborts
+// the upload, leaving the previous object untouched.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "schema/mapper.h"
+#include "schema/row_batch.h"
+#include "schema/table_writer.h"
+#include "storage/object_store.h"
+#include "util/sha256.h"
+
+namespace aesync {
+
+struct PartitionFile {
+  uint64_t rows = 0;
+  int64_t sample_weight = 0;  //!< sum of _sample_interval
+  uint64_t bytes = 0;
+  std::string sha256;
+  int64_t min_timestamp_ms = 0, max_timestamp_ms = 0;
+  uint64_t out_of_order_rows = 0;  //!< rows whose timestamp is below an earlier row's
+};
+
+class PartitionWriter {
+ public:
+  //! `sample_interval_index`: where _sample_interval sits in the raw rows given to append().
+  PartitionWriter(const Config& config, const Mapper& mapper, size_t sample_interval_index,
+                  std::unique_ptr<ObjectUpload> upload);
+  ~PartitionWriter();
+
+  void append(const RawRow& row);
+  //! Writes the buffered rows as a row group now (memory pressure across partitions).
+  void flush();
+  uint64_t buffered_rows() const { return batch_.rows; }
+  //! Completes and commits the object.
+  PartitionFile finish();
+
+ private:
+  const Config& config_;
+  const Mapper& mapper_;
+  size_t sample_interval_index_;
+  std::unique_ptr<ObjectUpload> upload_;
+  HashingSink hashing_;
+  std::unique_ptr<TableWriter> writer_;
+  RowBatch batch_;
+  PartitionFile result_;
+};
+
+}  // namespace aesync

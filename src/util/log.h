@@ -1,0 +1,47 @@
+// Logging: one line per event on stderr, as text (on a TTY) or JSON (SPEC §9), with named
+// fields (partition, window, rows, bytes, duration_ms...). Every line passes through the one
+// redaction point: values registered with add_secret() are replaced by "***" wherever they
+// appear, so no token or secret key can reach the log whatever a message quotes.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace aesync::log {
+
+enum class Level { Debug, Info, Warn, Error, Off };
+enum class Format { Text, Json };
+
+struct Field {
+  std::string_view key;
+  std::variant<std::string_view, int64_t, double> value;
+  Field(std::string_view k, std::string_view v) : key(k), value(v) {}
+  Field(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
+  Field(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
+  Field(std::string_view k, int64_t v) : key(k), value(v) {}
+  Field(std::string_view k, uint64_t v) : key(k), value(static_cast<int64_t>(v)) {}
+  Field(std::string_view k, int v) : key(k), value(static_cast<int64_t>(v)) {}
+  Field(std::string_view k, double v) : key(k), value(v) {}
+};
+
+void set_level(Level level);
+void set_format(Format format);
+Level level();
+//! Parses "debug", "info", "warn", "error", "off".
+bool parse_level(std::string_view name, Level& out);
+
+//! Registers a secret value; it never appears in any output that goes through redact().
+void add_secret(std::string_view secret);
+//! `text` with every registered secret replaced by "***".
+std::string redact(std::string_view text);
+
+void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Debug, m, f); }
+inline void info(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Info, m, f); }
+inline void warn(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Warn, m, f); }
+inline void error(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Error, m, f); }
+
+}  // namespace aesync::log

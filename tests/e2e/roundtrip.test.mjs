@@ -1,0 +1,113 @@
+// Cross-reader round trip: seeded AE dumps with every edge a column can carry go through
+// `aesync convert` with a [[columns]] config, and the Parquet file must read back value for value
+// in ClickHouse (chdb), DuckDB and arrow-rs (parquet-wasm). Replay a failure with E2E_SEED=<seed>
+// (the seed is in each test's name).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { writeDump } from './lib/ae.mjs';
+import { runAesyncOk, scratchDir } from './lib/aesync.mjs';
+import { assertRowsEqual } from './lib/compare.mjs';
+import { ROUNDTRIP_COLUMNS as COLS, genRoundtripRows } from './lib/gen.mjs';
+import { configToml, isNullable, mapRows } from './lib/mapping.mjs';
+import { Rng, seedFromEnv } from './lib/prng.mjs';
+import { chdbObjects, chdbRows, duckObjects, duckdbRows, sqlString, wasmRows } from './lib/readers.mjs';
+
+const BASE_SEED = seedFromEnv(20260203);
+const scratch = scratchDir('roundtrip');
+const TIMEOUT = 150_000;
+
+/** Generates, converts and checks one file in all three readers; returns its path. */
+async function roundtrip(tag, seed, n, genOpts, output) {
+  const dir = join(scratch, tag);
+  mkdirSync(dir);
+  const raw = genRoundtripRows(new Rng(seed), n, genOpts);
+  const dump = join(dir, 'dump.jsonl');
+  const config = join(dir, 'aesync.toml');
+  const out = join(dir, 'out.parquet');
+  writeDump(dump, raw);
+  writeFileSync(config, configToml({ tables: { output: { format: 'parquet', ...output } }, columns: COLS }));
+  runAesyncOk(['convert', '--input', dump, '--output', out, '-c', config], { cwd: dir });
+  assert.deepEqual(readdirSync(dir).sort(), ['aesync.toml', 'dump.jsonl', 'out.parquet']);
+
+  const expected = mapRows(raw, COLS);
+  assertRowsEqual(chdbRows(out, COLS), expected, COLS, `ClickHouse (seed=${seed})`);
+  assertRowsEqual(await duckdbRows(out, COLS), expected, COLS, `DuckDB (seed=${seed})`);
+  assertRowsEqual(wasmRows(out, COLS), expected, COLS, `arrow-rs (seed=${seed})`);
+  return out;
+}
+
+/** Per row group: its row count; per column chunk: codec and encodings (DuckDB's view). */
+async function chunks(path) {
+  return duckObjects(
+    `SELECT row_group_id::INT AS rg, row_group_num_rows::INT AS rows, path_in_schema AS col, ` +
+      `compression, encodings FROM parquet_metadata(${sqlString(path)}) ORDER BY row_group_id, column_id`,
+  );
+}
+
+function rowGroupSizes(chunkRows) {
+  const sizes = new Map();
+  for (const c of chunkRows) sizes.set(c.rg, c.rows);
+  return [...sizes.values()];
+}
+
+const CH_TYPE = { string: 'String', double: 'Float64', int64: 'Int64', timestamp: "DateTime64(3, 'UTC')" };
+
+{
+  const seed = BASE_SEED;
+  test(`one row group, zstd: NaN/±inf/-0, UTF-8, strings over 64 KiB, all-NULL columns (seed=${seed})`, { timeout: TIMEOUT }, async () => {
+    const out = await roundtrip('single', seed, 600, { longStrings: [65535, 65536, 65537, 300_000] }, { compression: 'zstd' });
+    const meta = await chunks(out);
+    assert.deepEqual(rowGroupSizes(meta), [600]);
+    assert.deepEqual([...new Set(meta.map((c) => c.compression))], ['ZSTD']);
+    // A column NULL on every row keeps its real type (ClickHouse infers it from the file).
+    const described = chdbObjects(`DESCRIBE file(${sqlString(out)}, Parquet)`).map((r) => [r.name, r.type]);
+    assert.deepEqual(
+      described,
+      COLS.map((c) => [c.name, isNullable(c) ? `Nullable(${CH_TYPE[c.type]})` : CH_TYPE[c.type]]),
+    );
+  });
+}
+
+{
+  const seed = BASE_SEED + 1;
+  test(`5003 rows in row groups of 1000 (seed=${seed})`, { timeout: TIMEOUT }, async () => {
+    const out = await roundtrip('groups', seed, 5003, {}, { compression: 'zstd', row_group_rows: 1000 });
+    assert.deepEqual(rowGroupSizes(await chunks(out)), [1000, 1000, 1000, 1000, 1000, 3]);
+  });
+}
+
+{
+  const seed = BASE_SEED + 2;
+  test(`dictionary over 1 MiB falls back to plain: 20000 distinct 100-byte strings in one row group (seed=${seed})`, { timeout: TIMEOUT }, async () => {
+    const out = await roundtrip('dict', seed, 20_000, { distinctText: true }, { compression: 'snappy' });
+    const meta = await chunks(out);
+    assert.deepEqual(rowGroupSizes(meta), [20_000]);
+    const enc = (col) => meta.find((c) => c.col === col).encodings.split(', ');
+    // 20000 x 100 bytes = 2 MB of distinct values: the text chunk must hold PLAIN pages.
+    assert.ok(enc('text').includes('PLAIN'), `text encodings: ${enc('text')}`);
+    // A low-cardinality string column stays dictionary-encoded.
+    assert.ok(
+      enc('kind').some((e) => e === 'RLE_DICTIONARY' || e === 'PLAIN_DICTIONARY'),
+      `kind encodings: ${enc('kind')}`,
+    );
+  });
+}
+
+const CODECS = [
+  ['zstd', 'ZSTD'],
+  ['snappy', 'SNAPPY'],
+  ['gzip', 'GZIP'],
+  ['none', 'UNCOMPRESSED'],
+];
+CODECS.forEach(([codec, parquetName], k) => {
+  const seed = BASE_SEED + 10 + k;
+  test(`codec ${codec}: 1500 rows in row groups of 500 (seed=${seed})`, { timeout: TIMEOUT }, async () => {
+    const out = await roundtrip(`codec-${codec}`, seed, 1500, { longStrings: [70_000] }, { compression: codec, row_group_rows: 500 });
+    const meta = await chunks(out);
+    assert.deepEqual(rowGroupSizes(meta), [500, 500, 500]);
+    assert.deepEqual([...new Set(meta.map((c) => c.compression))], [parquetName]);
+  });
+});
