@@ -33,8 +33,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--with-npm" ]; then
-  if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+  # npm ci takes a while (chdb is large): skip it when node_modules came from this very lock.
+  if ! cmp -s package-lock.json node_modules/.aesync-installed-lock 2>/dev/null; then
     echo "install-deps: npm ci"
     npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.aesync-installed-lock
   fi
 fi

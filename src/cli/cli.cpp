@@ -88,6 +88,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
 
   Config config = load_required_config(g);
   register_secrets(config);
+  if (!config.has_source) throw ConfigError(config.file + ": sync needs a [source] table");
   if (config.source.type != "file")
     throw ConfigError(config.file + ": source.type \"" + config.source.type +
                       "\" is not available in this build yet; use type = \"file\"");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "parquet/compression.h"
+#include "util/error.h"
 #include "util/json_writer.h"
 #include "util/time.h"
 
@@ -121,6 +122,8 @@ std::string valid_utf8(std::string_view s) {
 
 std::string display_text(std::string_view s, size_t max_chars) {
   std::string out;
+  // Bytes and columns of each piece appended, to back out whole pieces when cutting.
+  std::vector<std::pair<size_t, size_t>> pieces;
   size_t width = 0;
   uint32_t cp;
   for (size_t pos = 0; pos < s.size();) {
@@ -143,8 +146,17 @@ std::string display_text(std::string_view s, size_t max_chars) {
       escaped = false;
     }
     const size_t piece_width = escaped ? len : 1;
-    if (width + piece_width > max_chars) return cut_with_ellipsis(std::move(out), max_chars == 0 ? 0 : max_chars - 1);
+    if (width + piece_width > max_chars) {
+      // Too long: drop whole pieces until the ellipsis fits.
+      while (!pieces.empty() && width + 1 > max_chars) {
+        out.resize(out.size() - pieces.back().first);
+        width -= pieces.back().second;
+        pieces.pop_back();
+      }
+      return out + "\u2026";
+    }
     out.append(piece, len);
+    pieces.emplace_back(len, piece_width);
     width += piece_width;
     pos += n == 0 ? 1 : n;
   }
@@ -576,6 +588,16 @@ std::string json_text(const parquet::ParquetReader& reader, const std::string& p
 
 int run_inspect(const std::string& path, size_t rows, bool json, std::ostream& out) {
   const parquet::ParquetReader reader(path);
+  // Refuse before printing anything, rather than fail halfway through the output.
+  if (rows > 0 && reader.metadata().num_rows > 0) {
+    for (const SchemaColumn& c : reader.metadata().columns) {
+      try {
+        parquet::column_type_of(c);
+      } catch (const FormatError& e) {
+        throw FormatError(path + ": cannot show rows: " + e.what() + " (--rows 0 shows the rest)");
+      }
+    }
+  }
   if (json) {
     out << json_text(reader, path, rows);  // built whole first: a failure prints nothing
   } else {

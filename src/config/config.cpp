@@ -528,6 +528,9 @@ void Loader::read_source(const Section& s, SourceConfig& o) {
   if (auto v = string(s, "path")) o.path = *v;
   insecure(s, o.insecure_skip_verify);
 
+  // A config without [source] serves `convert` (mapping and output only); the commands that
+  // read a source refuse it (Config::has_source).
+  if (!s.table) return;
   const std::string why = "source.type = " + in_quotes(o.type);
   if (o.type == "analytics-engine") {
     require(s, "dataset", o.dataset, why);
@@ -781,7 +784,9 @@ Config Loader::load(std::string_view text) {
 
   Config c;
   c.file = file_;
-  read_source(section(root, "source"), c.source);
+  const Section source = section(root, "source");
+  c.has_source = source.table != nullptr;
+  read_source(source, c.source);
   read_destination(section(root, "destination"), c.destination);
   read_output(section(root, "output"), c.output);
   read_sync(section(root, "sync"), c.sync);
@@ -838,6 +843,7 @@ Config default_config() {
   // Move-assigned: assigning the literals trips GCC 12's false -Wrestrict at -O2 (GCC bug 105329).
   c.source.type = std::string("file");
   c.source.path = std::string("-");
+  c.has_source = true;
   return c;
 }
 

@@ -99,6 +99,7 @@ struct PostHogConfig {
 struct Config {
   std::string file;  //!< where it was loaded from; empty for the built-in defaults
   SourceConfig source;
+  bool has_source = false;  //!< the file has a [source] table (required keys checked only then)
   DestinationConfig destination;
   OutputConfig output;
   SyncConfig sync;

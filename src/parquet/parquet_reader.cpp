@@ -588,7 +588,8 @@ class DeltaBinaryPackedDecoder {
     out.resize(n);
     uint64_t block_size, miniblocks, total, first;
     if (!uleb(block_size) || !uleb(miniblocks) || !uleb(total) || !zigzag(first)) return "truncated header";
-    if (block_size == 0 || block_size % 128 != 0 || miniblocks == 0 || block_size % miniblocks != 0 ||
+    if (block_size == 0 || block_size % 128 != 0 || block_size > (uint64_t{1} << 31) || miniblocks == 0 ||
+        block_size % miniblocks != 0 ||
         (block_size / miniblocks) % 32 != 0)
       return "invalid block size " + std::to_string(block_size) + " / miniblocks " + std::to_string(miniblocks);
     if (total < n) return "holds " + std::to_string(total) + " values, the page needs " + std::to_string(n);
@@ -752,13 +753,13 @@ class ChunkDecoder {
       case PhysicalType::DOUBLE:
       case PhysicalType::FLOAT:
         dict_doubles_.clear();
-        need_fixed(data, pos, n, "dictionary");
+        need_fixed(data, pos, n, "dictionary page");
         for (size_t i = 0; i < n; ++i) dict_doubles_.push_back(plain_double(data, pos));
         break;
       case PhysicalType::INT64:
       case PhysicalType::INT32:
         dict_ints_.clear();
-        need_fixed(data, pos, n, "dictionary");
+        need_fixed(data, pos, n, "dictionary page");
         for (size_t i = 0; i < n; ++i) dict_ints_.push_back(plain_int(data, pos));
         break;
       default: page_fail("dictionary for physical type " + name_of(col_.type) + " is not supported");
@@ -944,12 +945,12 @@ class ChunkDecoder {
         break;
       case PhysicalType::DOUBLE:
       case PhysicalType::FLOAT:
-        need_fixed(data, 0, present, "PLAIN values");
+        need_fixed(data, 0, present, "PLAIN data");
         emit(levels, n, [&](size_t) { out_.append_double(plain_double(data, pos)); });
         break;
       case PhysicalType::INT64:
       case PhysicalType::INT32:
-        need_fixed(data, 0, present, "PLAIN values");
+        need_fixed(data, 0, present, "PLAIN data");
         emit(levels, n, [&](size_t) { out_.append_int(plain_int(data, pos)); });
         break;
       case PhysicalType::BOOLEAN:

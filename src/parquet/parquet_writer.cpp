@@ -85,6 +85,9 @@ void write_statistics(ThriftCompactWriter& w, int16_t field, const ChunkStatisti
   if (st.min_value) {
     w.field_binary(5, *st.max_value);
     w.field_binary(6, *st.min_value);
+    // The bounds are the actual values, never truncated (too long -> omitted).
+    w.field_bool(7, true);  // is_max_value_exact
+    w.field_bool(8, true);  // is_min_value_exact
   }
   if (st.nan_count) w.field_i64(9, *st.nan_count);
   w.end_struct();

@@ -2,12 +2,23 @@
 //
 // Pipeline, per row group (modelled on DuckDB's explicit column-writer phases):
 //   1. analyse   each column's values: statistics (min/max/null_count), and for strings a
-//                dictionary that is kept while it stays under `dictionary_limit_bytes`;
+//                dictionary that is kept while it stays under `dictionary_limit_bytes`
+//                (else the whole column chunk is PLAIN; a chunk with no value is PLAIN too);
 //   2. encode    definition levels (nullable columns, RLE/bit-packed hybrid) and values
 //                (dictionary indices or PLAIN), cut into data pages v1 of ~`page_bytes`;
 //   3. compress  each page body with the file's codec, write PageHeader + body to the sink;
-//   4. finalise  the column chunk's ColumnMetaData (offsets, sizes, encodings, statistics).
+//   4. finalise  the column chunk's ColumnMetaData (offsets, sizes, encodings, statistics);
+//                the row group's metadata is encoded at once and kept for the footer.
 // close() writes FileMetaData (Thrift compact), its length and the closing magic.
+//
+// Encodings: strings use a dictionary page (PLAIN entries) and data pages tagged
+// PLAIN_DICTIONARY (the format-1 tag, read by ClickHouse, DuckDB and arrow-rs); doubles and
+// int64 are PLAIN. Int64 and Double carry no type annotation (they read as Int64/BIGINT and
+// Float64/DOUBLE). ColumnChunk.file_offset is 0, as the current spec asks.
+//
+// Misuse is a std::logic_error: an empty batch, a batch not laid out as the schema, a call
+// after close() or after a write that threw (the output is then incomplete). Destroying a
+// writer without close() leaves the output without a footer.
 //
 // Guarantees: the sink receives bytes strictly in order (no seek), so it may be a file, stdout
 // or an upload; memory holds one row group's encoded column chunk at a time plus the batch the

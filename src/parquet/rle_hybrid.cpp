@@ -60,6 +60,25 @@ void put_bitpacked_run(const T* v, size_t count, int bit_width, std::string& out
   std::memcpy(dst, &acc, static_cast<size_t>(bits) / 8);
 }
 
+// End of the run of values equal to v[i]. Byte values (definition levels, whose runs are long
+// when a column has few NULLs) are compared 8 at a time.
+template <typename T>
+size_t run_end(const T* v, size_t i, size_t n) {
+  const T x = v[i];
+  size_t j = i + 1;
+  if constexpr (sizeof(T) == 1) {
+    const uint64_t pattern = 0x0101010101010101ull * static_cast<uint8_t>(x);
+    while (j + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, v + j, 8);
+      if (w != pattern) break;
+      j += 8;
+    }
+  }
+  while (j < n && v[j] == x) ++j;
+  return j;
+}
+
 template <typename T>
 void encode(const T* v, size_t n, int bit_width, std::string& out) {
   if (bit_width < 0 || bit_width > 32) throw std::logic_error("rle_hybrid_encode: bit width out of range 0..32");
@@ -67,8 +86,7 @@ void encode(const T* v, size_t n, int bit_width, std::string& out) {
   size_t i = 0;
   while (i < n) {
     const T x = v[i];
-    size_t j = i + 1;
-    while (j < n && v[j] == x) ++j;
+    const size_t j = run_end(v, i, n);
     const size_t run = j - i;
     const size_t literals = i - pending;
     if (literals == 0 && j == n) {

@@ -3,6 +3,7 @@
 // every row and column, in input order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { writeDump } from './lib/ae.mjs';
@@ -68,4 +69,12 @@ test(`convert (built-in mapping) equals DuckDB's SQL mapping: ${ROWS} rows, ${DA
 
   const actual = await duckdbRows(out, BUILTIN_COLUMNS);
   assertRowsEqual(actual, expected, BUILTIN_COLUMNS, `aesync vs DuckDB SQL (seed=${SEED})`);
+
+  // The same conversion from stdin to stdout (--input - --output -) gives the same bytes.
+  const piped = runAesyncOk(['convert', '--input', '-', '--output', '-', '--format', 'parquet'], {
+    cwd: scratch,
+    input: readFileSync(dump),
+    binaryStdout: true,
+  });
+  assert.ok(piped.stdout.equals(readFileSync(out)), `stdout: ${piped.stdout.length} bytes, file: ${readFileSync(out).length}`);
 });

@@ -19,7 +19,7 @@ const BASE_SEED = seedFromEnv(20260203);
 const scratch = scratchDir('roundtrip');
 const TIMEOUT = 150_000;
 
-/** Generates, converts and checks one file in all three readers; returns its path. */
+/** Generates, converts and checks one file in all three readers; returns its path and rows. */
 async function roundtrip(tag, seed, n, genOpts, output) {
   const dir = join(scratch, tag);
   mkdirSync(dir);
@@ -36,7 +36,13 @@ async function roundtrip(tag, seed, n, genOpts, output) {
   assertRowsEqual(chdbRows(out, COLS), expected, COLS, `ClickHouse (seed=${seed})`);
   assertRowsEqual(await duckdbRows(out, COLS), expected, COLS, `DuckDB (seed=${seed})`);
   assertRowsEqual(wasmRows(out, COLS), expected, COLS, `arrow-rs (seed=${seed})`);
-  return out;
+  return { out, expected };
+}
+
+/** The expected values of one column. */
+function column(expected, name) {
+  const i = COLS.findIndex((c) => c.name === name);
+  return expected.map((r) => r[i]);
 }
 
 /** Per row group: its row count; per column chunk: codec and encodings (DuckDB's view). */
@@ -58,7 +64,17 @@ const CH_TYPE = { string: 'String', double: 'Float64', int64: 'Int64', timestamp
 {
   const seed = BASE_SEED;
   test(`one row group, zstd: NaN/±inf/-0, UTF-8, strings over 64 KiB, all-NULL columns (seed=${seed})`, { timeout: TIMEOUT }, async () => {
-    const out = await roundtrip('single', seed, 600, { longStrings: [65535, 65536, 65537, 300_000] }, { compression: 'zstd' });
+    const { out, expected } = await roundtrip('single', seed, 600, { longStrings: [65535, 65536, 65537, 300_000] }, { compression: 'zstd' });
+    // The data set holds the edges it is meant to (whatever the seed).
+    const v1 = column(expected, 'v1');
+    assert.ok(v1.some(Number.isNaN) && v1.includes(Infinity) && v1.includes(-Infinity), 'NaN and ±inf present');
+    assert.ok(v1.some((v) => Object.is(v, -0)), '-0 present');
+    const text = column(expected, 'text');
+    assert.deepEqual(text.map((t) => Buffer.byteLength(t)).filter((n) => n > 65535), [65536, 65537, 300_000]);
+    assert.ok(text.some((t) => /[\u{1F300}-\u{1FAFF}]/u.test(t)) && text.some((t) => t.includes('日本')), 'emoji and CJK present');
+    assert.ok(column(expected, 'org').includes('') && column(expected, 'project').includes(null), '"" kept, "" -> NULL');
+    assert.ok(column(expected, 'always_null').every((v) => v === null) && column(expected, 'never').every((v) => v === null));
+    assert.ok(column(expected, 'cpu').includes(null) && column(expected, 'proc_text').includes(null), 'when -> NULL');
     const meta = await chunks(out);
     assert.deepEqual(rowGroupSizes(meta), [600]);
     assert.deepEqual([...new Set(meta.map((c) => c.compression))], ['ZSTD']);
@@ -74,7 +90,7 @@ const CH_TYPE = { string: 'String', double: 'Float64', int64: 'Int64', timestamp
 {
   const seed = BASE_SEED + 1;
   test(`5003 rows in row groups of 1000 (seed=${seed})`, { timeout: TIMEOUT }, async () => {
-    const out = await roundtrip('groups', seed, 5003, {}, { compression: 'zstd', row_group_rows: 1000 });
+    const { out } = await roundtrip('groups', seed, 5003, {}, { compression: 'zstd', row_group_rows: 1000 });
     assert.deepEqual(rowGroupSizes(await chunks(out)), [1000, 1000, 1000, 1000, 1000, 3]);
   });
 }
@@ -82,7 +98,7 @@ const CH_TYPE = { string: 'String', double: 'Float64', int64: 'Int64', timestamp
 {
   const seed = BASE_SEED + 2;
   test(`dictionary over 1 MiB falls back to plain: 20000 distinct 100-byte strings in one row group (seed=${seed})`, { timeout: TIMEOUT }, async () => {
-    const out = await roundtrip('dict', seed, 20_000, { distinctText: true }, { compression: 'snappy' });
+    const { out } = await roundtrip('dict', seed, 20_000, { distinctText: true }, { compression: 'snappy' });
     const meta = await chunks(out);
     assert.deepEqual(rowGroupSizes(meta), [20_000]);
     const enc = (col) => meta.find((c) => c.col === col).encodings.split(', ');
@@ -105,7 +121,7 @@ const CODECS = [
 CODECS.forEach(([codec, parquetName], k) => {
   const seed = BASE_SEED + 10 + k;
   test(`codec ${codec}: 1500 rows in row groups of 500 (seed=${seed})`, { timeout: TIMEOUT }, async () => {
-    const out = await roundtrip(`codec-${codec}`, seed, 1500, { longStrings: [70_000] }, { compression: codec, row_group_rows: 500 });
+    const { out } = await roundtrip(`codec-${codec}`, seed, 1500, { longStrings: [70_000] }, { compression: codec, row_group_rows: 500 });
     const meta = await chunks(out);
     assert.deepEqual(rowGroupSizes(meta), [500, 500, 500]);
     assert.deepEqual([...new Set(meta.map((c) => c.compression))], [parquetName]);

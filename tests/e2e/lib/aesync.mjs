@@ -12,11 +12,12 @@ const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..
 export const AESYNC_BIN = process.env.AESYNC_BIN || join(repoRoot, 'build', 'aesync');
 
 /**
- * Runs aesync with `args`; returns { code, signal, stdout, stderr }. The environment is the test's
+ * Runs aesync with `args`; returns { code, signal, stdout, stderr } (stdout a Buffer with
+ * `binaryStdout`, else text). The environment is the test's
  * minus AESYNC_CONFIG (so no config is picked up by accident) plus `env`. Tests pass a scratch
  * `cwd`, so that a ./aesync.toml of the checkout is never picked up either.
  */
-export function runAesync(args, { cwd, env = {}, input, timeoutMs = 120_000 } = {}) {
+export function runAesync(args, { cwd, env = {}, input, binaryStdout = false, timeoutMs = 120_000 } = {}) {
   if (!existsSync(AESYNC_BIN)) throw new Error(`aesync binary not found at ${AESYNC_BIN} (set AESYNC_BIN)`);
   const baseEnv = { ...process.env };
   delete baseEnv.AESYNC_CONFIG;
@@ -24,12 +25,17 @@ export function runAesync(args, { cwd, env = {}, input, timeoutMs = 120_000 } = 
     cwd,
     env: { ...baseEnv, ...env },
     input,
-    encoding: 'utf8',
+    encoding: 'buffer',
     timeout: timeoutMs,
     maxBuffer: 256 * 1024 * 1024,
   });
   if (res.error) throw new Error(`aesync ${args.join(' ')}: ${res.error.message}`);
-  return { code: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
+  return {
+    code: res.status,
+    signal: res.signal,
+    stdout: binaryStdout ? res.stdout : res.stdout.toString('utf8'),
+    stderr: res.stderr.toString('utf8'),
+  };
 }
 
 /** Runs aesync and fails unless it exits 0; returns the result. */

@@ -538,7 +538,10 @@ TEST_F(ConfigTest, KeyAndKeyFileTogetherIsAnError) {
 }
 
 TEST_F(ConfigTest, RequiredKeysDependOnType) {
-  EXPECT_EQ(error_of(""), "t.toml: source.account_id is required when source.type = \"analytics-engine\"");
+  // Without [source] nothing is required (convert needs only [output] and [[columns]]).
+  const Config no_source = parse_config("[output]\nrow_group_rows = 100\n", "t.toml");
+  EXPECT_FALSE(no_source.has_source);
+  EXPECT_EQ(no_source.output.row_group_rows, 100);
   EXPECT_EQ(error_of("\n[source]\naccount_id = \"a\"\n"),
             "t.toml:2:1: source.api_token is required when source.type = \"analytics-engine\"");
   EXPECT_EQ(error_of("[source]\naccount_id = \"a\"\napi_token = \"t\"\ndataset = \"\"\n"),
@@ -824,6 +827,23 @@ TEST_F(ConfigTest, BundledDemoConfigLoads) {
   EXPECT_EQ(c.destination.path, "./exports");
   EXPECT_EQ(c.output.compression, "zstd");
   EXPECT_TRUE(c.builtin_schema);
+  EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST_F(ConfigTest, BundledProductionExampleLoads) {
+  const fs::path example = fs::path(AESYNC_TEST_DATA).parent_path().parent_path() / "examples" / "aesync.toml";
+  for (const char* name : {"CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_ANALYTICS_API_TOKEN", "R2_ACCESS_KEY_ID",
+                           "R2_SECRET_ACCESS_KEY", "POSTHOG_PROJECT_ID", "POSTHOG_PERSONAL_API_KEY",
+                           "R2_READ_ACCESS_KEY_ID", "R2_READ_SECRET_ACCESS_KEY"})
+    ::setenv(name, name[0] == 'P' && name[8] == 'P' ? "12345" : "value-of-secret", 1);
+  ::setenv("CLOUDFLARE_ACCOUNT_ID", "0123abcd", 1);
+  const Config c = load_config(example.string());
+  EXPECT_EQ(c.source.type, "analytics-engine");
+  EXPECT_EQ(c.destination.endpoint, "https://0123abcd.r2.cloudflarestorage.com");
+  EXPECT_EQ(c.destination.region, "auto");
+  ASSERT_TRUE(c.posthog.has_value());
+  EXPECT_EQ(c.posthog->project_id, "12345");
+  EXPECT_EQ(c.posthog->join_events_on, "properties.machine_id");
   EXPECT_TRUE(c.warnings.empty());
 }
 

@@ -319,6 +319,7 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
              0x36, 0x02,                                //         3: null_count 1
              0x28, 0x02, 'a', 'b',                      //         5: max_value "ab"
              0x18, 0x02, 'a', 'b',                      //         6: min_value "ab"
+             0x11, 0x11,                                //         7, 8: is_max/min_value_exact true
              0x00, 0x00, 0x00}) +                       //       (no legacy min/max for strings)
       bytes({0x26, 0x00, 0x1C,                          //   d chunk
              0x15, 0x0A,                                //       type DOUBLE
@@ -333,7 +334,8 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
       bytes({0x16, 0x00,                                //         3: null_count 0
              0x28, 0x08}) + d15 +                       //         5: max_value 1.5
       bytes({0x18, 0x08}) + dm0 +                       //         6: min_value -0.0 (NaN left out)
-      bytes({0x36, 0x02,                                //         9: nan_count 1
+      bytes({0x11, 0x11,                                //         7, 8: exact bounds (bool in header)
+             0x16, 0x02,                                //         9: nan_count 1
              0x00, 0x00, 0x00}) +
       bytes({0x26, 0x00, 0x1C,                          //   t chunk
              0x15, 0x04, 0x19, 0x15, 0x00,              //       INT64, [PLAIN]
@@ -344,7 +346,8 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
       bytes({0x18, 0x08}) + t1000 +                     //                   min 1000
       bytes({0x16, 0x00, 0x28, 0x08}) + t3000 +         //         null_count 0, max_value
       bytes({0x18, 0x08}) + t1000 +                     //         min_value
-      bytes({0x00, 0x00, 0x00,
+      bytes({0x11, 0x11,                                //         exact bounds
+             0x00, 0x00, 0x00,
              0x16, 0xFE, 0x01,                          //   2: total_byte_size 127
              0x16, 0x06,                                //   3: num_rows 3
              0x26, 0x08,                                //   5: file_offset 4
@@ -357,7 +360,7 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
   ASSERT_EQ(s_dict.size(), 19u);
   ASSERT_EQ(s_data.size(), 26u);
   ASSERT_EQ(d_data.size(), 41u);
-  ASSERT_EQ(meta.size(), 266u);
+  ASSERT_EQ(meta.size(), 272u);
   const std::string expected =
       "PAR1" + s_dict + s_data + d_data + t_data + meta + le32(meta.size()) + "PAR1";
   EXPECT_EQ(sink.out, expected);

@@ -236,3 +236,20 @@ TEST(RleHybrid, RoundTripsThroughAReferenceDecoder) {
     }
   }
 }
+
+TEST(RleHybrid, DefinitionLevelRunsOfAnyLengthRoundTrip) {
+  // Byte input scans runs 8 values at a time: runs that end on and off word boundaries.
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<uint8_t> v;
+    const size_t n = 1 + rng() % 500;
+    while (v.size() < n) v.insert(v.end(), std::min<size_t>(1 + rng() % 40, n - v.size()), static_cast<uint8_t>(rng() % 2));
+    std::string out;
+    encode_definition_levels(v.data(), v.size(), out);
+    uint32_t len;
+    std::memcpy(&len, out.data(), 4);
+    ASSERT_EQ(len, out.size() - 4);
+    const std::vector<uint32_t> back = decode(out.substr(4), 1, v.size());
+    ASSERT_EQ(back, std::vector<uint32_t>(v.begin(), v.end())) << "trial " << trial;
+  }
+}
