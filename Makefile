@@ -31,8 +31,8 @@ test-e2e: build deps-npm
 
 test: test-unit test-e2e
 
-bench: build deps-npm
-	@echo "make bench: the performance issue adds the benchmark; nothing to run yet"
+bench: build
+	@scripts/bench.sh $(BUILD)/aesync
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) exports

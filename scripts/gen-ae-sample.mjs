@@ -26,7 +26,7 @@ const pad = (n) => String(n).padStart(2, '0');
 const fmt = (ms) => { const d = new Date(ms); return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`; };
 const round = (x) => Math.round(x * 100) / 100;
 const times = Array.from({ length: rows }, () => start + Math.floor(rand() * days * 86400) * 1000).sort((a, b) => a - b);
-const out = [];
+let out = [];
 for (const ts of times) {
   const m = pick(machines);
   const kind = rand() < 0.7 ? 'resource' : rand() < 0.6 ? 'process' : 'startup';
@@ -37,5 +37,6 @@ for (const ts of times) {
   const row = { _sample_interval: rand() < 0.9 ? 1 : 10, blob1: m.org, blob2: m.project, blob3: m.type, blob4: kind, blob5,
     dataset: 'machine_metrics', double1: d[0], double2: d[1], double3: d[2], double4: d[3], index1: m.id, timestamp: fmt(ts) };
   out.push(JSON.stringify(row));
+  if (out.length === 10000) { process.stdout.write(out.join('\n') + '\n'); out = []; }
 }
-process.stdout.write(out.join('\n') + '\n');
+if (out.length) process.stdout.write(out.join('\n') + '\n');

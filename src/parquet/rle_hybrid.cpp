@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "parquet/varint.h"
+
 namespace aesync::parquet {
 
 static_assert(std::endian::native == std::endian::little, "bit packing stores words little-endian");
@@ -14,19 +16,8 @@ namespace {
 // costs a header plus the value, and breaking the literal section costs another header.
 constexpr size_t kMinRleRun = 8;
 
-void put_varint(uint64_t v, std::string& out) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out.append(buf, n);
-}
-
 void put_rle_run(uint32_t value, size_t count, int bit_width, std::string& out) {
-  put_varint(static_cast<uint64_t>(count) << 1, out);
+  append_uleb128(static_cast<uint64_t>(count) << 1, out);
   const size_t value_bytes = (static_cast<size_t>(bit_width) + 7) / 8;
   for (size_t b = 0; b < value_bytes; ++b) out.push_back(static_cast<char>((value >> (8 * b)) & 0xFF));
 }
@@ -35,7 +26,7 @@ void put_rle_run(uint32_t value, size_t count, int bit_width, std::string& out) 
 template <typename T>
 void put_bitpacked_run(const T* v, size_t count, int bit_width, std::string& out) {
   const size_t groups = (count + 7) / 8;
-  put_varint((static_cast<uint64_t>(groups) << 1) | 1, out);
+  append_uleb128((static_cast<uint64_t>(groups) << 1) | 1, out);
   const size_t total_bytes = groups * static_cast<size_t>(bit_width);
   const size_t pos = out.size();
   out.resize(pos + total_bytes);

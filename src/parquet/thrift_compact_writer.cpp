@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "parquet/varint.h"
+
 namespace aesync::parquet {
 
 void ThriftCompactWriter::begin_struct() {
@@ -43,15 +45,6 @@ void ThriftCompactWriter::binary(std::string_view v) {
   out_.append(v);
 }
 
-void ThriftCompactWriter::varint(uint64_t v) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out_.append(buf, n);
-}
+void ThriftCompactWriter::varint(uint64_t v) { append_uleb128(v, out_); }
 
 }  // namespace aesync::parquet
