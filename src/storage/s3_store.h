@@ -1,0 +1,74 @@
+// The `s3` / `r2` destination: an ObjectStore over the S3 REST API (path-style URLs
+// `<endpoint>/<bucket>/<key>`, SigV4-signed, payloads always hashed), for AWS S3, Cloudflare R2,
+// MinIO and other S3-compatible stores.
+//
+// Uploads stream: bytes fill one part buffer of `part_size` (>= 5 MiB). An object that ends
+// before the first part is full goes up in one PutObject; otherwise a multipart upload is
+// created and each full part is sent as soon as it is full (all parts the same size, the last
+// one smaller, as R2 requires), so an object of any size needs one part of memory. The object
+// appears only at CompleteMultipartUpload; any failure, an abort() or destroying an uncommitted
+// upload sends AbortMultipartUpload. A CompleteMultipartUpload that answers 200 with an <Error>
+// body is a failure.
+//
+// Every request is retried on its own (each part separately) per net/retry.h: 5xx, 429,
+// SlowDown and transport errors; other 4xx fail at once with a StorageError naming the
+// operation, bucket, key, HTTP status, S3's error code and message. Only one checksum is sent
+// per request (x-amz-content-sha256), as R2 rejects requests carrying two.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/object_store.h"
+
+namespace aesync {
+
+struct S3Options {
+  std::string endpoint;  //!< "https://<account>.r2.cloudflarestorage.com" (no trailing '/')
+  std::string bucket;
+  std::string region = "auto";
+  std::string access_key_id;
+  std::string secret_access_key;
+  bool insecure_skip_verify = false;
+  int max_retries = 6;
+  int64_t timeout_seconds = 120;
+  size_t part_size = size_t{8} << 20;
+};
+
+//! A multipart upload that was started and neither completed nor aborted.
+struct PendingUpload {
+  std::string key;
+  std::string upload_id;
+  std::string initiated;  //!< as S3 reports it
+};
+
+class S3Store final : public ObjectStore {
+ public:
+  explicit S3Store(S3Options options);
+  ~S3Store() override;
+
+  std::unique_ptr<ObjectUpload> begin_upload(const std::string& key) override;
+  std::optional<std::string> get(const std::string& key) override;
+  std::optional<ObjectInfo> head(const std::string& key) override;
+  std::vector<ObjectInfo> list(const std::string& prefix) override;
+  void remove(const std::string& key) override;
+  std::string describe(const std::string& key) const override;
+
+  //! Deletes many objects with DeleteObjects, 1000 keys per request.
+  void remove_many(const std::vector<std::string>& keys);
+  //! Streams an object's body to `on_body`; false if it does not exist.
+  bool get_streaming(const std::string& key, const std::function<void(const char*, size_t)>& on_body);
+  //! ListMultipartUploads under `prefix` (left behind by a killed run).
+  std::vector<PendingUpload> list_pending_uploads(const std::string& prefix);
+  void abort_pending_upload(const PendingUpload& upload);
+
+  const S3Options& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aesync
