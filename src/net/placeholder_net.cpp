@@ -1,0 +1,1 @@
+// placeholder so the stage library exists; replaced as the stage lands
