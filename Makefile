@@ -27,7 +27,7 @@ test-asan: deps
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
 test-e2e: build deps-npm
-	@AESYNC_BIN=$(CURDIR)/$(BUILD)/aesync node --test --test-concurrency=1 tests/e2e/
+	@AESYNC_BIN=$(CURDIR)/$(BUILD)/aesync AESYNC_TOOLS_DIR=$(CURDIR)/$(BUILD)/tools node --test --test-concurrency=1 tests/e2e/
 
 test: test-unit test-e2e
 

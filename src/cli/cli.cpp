@@ -8,9 +8,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/check_command.h"
 #include "cli/inspect_command.h"
 #include "config/config.h"
-#include "storage/local_store.h"
+#include "sync/destination.h"
 #include "sync/file_sync.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -92,11 +93,8 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   if (config.source.type != "file")
     throw ConfigError(config.file + ": source.type \"" + config.source.type +
                       "\" is not available in this build yet; use type = \"file\"");
-  if (config.destination.type != "local")
-    throw ConfigError(config.file + ": destination.type \"" + config.destination.type +
-                      "\" is not available in this build yet; use type = \"local\"");
-  LocalStore store(config.destination.path);
-  SyncReport report = sync_file_source(config, o, store, std::cout);
+  std::unique_ptr<ObjectStore> store = open_destination(config);
+  SyncReport report = sync_file_source(config, o, *store, std::cout);
   if (!o.dry_run) print_summary(report, std::cout);
   if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
   return report.failed() ? 1 : 0;
@@ -170,7 +168,9 @@ int run(int argc, char** argv) {
   inspect->add_option("--rows", inspect_rows, "rows to show (default 10)");
   inspect->add_flag("--json", inspect_json, "machine-readable output");
 
-  for (CLI::App* sub : {sync, convert, inspect}) sub->fallthrough();
+  CLI::App* check = app.add_subcommand("check", "validate the config and test the source and the destination");
+
+  for (CLI::App* sub : {sync, convert, inspect, check}) sub->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -186,6 +186,17 @@ int run(int argc, char** argv) {
     if (*sync) return run_sync(g, date, from, to, force, dry_run, shard, now);
     if (*convert) return run_convert(g, input, output, format);
     if (*inspect) return run_inspect(inspect_path, inspect_rows, inspect_json, std::cout);
+    if (*check) {
+      Config config;
+      try {
+        config = load_required_config(g);
+      } catch (const ConfigError& e) {
+        std::cout << "FAIL  config       " << log::redact(e.what()) << "\n";
+        return e.exit_code();
+      }
+      register_secrets(config);
+      return run_check(config, std::cout);
+    }
   } catch (const Error& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "aesync: error: %s\n", log::redact(e.what()).c_str());

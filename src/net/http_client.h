@@ -10,9 +10,11 @@
 // 2xx, streamed to it in the chunks curl delivers (an AE window, a large GetObject) so that no
 // body is ever held whole. Error responses (non-2xx) are always collected, for their message.
 //
-// Failures of the transport itself (DNS, connect, TLS, reset, timeout, a cancelled run) throw
-// NetworkError naming the method and the URL without its query string. Nothing here logs
-// headers: callers put secrets only in headers (Authorization), never in URLs.
+// Failures of the transport itself (DNS, connect, TLS, reset, timeout) throw NetworkError naming
+// the method and the URL without its query string; a cancelled run (util/cancel.h) throws
+// CancelledError, noticed at the next body chunk or within about a second while waiting. The
+// URL is sent as given (no path normalisation), so what SigV4 signed is what goes out. Nothing
+// here logs headers: callers put secrets only in headers (Authorization), never in URLs.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +40,9 @@ struct Request {
   std::vector<Header> headers;
   std::string_view body;       //!< sent as is; Content-Length is set from its size
   int64_t timeout_seconds = 120;
+  //! A clean-up request (AbortMultipartUpload) that still goes out after the run was
+  //! cancelled; give it a short timeout so that shutdown stays prompt.
+  bool ignore_cancel = false;
 };
 
 struct Response {

@@ -26,6 +26,8 @@ struct RetryPolicy {
 class Backoff {
  public:
   explicit Backoff(const RetryPolicy& policy);
+  //! A reproducible sequence of delays (tests).
+  Backoff(const RetryPolicy& policy, uint64_t seed);
   //! The delay before retry number `retry` (1-based): uniform in [0, min(cap, base * 2^(retry-1))],
   //! or `retry_after` when that is longer (capped at 15 minutes).
   std::chrono::milliseconds delay(int retry, std::optional<std::chrono::milliseconds> retry_after = std::nullopt);

@@ -13,10 +13,15 @@
 // Every request is retried on its own (each part separately) per net/retry.h: 5xx, 429,
 // SlowDown and transport errors; other 4xx fail at once with a StorageError naming the
 // operation, bucket, key, HTTP status, S3's error code and message. Only one checksum is sent
-// per request (x-amz-content-sha256), as R2 rejects requests carrying two.
+// per request (x-amz-content-sha256), as R2 rejects requests carrying two; DeleteObjects, which
+// AWS refuses without Content-MD5, also carries Content-MD5 (R2 accepts that pair).
+//
+// The store is thread-safe (each request borrows an HTTP client from a pool); an upload is used
+// by one thread and must not outlive its store.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/http_client.h"
 
@@ -37,5 +38,13 @@ struct SigV4Parts {
 };
 SigV4Parts sigv4_compute(const net::Request& request, const SigV4Credentials& credentials,
                          std::string_view payload_sha256_hex, int64_t now_seconds);
+//! As above, also signing the headers named in `extra_signed_headers` that the request carries
+//! (AWS's published examples sign Range and Date, which aesync's requests never need to).
+SigV4Parts sigv4_compute(const net::Request& request, const SigV4Credentials& credentials,
+                         std::string_view payload_sha256_hex, int64_t now_seconds,
+                         const std::vector<std::string>& extra_signed_headers);
+
+//! HMAC-SHA256 of `data` under `key`: the 32 raw bytes.
+std::string hmac_sha256(std::string_view key, std::string_view data);
 
 }  // namespace aesync

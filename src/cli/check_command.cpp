@@ -1,0 +1,94 @@
+#include "cli/check_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "sync/destination.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/time.h"
+
+namespace aesync::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct CheckPrinter {
+  std::ostream& out;
+  bool failed = false;
+  void line(const char* status, const char* name, const std::string& detail) {
+    char head[48];
+    std::snprintf(head, sizeof head, "%-4s  %-11s  ", status, name);
+    out << head << log::redact(detail) << "\n";
+    out.flush();
+    if (std::string_view(status) == "FAIL") failed = true;
+  }
+};
+
+std::string probe_key(const Config& config) {
+  std::random_device rd;
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, "%08x", rd());
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return config.destination.prefix + "/_aesync_check/" + format_rfc3339(now) + "-" + std::to_string(::getpid()) +
+         "-" + suffix + ".txt";
+}
+
+void check_source(const Config& config, CheckPrinter& p) {
+  const SourceConfig& s = config.source;
+  if (!config.has_source) {
+    p.line("FAIL", "source", "the config has no [source] table");
+  } else if (s.type == "file") {
+    if (s.path == "-")
+      p.line("ok", "source", "file: standard input");
+    else if (std::ifstream(s.path).good())
+      p.line("ok", "source", "file: " + s.path + " is readable");
+    else
+      p.line("FAIL", "source", "file: cannot open " + s.path);
+  } else {
+    p.line("FAIL", "source", "source.type \"" + s.type + "\" is not available in this build yet");
+  }
+}
+
+void check_destination(const Config& config, CheckPrinter& p) {
+  const auto t0 = Clock::now();
+  std::string key;
+  try {
+    auto store = open_destination(config);
+    key = probe_key(config);
+    const std::string body = "aesync check probe " + key + "\n";
+    store->put(key, body);
+    std::optional<std::string> back = store->get(key);
+    if (!back) throw StorageError("the probe " + store->describe(key) + " was written but cannot be read back");
+    if (*back != body) throw StorageError("the probe " + store->describe(key) + " read back different bytes");
+    store->remove(key);
+    if (store->head(key)) throw StorageError("the probe " + store->describe(key) + " is still there after delete");
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+    p.line("ok", "destination",
+           "wrote, read back and deleted " + store->describe(key) + " (" + std::to_string(ms) + " ms)");
+  } catch (const std::exception& e) {
+    p.line("FAIL", "destination", e.what());
+  }
+}
+
+}  // namespace
+
+int run_check(const Config& config, std::ostream& out) {
+  CheckPrinter p{out};
+  p.line("ok", "config", config.file.empty() ? "built-in defaults" : config.file);
+  check_source(config, p);
+  check_destination(config, p);
+  if (config.posthog)
+    p.line("skip", "posthog", "checking the PostHog API comes with `aesync posthog link` (not in this build yet)");
+  else
+    p.line("skip", "posthog", "no [posthog] table");
+  return p.failed ? 1 : 0;
+}
+
+}  // namespace aesync::cli

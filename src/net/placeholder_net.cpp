@@ -1,1 +1,0 @@
-// placeholder so the stage library exists; replaced as the stage lands
