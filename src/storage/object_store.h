@@ -45,6 +45,8 @@ class ObjectStore {
   virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;
   //! Deletes the object; deleting a missing object is not an error.
   virtual void remove(const std::string& key) = 0;
+  //! Deletes many objects (S3: DeleteObjects in batches of 1000; elsewhere one by one).
+  virtual void remove_many(const std::vector<std::string>& keys);
   //! Where a key lives, for messages: "/abs/exports/machine_metrics/..." or "s3://bucket/key".
   virtual std::string describe(const std::string& key) const = 0;
 };

@@ -62,7 +62,7 @@ class S3Store final : public ObjectStore {
   std::string describe(const std::string& key) const override;
 
   //! Deletes many objects with DeleteObjects, 1000 keys per request.
-  void remove_many(const std::vector<std::string>& keys);
+  void remove_many(const std::vector<std::string>& keys) override;
   //! Streams an object's body to `on_body`; false if it does not exist.
   bool get_streaming(const std::string& key, const std::function<void(const char*, size_t)>& on_body);
   //! ListMultipartUploads under `prefix` (left behind by a killed run).
