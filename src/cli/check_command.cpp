@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "source/window_source.h"
 #include "sync/destination.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -52,7 +53,13 @@ void check_source(const Config& config, CheckPrinter& p) {
     else
       p.line("FAIL", "source", "file: cannot open " + s.path);
   } else {
-    p.line("FAIL", "source", "source.type \"" + s.type + "\" is not available in this build yet");
+    try {
+      std::unique_ptr<WindowSource> source = open_window_source(s);
+      const std::string seen = source->probe();
+      p.line("ok", "source", source->describe() + ": " + seen);
+    } catch (const std::exception& e) {
+      p.line("FAIL", "source", e.what());
+    }
   }
 }
 

@@ -10,8 +10,11 @@
 
 #include "cli/check_command.h"
 #include "cli/inspect_command.h"
+#include "cli/status_command.h"
 #include "config/config.h"
+#include "sync/api_sync.h"
 #include "sync/destination.h"
+#include "sync/partition_index.h"
 #include "sync/file_sync.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -90,14 +93,27 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   Config config = load_required_config(g);
   register_secrets(config);
   if (!config.has_source) throw ConfigError(config.file + ": sync needs a [source] table");
-  if (config.source.type != "file")
-    throw ConfigError(config.file + ": source.type \"" + config.source.type +
-                      "\" is not available in this build yet; use type = \"file\"");
   std::unique_ptr<ObjectStore> store = open_destination(config);
-  SyncReport report = sync_file_source(config, o, *store, std::cout);
+  SyncReport report = config.source.type == "file" ? sync_file_source(config, o, *store, std::cout)
+                                                   : sync_remote_source(config, o, *store, std::cout);
   if (!o.dry_run) print_summary(report, std::cout);
   if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
   return report.failed() ? 1 : 0;
+}
+
+int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
+  Config config = load_required_config(g);
+  register_secrets(config);
+  SyncOptions o;
+  o.now_seconds = parse_now_option(now);
+  std::unique_ptr<ObjectStore> store = open_destination(config);
+  const PruneResult r = prune_partitions(*store, config.destination.prefix, config.sync.retention_days, run_clock(o), dry_run);
+  for (const std::string& key : r.deleted_keys) std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
+  std::cout << (dry_run ? "dry run: " : "") << r.days.size() << " partition(s) older than " << config.sync.retention_days
+            << " days, " << r.deleted_keys.size() << " object(s)" << (dry_run ? " would be deleted" : " deleted") << "\n";
+  log::info("prune", {{"partitions", static_cast<int64_t>(r.days.size())}, {"objects", static_cast<int64_t>(r.deleted_keys.size())},
+                      {"dry_run", dry_run ? "yes" : "no"}});
+  return 0;
 }
 
 int run_convert(const GlobalOptions& g, const std::string& input, const std::string& output, const std::string& format) {
@@ -170,7 +186,17 @@ int run(int argc, char** argv) {
 
   CLI::App* check = app.add_subcommand("check", "validate the config and test the source and the destination");
 
-  for (CLI::App* sub : {sync, convert, inspect, check}) sub->fallthrough();
+  bool prune_dry_run = false;
+  std::string prune_now;
+  CLI::App* prune = app.add_subcommand("prune", "delete partitions older than retention_days");
+  prune->add_flag("--dry-run", prune_dry_run, "list what would be deleted and delete nothing");
+  prune->add_option("--now", prune_now, "RFC 3339 time that replaces the clock");
+
+  bool status_json = false;
+  CLI::App* status = app.add_subcommand("status", "list the partitions in the destination (from their manifests)");
+  status->add_flag("--json", status_json, "machine-readable output");
+
+  for (CLI::App* sub : {sync, convert, inspect, check, prune, status}) sub->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -186,6 +212,13 @@ int run(int argc, char** argv) {
     if (*sync) return run_sync(g, date, from, to, force, dry_run, shard, now);
     if (*convert) return run_convert(g, input, output, format);
     if (*inspect) return run_inspect(inspect_path, inspect_rows, inspect_json, std::cout);
+    if (*prune) return run_prune(g, prune_dry_run, prune_now);
+    if (*status) {
+      Config config = load_required_config(g);
+      register_secrets(config);
+      std::unique_ptr<ObjectStore> store = open_destination(config);
+      return run_status(config, *store, status_json, std::cout);
+    }
     if (*check) {
       Config config;
       try {

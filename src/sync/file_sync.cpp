@@ -12,6 +12,7 @@
 #include "source/file_input.h"
 #include "source/jsoneachrow_reader.h"
 #include "storage/file_output.h"
+#include "sync/api_sync.h"
 #include "sync/manifest.h"
 #include "sync/partition_writer.h"
 #include "sync/table_output.h"
@@ -32,17 +33,6 @@ std::string partition_key(const Config& config, const std::string& day, const st
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The raw columns the reader extracts: the mapper's, then _sample_interval if the mapping
-// does not use it (manifests record the sample weight whatever the mapping).
-std::vector<RawColumn> reader_columns(const Mapper& mapper, size_t& sample_interval_index) {
-  std::vector<RawColumn> cols = mapper.raw_columns();
-  const RawColumn si{RawColumn::Kind::SampleInterval, 0};
-  auto it = std::find(cols.begin(), cols.end(), si);
-  sample_interval_index = static_cast<size_t>(it - cols.begin());
-  if (it == cols.end()) cols.push_back(si);
-  return cols;
-}
 
 bool in_plan(int64_t day, const SyncOptions& o) {
   if (o.from_day && day < *o.from_day) return false;
@@ -126,21 +116,13 @@ class DayRouter final : public RowConsumer {
   DayState* last_ = nullptr;
 };
 
-std::string now_rfc3339(const SyncOptions& o) {
-  const int64_t now = o.now_seconds ? *o.now_seconds
-                                    : std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count();
-  return format_rfc3339(now);
-}
-
 }  // namespace
 
 SyncReport sync_file_source(const Config& config, const SyncOptions& options, ObjectStore& store, std::ostream& plan_out) {
   const auto start = Clock::now();
   Mapper mapper(config.schema);
   size_t si = 0;
-  const std::vector<RawColumn> columns = reader_columns(mapper, si);
+  const std::vector<RawColumn> columns = partition_raw_columns(mapper, si);
   SyncReport report;
   DayRouter router(config, options, store, mapper, si, report);
   JsonEachRowReader reader(columns, router);
@@ -174,18 +156,14 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
       if (file.out_of_order_rows)
         log::warn("rows are not in timestamp order in the input; the file keeps input order",
                   {{"partition", name}, {"rows", file.out_of_order_rows}});
-      Manifest m;
-      m.partition = name;
+      Manifest m = new_manifest(config, name, run_clock(options));
       m.data_key = out.data_key;
       m.rows = file.rows;
       m.sample_weight = file.sample_weight;
       m.bytes = file.bytes;
       m.sha256 = file.sha256;
-      m.columns = config.schema.columns;
       m.source_rows = d.rows;
       m.verified = false;  // a dump has no independent count to reconcile against
-      m.exported_at = now_rfc3339(options);
-      m.aesync_version = version();
       store.put(partition_key(config, name, "_manifest.json"), manifest_to_json(m));
       out.bytes = file.bytes;
     } catch (const std::exception& e) {

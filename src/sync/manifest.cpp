@@ -28,7 +28,8 @@ std::string manifest_to_json(const Manifest& m) {
     append_string(o, to_string(c.type));
     o += ", \"from\": ";
     append_string(o, c.from.name());
-    o += c.nullable() ? ", \"nullable\": true}" : ", \"nullable\": false}";
+    const bool nullable = c.nullable() || (i < m.column_nullable.size() && m.column_nullable[i]);
+    o += nullable ? ", \"nullable\": true}" : ", \"nullable\": false}";
   }
   o += m.columns.empty() ? "]" : "\n  ]";
   o += ",\n  \"windows\": [";

@@ -25,6 +25,11 @@ struct Manifest {
   uint64_t bytes = 0;
   std::string sha256;
   std::vector<ColumnSpec> columns;
+  //! Per column, "nullable" as read back by parse_manifest: the manifest does not record the
+  //! `when`/`empty_as_null` rule that makes a ColumnSpec nullable, so the flag is kept here.
+  //! Empty for a manifest built in memory; manifest_to_json writes a column nullable when its
+  //! spec is or this flag is set.
+  std::vector<bool> column_nullable;
   std::vector<WindowRecord> windows;  //!< empty for the file source
   uint64_t source_rows = 0;
   bool verified = false;

@@ -29,7 +29,9 @@ struct PartitionEntry {
   int64_t day = 0;
   std::vector<ObjectInfo> objects;   //!< every layout key of that day
   std::optional<Manifest> manifest;  //!< absent when there is no (readable) manifest
-  std::string manifest_error;        //!< why a manifest could not be read
+  //! Why a manifest could not be read, naming its key: "<key>: no manifest", a parse error, a
+  //! manifest for another day, or a storage error.
+  std::string manifest_error;
 };
 
 //! Lists `<prefix>/` and groups layout keys by day (in day order); reads each day's manifest
@@ -42,7 +44,10 @@ struct PruneResult {
 };
 
 //! Deletes every layout object of days older than `retention_days` before the UTC day of
-//! `now_seconds`. A dry run deletes nothing and returns what it would delete.
+//! `now_seconds`. A dry run deletes nothing and returns what it would delete. Manifests are
+//! deleted before data objects, so that an interrupted prune never leaves a manifest describing
+//! a deleted file (manifest-less data is still found by the next prune). `deleted_keys` is in
+//! day and key order.
 PruneResult prune_partitions(ObjectStore& store, const std::string& prefix, int retention_days, int64_t now_seconds,
                              bool dry_run);
 

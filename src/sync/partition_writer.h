@@ -1,7 +1,7 @@
 // One partition's output in progress: raw rows in, a data object streamed to the store.
 //
-// Rows are mapped into a RowBatch; every `row_group_rows` rows (or when the batch's strings
-// pass 256 MiB) the batch goes to the TableWriter as one row group, so memory holds one row
+// Rows are mapped into a RowBatch; every `row_group_rows` rows, or as soon as the batch holds
+// 24 MiB, the batch goes to the TableWriter as one row group, so memory holds one bounded row
 // group whatever the partition's size. Bytes are hashed on their way to the upload. finish()
 // completes the file and commits the upload; destroying an unfinished PartitionWriter aborts
 // the upload, leaving the previous object untouched.
@@ -29,6 +29,11 @@ struct PartitionFile {
   uint64_t out_of_order_rows = 0;  //!< rows whose timestamp is below an earlier row's
 };
 
+//! The raw columns a partition's rows must carry: the mapper's (timestamp first), then
+//! _sample_interval if the mapping does not use it (manifests record the sample weight whatever
+//! the mapping). Sets `sample_interval_index` to its position.
+std::vector<RawColumn> partition_raw_columns(const Mapper& mapper, size_t& sample_interval_index);
+
 class PartitionWriter {
  public:
   //! `sample_interval_index`: where _sample_interval sits in the raw rows given to append().
@@ -51,6 +56,7 @@ class PartitionWriter {
   HashingSink hashing_;
   std::unique_ptr<TableWriter> writer_;
   RowBatch batch_;
+  size_t fixed_row_bytes_;
   PartitionFile result_;
 };
 

@@ -4,7 +4,11 @@
 // the newest exported partition up to today (catch-up after downtime); nothing older than the
 // first export. Backfill (--from/--to, --date): those days inclusive, refused when --from is
 // older than `retention_days` before today; days already exported and verified are skipped
-// unless --force. --shard K/N keeps the days whose ordinal (days since 1970-01-01) mod N == K.
+// unless --force (never today, which is still growing). --from alone runs to today; a --to
+// after today is clamped to today. --shard K/N keeps the days whose ordinal (days since
+// 1970-01-01) mod N == K.
+// One retention bound everywhere: the oldest day in scope is today - retention_days (prune
+// deletes the days before it; neither plan ever includes them).
 // Windows: consecutive `window`-long spans from 00:00 UTC; the last window of today ends at
 // now - settle (a day with no complete span yet has no windows and is not planned); future
 // days are never planned. Pure functions: the clock is an input.

@@ -1,0 +1,15 @@
+// `aesync status [--json]`: the partitions found in the destination, from their manifests:
+// day, rows, bytes, exported at, verified (SPEC §1). A day whose manifest is missing or
+// unreadable is listed with the reason.
+#pragma once
+
+#include <ostream>
+
+#include "config/config.h"
+#include "storage/object_store.h"
+
+namespace aesync::cli {
+
+int run_status(const Config& config, ObjectStore& store, bool json, std::ostream& out);
+
+}  // namespace aesync::cli

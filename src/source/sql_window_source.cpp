@@ -1,0 +1,353 @@
+#include "source/sql_window_source.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <chrono>
+#include <stdexcept>
+
+#include "source/jsoneachrow_reader.h"
+#include "util/cancel.h"
+#include "util/log.h"
+
+namespace aesync {
+
+namespace detail {
+
+struct QueryFailure {
+  enum class Kind { Retry, Split, Fatal };
+  Kind kind = Kind::Retry;
+  std::string reason;  //!< "HTTP 503: Service unavailable", a network error, a reader error
+  std::optional<std::chrono::milliseconds> retry_after;
+  long status = 0;  //!< the HTTP status, 0 when there was no error response
+};
+
+}  // namespace detail
+
+namespace {
+
+using Failure = detail::QueryFailure;
+using Kind = Failure::Kind;
+
+constexpr size_t kSnippetBytes = 120;  // bytes of an unexpected answer quoted in a message
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_2xx(long status) { return status >= 200 && status <= 299; }
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Forwards rows to the caller's consumer, counting them (before the call: a row the consumer
+// saw, even one it threw on, counts as delivered) and remembering whether the consumer threw, so
+// that its own exceptions are told apart from the reader's.
+class CountingConsumer final : public RowConsumer {
+ public:
+  CountingConsumer(RowConsumer& inner, size_t weight_index) : inner_(inner), weight_index_(weight_index) {}
+  void on_row(const RawRow& row) override {
+    ++rows;
+    weight += row[weight_index_].i;
+    try {
+      inner_.on_row(row);
+    } catch (...) {
+      consumer_failed = true;
+      throw;
+    }
+  }
+  uint64_t rows = 0;
+  int64_t weight = 0;
+  bool consumer_failed = false;
+
+ private:
+  RowConsumer& inner_;
+  size_t weight_index_;
+};
+
+Failure status_failure(const net::Response& response, bool split_allowed) {
+  Failure f;
+  f.status = response.status;
+  f.reason = "HTTP " + std::to_string(response.status);
+  const std::string text = server_text_for_message(response.body);
+  if (!text.empty()) f.reason += ": " + text;
+  if (split_allowed && (response.status == 422 || response.status == 507)) {
+    f.kind = Kind::Split;
+  } else if (net::retryable_status(response.status)) {
+    f.kind = Kind::Retry;
+    if (auto value = response.header("retry-after")) f.retry_after = net::parse_retry_after(*value, now_seconds());
+  } else {
+    f.kind = Kind::Fatal;
+  }
+  return f;
+}
+
+// An integer field of a count answer: a JSON integer, an integral double, a numeric string
+// ("12345", as 64-bit integers come quoted), or null (sum() of nothing in some engines) when
+// `null_is_zero`.
+int64_t integer_field(simdjson::dom::object& object, std::string_view key, bool null_is_zero) {
+  simdjson::dom::element value;
+  if (object[key].get(value)) throw InputError("missing key \"" + std::string(key) + "\"");
+  auto bad = [&]() -> InputError {
+    return InputError("\"" + std::string(key) + "\": expected an integer, got " +
+                      server_text_for_message(simdjson::to_string(value), kSnippetBytes));
+  };
+  switch (value.type()) {
+    case simdjson::dom::element_type::INT64: return value.get_int64().value_unsafe();
+    case simdjson::dom::element_type::UINT64: {
+      const uint64_t u = value.get_uint64().value_unsafe();
+      if (u > static_cast<uint64_t>(INT64_MAX)) throw bad();
+      return static_cast<int64_t>(u);
+    }
+    case simdjson::dom::element_type::DOUBLE: {
+      const double d = value.get_double().value_unsafe();
+      if (!(d >= -9.2e18 && d <= 9.2e18) || d != static_cast<double>(static_cast<int64_t>(d))) throw bad();
+      return static_cast<int64_t>(d);
+    }
+    case simdjson::dom::element_type::STRING: {
+      const std::string_view s = value.get_string().value_unsafe();
+      int64_t out = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      if (s.empty() || ec != std::errc() || p != s.data() + s.size()) throw bad();
+      return out;
+    }
+    case simdjson::dom::element_type::NULL_VALUE:
+      if (null_is_zero) return 0;
+      throw bad();
+    default: throw bad();
+  }
+}
+
+// The one JSONEachRow line of an aggregate answer, as an object. Throws InputError.
+simdjson::dom::object single_object(simdjson::dom::parser& parser, std::string_view body) {
+  body = trim(body);
+  if (body.empty()) throw InputError("empty answer");
+  if (body.find('\n') != std::string_view::npos)
+    throw InputError("more than one line in the answer: " + server_text_for_message(body, kSnippetBytes));
+  simdjson::dom::object object;
+  if (parser.parse(body.data(), body.size()).get(object))
+    throw InputError("not a JSON object: " + server_text_for_message(body, kSnippetBytes));
+  return object;
+}
+
+}  // namespace
+
+SqlWindowSource::SqlWindowSource(const SourceConfig& config, std::string from_sql)
+    : from_sql_(std::move(from_sql)),
+      timeout_seconds_(config.timeout_seconds),
+      policy_(net::RetryPolicy::with_retries(config.max_retries)),
+      client_([&] {
+        net::ClientOptions options;
+        options.insecure_skip_verify = config.insecure_skip_verify;
+        return options;
+      }()) {}
+
+std::string SqlWindowSource::bounds_sql(const Window& window) {
+  return "timestamp >= toDateTime(" + std::to_string(window.start) + ") AND timestamp < toDateTime(" +
+         std::to_string(window.end) + ")";
+}
+
+std::string SqlWindowSource::count_sql(const Window& window) const {
+  return "SELECT count() AS rows, sum(_sample_interval) AS sample_weight FROM " + from_sql_ + " WHERE " +
+         bounds_sql(window) + " FORMAT JSONEachRow";
+}
+
+std::string SqlWindowSource::probe_sql(int64_t since_seconds) const {
+  return "SELECT count() AS rows FROM " + from_sql_ + " WHERE timestamp >= toDateTime(" +
+         std::to_string(since_seconds) + ") FORMAT JSONEachRow";
+}
+
+FetchStats SqlWindowSource::fetch(const Window& window, const std::vector<RawColumn>& columns,
+                                  RowConsumer& consumer) {
+  if (window.end <= window.start) throw std::invalid_argument("fetch(): empty window " + window.describe());
+  size_t weight_index = columns.size();
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].kind == RawColumn::Kind::SampleInterval) weight_index = i;
+  if (weight_index == columns.size())
+    throw std::invalid_argument("fetch(): _sample_interval must be among the requested columns");
+  FetchStats stats;
+  fetch_range(window, columns, weight_index, consumer, stats);
+  return stats;
+}
+
+void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawColumn>& columns,
+                                  size_t weight_index, RowConsumer& consumer, FetchStats& stats) {
+  const std::string context = "window " + window.describe();
+  const std::string sql = fetch_sql(window, columns);
+  net::Request request = make_request(sql);
+  request.timeout_seconds = timeout_seconds_;
+
+  auto attempt = [&]() -> std::optional<Failure> {
+    CountingConsumer counter(consumer, weight_index);
+    JsonEachRowReader reader(columns, counter);
+    // Everything this fetch() has handed to the consumer so far, earlier halves included.
+    auto delivered = [&] { return stats.rows + counter.rows; };
+    net::Response response;
+    try {
+      response = client_.send(request, [&reader](const char* data, size_t size) { reader.feed(data, size); });
+      // A body cut off mid-line that still ended cleanly (no Content-Length) fails here.
+      if (is_2xx(response.status)) reader.finish();
+    } catch (const net::CancelledError&) {
+      if (counter.consumer_failed) throw;
+      throw SourceError(context + ": cancelled", delivered());
+    } catch (const net::NetworkError& e) {
+      if (counter.consumer_failed) throw;
+      if (counter.rows > 0)
+        throw SourceError(context + ": " + e.what() + " (after " + std::to_string(counter.rows) + " rows)",
+                          delivered());
+      Failure f;
+      f.kind = e.timed_out ? Kind::Split : Kind::Retry;
+      f.reason = e.what();
+      return f;
+    } catch (const InputError& e) {
+      if (counter.consumer_failed) throw;
+      // Rows already went out: a retry would deliver them twice.
+      if (counter.rows > 0) throw SourceError(context + ": " + e.what(), delivered());
+      Failure f;
+      f.reason = e.what();
+      return f;
+    }
+    if (!is_2xx(response.status)) return status_failure(response, true);
+    stats.rows += counter.rows;
+    stats.sample_weight += counter.weight;
+    stats.invalid_utf8_replaced += reader.invalid_utf8_replaced();
+    return std::nullopt;
+  };
+
+  const std::optional<Failure> split = retry_loop(context, &window, stats.rows, stats, attempt);
+  if (!split) return;
+  const int64_t length = window.end - window.start;
+  if (length <= kMinSplitSeconds)
+    throw SourceError(context + ": " + split->reason + " (a window of " + std::to_string(length) +
+                          " s is not split further)",
+                      stats.rows);
+  const Window first{window.start, window.start + length / 2};
+  const Window second{first.end, window.end};
+  ++stats.splits;
+  log::info("splitting source window", {{"window", window.describe()}, {"reason", split->reason}});
+  fetch_range(first, columns, weight_index, consumer, stats);
+  fetch_range(second, columns, weight_index, consumer, stats);
+}
+
+std::optional<detail::QueryFailure> SqlWindowSource::retry_loop(
+    const std::string& context, const Window* window, uint64_t delivered, FetchStats& stats,
+    const std::function<std::optional<Failure>()>& attempt) {
+  net::Backoff backoff(policy_);
+  const std::string where = window ? window->describe() : describe();
+  for (int n = 1;; ++n) {
+    ++stats.requests;
+    std::optional<Failure> failure = attempt();
+    if (!failure || failure->kind == Kind::Split) return failure;
+    if (failure->kind == Kind::Fatal) throw SourceError(context + ": " + failure->reason, delivered);
+    if (n > policy_.max_retries)
+      throw SourceError(context + ": failed after " + std::to_string(n) + (n == 1 ? " attempt: " : " attempts: ") +
+                            failure->reason,
+                        delivered);
+    ++stats.retries;
+    const std::chrono::milliseconds delay = backoff.delay(n, failure->retry_after);
+    log::warn("retrying source query", {{window ? "window" : "source", where},
+                                        {"attempt", n},
+                                        {"status", static_cast<int64_t>(failure->status)},
+                                        {"error", failure->reason},
+                                        {"delay_ms", static_cast<int64_t>(delay.count())}});
+    if (!cancel::sleep_for(delay)) throw SourceError(context + ": cancelled", delivered);
+  }
+}
+
+void SqlWindowSource::run_small_query(const std::string& context, const Window* window,
+                                             const std::string& sql,
+                                             const std::function<void(std::string_view)>& check) {
+  net::Request request = make_request(sql);
+  request.timeout_seconds = timeout_seconds_;
+  FetchStats stats;
+  auto attempt = [&]() -> std::optional<Failure> {
+    net::Response response;
+    try {
+      response = client_.send(request);
+    } catch (const net::CancelledError&) {
+      throw SourceError(context + ": cancelled");
+    } catch (const net::NetworkError& e) {
+      Failure f;
+      f.reason = e.what();  // a timeout too: an aggregate cannot be split, only retried
+      return f;
+    }
+    if (!is_2xx(response.status)) return status_failure(response, false);
+    try {
+      check(response.body);
+    } catch (const InputError& e) {
+      Failure f;
+      f.reason = e.what();
+      return f;
+    }
+    return std::nullopt;
+  };
+  retry_loop(context, window, 0, stats, attempt);
+}
+
+WindowCounts SqlWindowSource::count(const Window& window) {
+  WindowCounts counts;
+  simdjson::dom::parser parser;
+  auto parse = [&](std::string_view body) {
+    simdjson::dom::object object = single_object(parser, body);
+    const int64_t rows = integer_field(object, "rows", false);
+    if (rows < 0) throw InputError("\"rows\": negative count " + std::to_string(rows));
+    counts.rows = static_cast<uint64_t>(rows);
+    counts.sample_weight = integer_field(object, "sample_weight", true);
+  };
+  run_small_query("window " + window.describe(), &window, count_sql(window), parse);
+  return counts;
+}
+
+std::string SqlWindowSource::probe() {
+  int64_t rows = 0;
+  simdjson::dom::parser parser;
+  auto parse = [&](std::string_view body) {
+    simdjson::dom::object object = single_object(parser, body);
+    rows = integer_field(object, "rows", false);
+  };
+  run_small_query(describe(), nullptr, probe_sql(now_seconds() - 3600), parse);
+  return std::to_string(rows) + " rows in the last hour";
+}
+
+std::string server_text_for_message(std::string_view body, size_t max_bytes) {
+  body = trim(body);
+  const bool cut = body.size() > max_bytes;
+  if (cut) {
+    size_t n = max_bytes;
+    // Back up to the start of the character the cut falls in.
+    while (n > 0 && (static_cast<unsigned char>(body[n]) & 0xC0) == 0x80) --n;
+    body = body.substr(0, n);
+  }
+  std::string out;
+  out.reserve(body.size() + 3);
+  for (char c : body) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
+  }
+  if (cut) out += "...";
+  return log::redact(out);
+}
+
+std::string sql_identifier(std::string_view name, bool allow_dash, std::string_view key) {
+  auto head = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  bool ok = !name.empty() && head(name[0]);
+  bool dash = false;
+  for (size_t i = 1; ok && i < name.size(); ++i) {
+    const char c = name[i];
+    dash |= c == '-';
+    ok = head(c) || (c >= '0' && c <= '9') || (allow_dash && c == '-');
+  }
+  if (!ok)
+    throw ConfigError(std::string(key) + " \"" + server_text_for_message(name, kSnippetBytes) +
+                      "\" is not a valid identifier ([A-Za-z_][A-Za-z0-9_" + (allow_dash ? "-" : "") + "]*)");
+  // The name can hold no '"' (checked above), so quoting it cannot be escaped from.
+  return dash ? "\"" + std::string(name) + "\"" : std::string(name);
+}
+
+}  // namespace aesync

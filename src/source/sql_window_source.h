@@ -1,0 +1,100 @@
+// The window logic shared by the remote sources (AE SQL API, ClickHouse HTTP interface): SQL
+// text, one HTTP POST per query whose 2xx body streams into a JsonEachRowReader, and the
+// retry/split rules of SPEC §6 (window_source.h states the contract).
+//
+// Per request the outcome is classified once:
+//   - 2xx, body read to its end            -> done;
+//   - 422, 507, a timeout                  -> the window is split in halves (fetch only; a window
+//                                             of 60 s or less is not split: error);
+//   - 429, other 5xx, another network error, or a body that is cut off or holds a line that is
+//     not a row, *before any row reached the consumer* -> retried (net::Backoff; Retry-After
+//     honoured), at most `max_retries` times, then "failed after N attempts: <last reason>";
+//   - anything else (400, 401, 403, 404...) -> error at once, with the server's text;
+//   - a failure once rows of this request reached the consumer -> SourceError whose
+//     rows_delivered counts every row this fetch() delivered: the caller restarts the partition.
+// An exception thrown by the caller's consumer passes through unchanged and is never retried.
+// Every SourceError message starts with "window [<start>, <end>): " (the window or half being
+// fetched); the probe's start with the source's describe(). The server's text is quoted trimmed
+// to 500 bytes with control characters replaced; no header value (token, password) is ever
+// quoted or logged.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http_client.h"
+#include "net/retry.h"
+#include "source/window_source.h"
+
+namespace aesync {
+
+namespace detail {
+struct QueryFailure;  // how one request failed (sql_window_source.cpp)
+}
+
+class SqlWindowSource : public WindowSource {
+ public:
+  FetchStats fetch(const Window& window, const std::vector<RawColumn>& columns, RowConsumer& consumer) override;
+  WindowCounts count(const Window& window) override;
+  std::string probe() override;
+
+  //! `SELECT count() AS rows, sum(_sample_interval) AS sample_weight FROM <from> WHERE <bounds>
+  //! FORMAT JSONEachRow`
+  std::string count_sql(const Window& window) const;
+  //! `SELECT count() AS rows FROM <from> WHERE timestamp >= toDateTime(<since>) FORMAT JSONEachRow`
+  std::string probe_sql(int64_t since_seconds) const;
+
+  //! A window this long or shorter is not split: a size/time failure is then an error.
+  static constexpr int64_t kMinSplitSeconds = 60;
+
+ protected:
+  //! `from_sql`: the table as it appears after FROM (already validated/quoted by the subclass).
+  SqlWindowSource(const SourceConfig& config, std::string from_sql);
+
+  //! The POST carrying `sql` (URL, authentication and content headers; body = `sql`, which the
+  //! caller keeps alive for the request's duration).
+  virtual net::Request make_request(const std::string& sql) const = 0;
+
+  const std::string& from_sql() const { return from_sql_; }
+  //! "timestamp >= toDateTime(<start>) AND timestamp < toDateTime(<end>)"
+  static std::string bounds_sql(const Window& window);
+
+ private:
+  void fetch_range(const Window& window, const std::vector<RawColumn>& columns, size_t weight_index,
+                   RowConsumer& consumer, FetchStats& stats);
+  //! Runs attempts until one succeeds (returns nullopt) or asks for a split (returns it);
+  //! throws SourceError for the rest, opening its message with `context` and setting
+  //! rows_delivered to `delivered`. `window` (null for the probe) names the retries in the log.
+  std::optional<detail::QueryFailure> retry_loop(
+      const std::string& context, const Window* window, uint64_t delivered, FetchStats& stats,
+      const std::function<std::optional<detail::QueryFailure>()>& attempt);
+  //! An aggregate query (count, probe) with a collected body, retried while it fails or while
+  //! `check` throws InputError on its answer; throws SourceError.
+  void run_small_query(const std::string& context, const Window* window, const std::string& sql,
+                       const std::function<void(std::string_view)>& check);
+
+  std::string from_sql_;
+  int64_t timeout_seconds_;
+  net::RetryPolicy policy_;
+  net::HttpClient client_;
+};
+
+//! The server's text of an error response, for a message: trimmed, control characters as
+//! spaces, at most `max_bytes` (cut at a UTF-8 character boundary, then "..."), registered
+//! secrets redacted.
+std::string server_text_for_message(std::string_view body, size_t max_bytes = 500);
+
+//! An identifier for the SQL: `name` bare, or double-quoted when it holds '-' (AE requires it).
+//! Throws ConfigError naming `key` unless `name` matches [A-Za-z_][A-Za-z0-9_-]* (dashes only
+//! when `allow_dash`).
+std::string sql_identifier(std::string_view name, bool allow_dash, std::string_view key);
+
+std::unique_ptr<WindowSource> open_ae_source(const SourceConfig& config);
+std::unique_ptr<WindowSource> open_clickhouse_source(const SourceConfig& config);
+
+}  // namespace aesync

@@ -1,0 +1,278 @@
+// The full pipeline of the AE sync tests in one place: a real ClickHouse holding AE-shaped
+// tables (clickhouse_server.mjs), the AE SQL API gateway in front of it (ae_gateway.mjs), the
+// S3 harness (s3_harness.mjs), aesync's config for them, a runner that records what every run
+// asked of the gateway and of the object store, a parser of `sync`'s summary table, and the
+// checksums that compare an exported day with the source, both computed by ClickHouse (chdb)
+// with the same SQL: per UTC day count(), sum(sample_interval) and a wrapping sum of
+// cityHash64 over every mapped column (a multiset hash: a missing, extra, duplicated or changed
+// row changes it, whatever the row order).
+//
+// Everything the harnesses serve runs on this process's event loop, so aesync and chdb run as
+// child processes, asynchronously (s3_tools.mjs).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startAeGateway } from './ae_gateway.mjs';
+import { createAeTable, startClickHouse } from './clickhouse_server.mjs';
+import { dayStartMs } from './gen.mjs';
+import { BUILTIN_COLUMNS, configToml, isNullable } from './mapping.mjs';
+import { sqlString } from './readers.mjs';
+import { startS3Harness } from './s3_harness.mjs';
+import { chdbObjectsAsync, runAesyncAsync } from './s3_tools.mjs';
+
+export const ACCOUNT = '0123456789abcdef0123456789abcdef';
+export const PREFIX = 'machine_metrics';
+
+/** The ClickHouse type of each column of the built-in mapping, as ClickHouse reads the files. */
+export const CH_TYPES = [
+  ['timestamp', "DateTime64(3, 'UTC')"],
+  ['machine_id', 'String'],
+  ['org_id', 'String'],
+  ['project_id', 'String'],
+  ['machine_type', 'String'],
+  ['metric_type', 'String'],
+  ['process_name', 'Nullable(String)'],
+  ['sample_interval', 'Int64'],
+  ['value1', 'Float64'],
+  ['value2', 'Float64'],
+  ['value3', 'Float64'],
+  ['value4', 'Float64'],
+  ['cpu_percent', 'Nullable(Float64)'],
+  ['memory_percent', 'Nullable(Float64)'],
+  ['time_to_ready_ms', 'Nullable(Float64)'],
+];
+
+/** The manifest's `columns` for the built-in mapping. */
+export const MANIFEST_COLUMNS = BUILTIN_COLUMNS.map((c) => ({ name: c.name, type: c.type, from: c.from, nullable: isNullable(c) }));
+
+/** The raw columns the built-in mapping needs, in the order aesync selects them. */
+export const RAW_SELECT = ['timestamp', 'index1', 'blob1', 'blob2', 'blob3', 'blob4', 'blob5', '_sample_interval', 'double1', 'double2', 'double3', 'double4'];
+
+const RAW_STRUCTURE =
+  'timestamp String, _sample_interval UInt32, index1 String, blob1 String, blob2 String, blob3 String, ' +
+  'blob4 String, blob5 String, double1 Float64, double2 Float64, double3 Float64, double4 Float64';
+
+export const dataKey = (day, prefix = PREFIX) => `${prefix}/${day}/data.parquet`;
+export const manifestKey = (day, prefix = PREFIX) => `${prefix}/${day}/_manifest.json`;
+export const unixOf = (day, hour = 0) => dayStartMs(day) / 1000 + hour * 3600;
+/** "2026-02-03T05:00:00Z" of unix seconds. */
+export const rfc3339 = (sec) => new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+/** aesync's name of a window: "[2026-02-03T05:00:00Z, 2026-02-03T06:00:00Z)". */
+export const windowName = (from, to) => `[${rfc3339(from)}, ${rfc3339(to)})`;
+
+/** The SQL aesync sends for a window of the built-in mapping (SPEC §4). */
+export function windowSql(from, to, dataset = 'machine_metrics') {
+  return `SELECT ${RAW_SELECT.join(', ')} FROM ${dataset} WHERE timestamp >= toDateTime(${from}) AND ` +
+    `timestamp < toDateTime(${to}) ORDER BY timestamp FORMAT JSONEachRow`;
+}
+
+/**
+ * Starts ClickHouse (with an empty AE table per name in `tables`), the gateway (`datasets`:
+ * AE dataset -> table) and the S3 harness. Returns the environment: { ch, gw, h, scratch, token,
+ * config(name, overrides), aesync(args, opts), outputs, close() }.
+ */
+export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['machine_metrics'], datasets } = {}) {
+  // Removed by close() (kept with E2E_KEEP_TMP=1); scratchDir() would register an after() hook,
+  // which inside a before() hook runs as soon as that hook ends.
+  const scratch = mkdtempSync(join(tmpdir(), `aesync-e2e-${tag}-`));
+  const token = `ae-tok-${randomBytes(9).toString('hex')}`;
+  const ch = await startClickHouse({ tag: `${tag}-ch` });
+  for (const t of tables) await createAeTable(ch, t);
+  const gw = await startAeGateway({
+    clickhouse: ch,
+    accountId: ACCOUNT,
+    token,
+    datasets: datasets ?? Object.fromEntries(tables.map((t) => [t, t])),
+  });
+  const h = await startS3Harness({ bucket });
+  const outputs = [];
+  const env = {
+    ch,
+    gw,
+    h,
+    scratch,
+    token,
+    outputs,
+    /**
+     * Writes config `name` (in the scratch folder) and returns its path. `overrides`:
+     * { source: {...}, destination: {...}, sync: {...} } merged into the defaults; `apiBase`
+     * points the source elsewhere (a proxy in front of the gateway).
+     */
+    config(name, { source = {}, destination = {}, sync = {} } = {}) {
+      const tablesToml = {
+        source: {
+          type: 'analytics-engine',
+          dataset: 'machine_metrics',
+          account_id: ACCOUNT,
+          api_token: '${AE_TOKEN}',
+          api_base: gw.url,
+          window: '1h',
+          settle: '5m',
+          timeout: '10s',
+          max_retries: 3,
+          verify: true,
+          ...source,
+        },
+        destination: {
+          type: 's3',
+          endpoint: h.endpoint,
+          bucket: h.bucket,
+          region: 'us-east-1',
+          access_key_id: '${E2E_S3_KEY_ID}',
+          secret_access_key: '${E2E_S3_SECRET}',
+          prefix: PREFIX,
+          ...destination,
+        },
+        sync: { lookback_days: 1, retention_days: 90, concurrency: 2, ...sync },
+      };
+      const path = join(scratch, name);
+      writeFileSync(path, configToml({ tables: tablesToml }));
+      return path;
+    },
+    /**
+     * Runs aesync (cwd: the scratch folder, the token and S3 keys in its environment); resolves
+     * to { code, signal, stdout, stderr, s3 (the S3 requests of the run), ae (the gateway
+     * requests of the run) }. Every output is kept in `outputs` for the secret checks.
+     */
+    async aesync(args, { env: extra = {} } = {}) {
+      const s3From = h.requests.length;
+      const aeFrom = gw.requests.length;
+      const res = await runAesyncAsync(args, {
+        cwd: scratch,
+        env: { AE_TOKEN: token, E2E_S3_KEY_ID: h.accessKeyId, E2E_S3_SECRET: h.secretAccessKey, ...extra },
+      });
+      outputs.push(res.stdout, res.stderr);
+      return { ...res, s3: h.since(s3From), ae: gw.requests.slice(aeFrom) };
+    },
+    /** An s3(...) table function over keys of the bucket (a glob allowed). */
+    s3Fn(path) {
+      return `s3(${sqlString(`${h.endpoint}/${h.bucket}/${path}`)}, ${sqlString(h.accessKeyId)}, ${sqlString(h.secretAccessKey)}, 'Parquet')`;
+    },
+    async close() {
+      await gw.close();
+      await h.close();
+      await ch.close();
+      if (process.env.E2E_KEEP_TMP) console.log(`kept ${scratch}`);
+      else rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
+
+/** Asserts exit 0 with the run's output in the message. */
+export function assertExit(res, code, what) {
+  assert.equal(res.code, code, `${what}: exit ${res.code ?? res.signal} (expected ${code})\nstdout:\n${res.stdout}\nstderr:\n${res.stderr.slice(-6000)}`);
+}
+
+/**
+ * The summary table at the end of `sync`'s stdout: { days: [{ day, rows, bytes, seconds,
+ * status, errors: [] }], total: { rows, bytes } }. Fails when it is not there.
+ */
+export function parseSummary(stdout) {
+  const lines = stdout.split('\n');
+  const head = lines.findIndex((l) => /^day\s+rows\s+bytes\s+seconds\s+status\s*$/.test(l));
+  assert.ok(head >= 0, `no summary header in stdout:\n${stdout}`);
+  const days = [];
+  let total = null;
+  for (const l of lines.slice(head + 1)) {
+    if (l === '') continue;
+    let m = /^(\d{4}-\d\d-\d\d)\s+(\d+)\s+(\d+)\s+(\d+\.\d+)\s+(\S+)\s*$/.exec(l);
+    if (m) {
+      days.push({ day: m[1], rows: Number(m[2]), bytes: Number(m[3]), seconds: Number(m[4]), status: m[5], errors: [] });
+      continue;
+    }
+    m = /^ {2}(\d{4}-\d\d-\d\d): (.*)$/.exec(l);
+    if (m) {
+      const d = days.findLast((x) => x.day === m[1]);
+      assert.ok(d, `error line for a day without a row: ${l}`);
+      d.errors.push(m[2]);
+      continue;
+    }
+    m = /^total\s+(\d+)\s+(\d+)\s*$/.exec(l);
+    assert.ok(m, `unexpected summary line ${JSON.stringify(l)} in:\n${stdout}`);
+    total = { rows: Number(m[1]), bytes: Number(m[2]) };
+  }
+  assert.ok(total, `no total line in:\n${stdout}`);
+  return { days, total };
+}
+
+/** `{ day: status }` of a summary. */
+export function statuses(summary) {
+  return Object.fromEntries(summary.days.map((d) => [d.day, d.status]));
+}
+
+// ----------------------------------------------------------------------------------------------
+// Source rows and checksums.
+
+/**
+ * Writes the raw rows of ClickHouse table `table` (the columns the mapping reads) as
+ * JSONEachRow to `path`, exactly as ClickHouse holds them (its JSON output of doubles is the
+ * shortest round-trip form). `where` narrows the rows (SQL).
+ */
+export async function dumpSource(ch, table, path, where = '1') {
+  const text = await ch.query(`SELECT ${RAW_SELECT.join(', ')} FROM ${table} WHERE ${where} FORMAT JSONEachRow`);
+  writeFileSync(path, text);
+  return text === '' ? 0 : text.split('\n').length - 1;
+}
+
+/** The built-in mapping in SQL over a raw JSONEachRow file (written by dumpSource): a subquery. */
+export function mappedSourceSql(path) {
+  const raw = `file(${sqlString(path)}, 'JSONEachRow', ${sqlString(RAW_STRUCTURE)})`;
+  return `(SELECT mapped_ts AS timestamp, index1 AS machine_id, blob1 AS org_id, blob2 AS project_id, ` +
+    `blob3 AS machine_type, blob4 AS metric_type, nullIf(blob5, '') AS process_name, ` +
+    `toInt64(_sample_interval) AS sample_interval, double1 AS value1, double2 AS value2, double3 AS value3, ` +
+    `double4 AS value4, if(blob4 = 'resource', double1, NULL) AS cpu_percent, ` +
+    `if(blob4 = 'resource', double2, NULL) AS memory_percent, if(blob4 = 'startup', double1, NULL) AS time_to_ready_ms ` +
+    `FROM (SELECT toDateTime64(timestamp, 3, 'UTC') AS mapped_ts, * EXCEPT (timestamp) FROM ${raw}))`;
+}
+
+const ROW_TEXT = `toString(tuple(${CH_TYPES.map(([n, t]) => `CAST(${n} AS ${t})`).join(', ')}))`;
+
+/**
+ * Per UTC day of `from` (a table expression with the mapped columns): { day: { rows, weight,
+ * checksum } } (numbers as decimal strings: 64-bit values).
+ */
+export async function dayChecksums(from) {
+  const rows = await chdbObjectsAsync(
+    `SELECT toString(toDate(timestamp)) AS day, count() AS rows, sum(sample_interval) AS weight, ` +
+      `sum(cityHash64(${ROW_TEXT})) AS checksum FROM ${from} GROUP BY day ORDER BY day ` +
+      'SETTINGS output_format_json_quote_64bit_integers = 1',
+  );
+  return Object.fromEntries(rows.map((r) => [r.day, { rows: r.rows, weight: r.weight, checksum: r.checksum }]));
+}
+
+/**
+ * Expected manifest windows of a whole past day from raw rows (gen.mjs objects): 24 windows of
+ * 1 h, each with its rows and sample weight, verified.
+ */
+export function expectedWindows(day, rawRows, numberOf) {
+  const out = [];
+  for (let hr = 0; hr < 24; hr++) {
+    const from = unixOf(day, hr);
+    const to = from + 3600;
+    let rows = 0;
+    let weight = 0;
+    for (const r of rawRows) {
+      const t = Date.parse(r.timestamp.replace(' ', 'T') + 'Z') / 1000;
+      if (t >= from && t < to) {
+        rows++;
+        weight += numberOf(r._sample_interval);
+      }
+    }
+    out.push({ start: rfc3339(from), end: rfc3339(to), rows, sample_weight: weight, verified: true });
+  }
+  return out;
+}
+
+/** The data requests (not verification) of a gateway log for window [from, to). */
+export function dataRequests(log, from, to) {
+  return log.filter((r) => !r.verify && r.window && r.window.from === from && r.window.to === to);
+}
+
+/** Requests that change the bucket (PUT, POST, DELETE) in an S3 log. */
+export function writes(s3log) {
+  return s3log.filter((r) => r.method === 'PUT' || r.method === 'POST' || r.method === 'DELETE');
+}

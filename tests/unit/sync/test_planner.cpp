@@ -1,0 +1,266 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "sync/planner.h"
+#include "util/error.h"
+#include "util/time.h"
+
+using namespace aesync;
+
+namespace {
+
+int64_t day(const char* s) { return *parse_day(s); }
+
+// 2026-02-05T12:34:56Z
+constexpr int64_t kNow = 1770294896;
+constexpr int64_t kToday = 20489;  // 2026-02-05
+
+PlanRequest scheduled(int lookback = 1) {
+  PlanRequest r;
+  r.now_seconds = kNow;
+  r.lookback_days = lookback;
+  return r;
+}
+
+PlanRequest backfill(const char* from, const char* to) {
+  PlanRequest r;
+  r.now_seconds = kNow;
+  r.from_day = day(from);
+  r.to_day = day(to);
+  return r;
+}
+
+void add_exports(PlanRequest& r, const char* from, const char* to, bool verified = true) {
+  for (int64_t d = day(from); d <= day(to); ++d) r.exported.push_back({d, verified, 10});
+}
+
+// "2026-02-04 lookback" per planned day ("... skip" when skipped).
+std::vector<std::string> summary(const std::vector<PlannedDay>& plan) {
+  std::vector<std::string> out;
+  for (const PlannedDay& p : plan) out.push_back(format_day(p.day) + " " + p.reason + (p.skip ? " [skip]" : ""));
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+std::string usage_error(const PlanRequest& r) {
+  try {
+    plan_days(r);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST(Planner, ConstantsAgree) {
+  EXPECT_EQ(kToday, day("2026-02-05"));
+  EXPECT_EQ(format_rfc3339(kNow), "2026-02-05T12:34:56Z");
+}
+
+TEST(Planner, ScheduledWithoutExportsIsTodayAndLookback) {
+  EXPECT_EQ(summary(plan_days(scheduled(1))), (Strings{"2026-02-04 lookback", "2026-02-05 today"}));
+  EXPECT_EQ(summary(plan_days(scheduled(3))),
+            (Strings{"2026-02-02 lookback", "2026-02-03 lookback", "2026-02-04 lookback", "2026-02-05 today"}));
+}
+
+TEST(Planner, ScheduledLookbackZeroIsToday) {
+  EXPECT_EQ(summary(plan_days(scheduled(0))), (Strings{"2026-02-05 today"}));
+  PlanRequest r = scheduled(0);
+  add_exports(r, "2026-02-01", "2026-02-04");
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-05 today"}));
+  r = scheduled(0);
+  add_exports(r, "2026-02-01", "2026-02-03");
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-04 catch-up", "2026-02-05 today"}));
+}
+
+TEST(Planner, ScheduledCatchesUpAfterDowntime) {
+  // Down for three days: the last export was 2026-02-01 (verified and not).
+  PlanRequest r = scheduled(1);
+  add_exports(r, "2026-01-20", "2026-01-31");
+  add_exports(r, "2026-02-01", "2026-02-01", false);
+  EXPECT_EQ(summary(plan_days(r)),
+            (Strings{"2026-02-02 catch-up", "2026-02-03 catch-up", "2026-02-04 lookback", "2026-02-05 today"}));
+}
+
+TEST(Planner, ScheduledReexportsVerifiedLookbackDays) {
+  PlanRequest r = scheduled(1);
+  add_exports(r, "2026-01-01", "2026-02-05");
+  const auto plan = plan_days(r);
+  EXPECT_EQ(summary(plan), (Strings{"2026-02-04 lookback", "2026-02-05 today"}));
+}
+
+TEST(Planner, ScheduledNeverOlderThanFirstExport) {
+  PlanRequest r = scheduled(3);
+  add_exports(r, "2026-02-04", "2026-02-04");
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-04 lookback", "2026-02-05 today"}));
+  // An export order that is not sorted changes nothing.
+  r = scheduled(3);
+  r.exported = {{day("2026-02-04"), true, 1}, {day("2026-02-03"), true, 1}};
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-03 lookback", "2026-02-04 lookback", "2026-02-05 today"}));
+}
+
+TEST(Planner, ScheduledStaysWithinRetention) {
+  // Newest export long ago: catch-up starts at the oldest day still held (today - 3).
+  PlanRequest r = scheduled(1);
+  r.retention_days = 3;
+  add_exports(r, "2026-01-01", "2026-01-01");
+  EXPECT_EQ(summary(plan_days(r)),
+            (Strings{"2026-02-02 catch-up", "2026-02-03 catch-up", "2026-02-04 lookback", "2026-02-05 today"}));
+  // A lookback reaching past retention is cut too.
+  r = scheduled(10);
+  r.retention_days = 2;
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-03 lookback", "2026-02-04 lookback", "2026-02-05 today"}));
+}
+
+TEST(Planner, ExportsInTheFutureAddNoDays) {
+  PlanRequest r = scheduled(1);
+  add_exports(r, "2026-02-01", "2026-02-07");
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-04 lookback", "2026-02-05 today"}));
+}
+
+TEST(Planner, TodayWithinSettleIsLeftOut) {
+  PlanRequest r = scheduled(1);
+  r.now_seconds = kToday * 86400 + 180;  // 00:03, settle 5m
+  const auto plan = plan_days(r);
+  ASSERT_EQ(summary(plan), (Strings{"2026-02-04 lookback"}));
+  // Yesterday's last window stops at now - settle, 23:58.
+  ASSERT_EQ(plan[0].windows.size(), 24u);
+  EXPECT_EQ(plan[0].windows.back(), (Window{kToday * 86400 - 3600, kToday * 86400 - 120}));
+
+  r.now_seconds = kToday * 86400 + 300;  // exactly now - settle = midnight: still nothing of today
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-04 lookback"}));
+  r.now_seconds = kToday * 86400 + 301;
+  const auto later = plan_days(r);
+  ASSERT_EQ(summary(later), (Strings{"2026-02-04 lookback", "2026-02-05 today"}));
+  EXPECT_EQ(later[1].windows, (std::vector<Window>{{kToday * 86400, kToday * 86400 + 1}}));
+}
+
+TEST(Planner, DayWindowsHourly) {
+  const int64_t d = day("2026-02-04");
+  const auto w = day_windows(d, kNow, 3600, 300);
+  ASSERT_EQ(w.size(), 24u);
+  for (size_t i = 0; i < w.size(); ++i) EXPECT_EQ(w[i], (Window{d * 86400 + 3600 * int64_t(i), d * 86400 + 3600 * int64_t(i + 1)}));
+  EXPECT_EQ(w.front(), (Window{1770163200, 1770166800}));
+  EXPECT_EQ(w.back().end, 1770249600);
+}
+
+TEST(Planner, DayWindowsUnevenLastIsShorter) {
+  const int64_t s = day("2026-02-04") * 86400;
+  EXPECT_EQ(day_windows(day("2026-02-04"), kNow, 7 * 3600, 300),
+            (std::vector<Window>{{s, s + 25200}, {s + 25200, s + 50400}, {s + 50400, s + 75600}, {s + 75600, s + 86400}}));
+}
+
+TEST(Planner, DayWindowsTodayEndAtNowMinusSettle) {
+  const int64_t s = kToday * 86400;
+  const auto w = day_windows(kToday, kNow, 3600, 300);
+  ASSERT_EQ(w.size(), 13u);  // 00:00..12:00 whole, then 12:00..12:29:56
+  EXPECT_EQ(w[11], (Window{s + 39600, s + 43200}));
+  EXPECT_EQ(w[12], (Window{s + 43200, s + 44996}));
+  EXPECT_EQ(format_rfc3339(w[12].end), "2026-02-05T12:29:56Z");
+  // now - settle on a window boundary: no empty window after it.
+  const auto on_boundary = day_windows(kToday, s + 43200 + 300, 3600, 300);
+  ASSERT_EQ(on_boundary.size(), 12u);
+  EXPECT_EQ(on_boundary.back(), (Window{s + 39600, s + 43200}));
+  // Tomorrow has nothing yet.
+  EXPECT_TRUE(day_windows(kToday + 1, kNow, 3600, 300).empty());
+  EXPECT_THROW(day_windows(kToday, kNow, 0, 300), UsageError);
+}
+
+TEST(Planner, WindowsOfPlannedDays) {
+  PlanRequest r = scheduled(1);
+  r.window_seconds = 6 * 3600;
+  const auto plan = plan_days(r);
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0].windows, day_windows(kToday - 1, kNow, 6 * 3600, 300));
+  EXPECT_EQ(plan[0].windows.size(), 4u);
+  EXPECT_EQ(plan[1].windows, (std::vector<Window>{{kToday * 86400, kToday * 86400 + 21600},
+                                                  {kToday * 86400 + 21600, kToday * 86400 + 43200},
+                                                  {kToday * 86400 + 43200, kToday * 86400 + 44996}}));
+}
+
+TEST(Planner, BackfillSkipsVerifiedDaysUnlessForced) {
+  PlanRequest r = backfill("2026-02-01", "2026-02-03");
+  add_exports(r, "2026-02-02", "2026-02-02", true);
+  add_exports(r, "2026-02-03", "2026-02-03", false);
+  const auto plan = plan_days(r);
+  EXPECT_EQ(summary(plan), (Strings{"2026-02-01 backfill",
+                                    "2026-02-02 already exported and verified; --force re-exports it [skip]",
+                                    "2026-02-03 backfill"}));
+  EXPECT_EQ(plan[1].windows.size(), 24u);  // a dry run can still show them
+  r.force = true;
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-01 backfill", "2026-02-02 backfill", "2026-02-03 backfill"}));
+}
+
+TEST(Planner, BackfillNeverSkipsToday) {
+  PlanRequest r = backfill("2026-02-05", "2026-02-05");  // --date today
+  add_exports(r, "2026-02-05", "2026-02-05", true);
+  const auto plan = plan_days(r);
+  ASSERT_EQ(summary(plan), (Strings{"2026-02-05 backfill"}));
+  EXPECT_EQ(plan[0].windows.back().end, kNow - 300);
+}
+
+TEST(Planner, BackfillFromOlderThanRetentionIsRefused) {
+  PlanRequest r;
+  r.now_seconds = day("2026-01-03") * 86400 + 3600;
+  r.retention_days = 90;
+  r.from_day = day("2025-10-01");
+  r.to_day = day("2025-10-10");
+  EXPECT_EQ(usage_error(r),
+            "--from 2025-10-01 is older than retention_days = 90 (the oldest day AE still holds is 2025-10-05)");
+  r.from_day = day("2025-10-05");
+  const auto plan = plan_days(r);
+  ASSERT_EQ(plan.size(), 6u);
+  EXPECT_EQ(format_day(plan.front().day), "2025-10-05");
+}
+
+TEST(Planner, BackfillFromAfterToIsRefused) {
+  EXPECT_EQ(usage_error(backfill("2026-02-03", "2026-02-01")), "--from 2026-02-03 is after --to 2026-02-01: nothing to export");
+}
+
+TEST(Planner, BackfillInTheFuture) {
+  // --to past today is clamped to today.
+  EXPECT_EQ(summary(plan_days(backfill("2026-02-04", "2026-02-10"))), (Strings{"2026-02-04 backfill", "2026-02-05 backfill"}));
+  EXPECT_EQ(usage_error(backfill("2026-02-06", "2026-02-06")), "--from 2026-02-06 is in the future (today is 2026-02-05 UTC)");
+}
+
+TEST(Planner, BackfillFromAloneRunsToToday) {
+  PlanRequest r = scheduled();
+  r.from_day = day("2026-02-03");
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-03 backfill", "2026-02-04 backfill", "2026-02-05 backfill"}));
+  r.from_day.reset();
+  r.to_day = day("2026-02-03");
+  EXPECT_EQ(usage_error(r), "--to 2026-02-03 needs --from (or use --date for one day)");
+}
+
+TEST(Planner, ShardsPartitionThePlanExactly) {
+  for (bool is_backfill : {false, true}) {
+    PlanRequest r = is_backfill ? backfill("2026-01-01", "2026-01-31") : scheduled(2);
+    if (!is_backfill) add_exports(r, "2026-01-20", "2026-01-25");  // 2026-01-26 .. 2026-02-05
+    const auto all = plan_days(r);
+    ASSERT_EQ(all.size(), is_backfill ? 31u : 11u);
+    std::set<int64_t> seen;
+    for (int k = 0; k < 2; ++k) {
+      r.shard_index = k;
+      r.shard_count = 2;
+      for (const PlannedDay& p : plan_days(r)) {
+        EXPECT_EQ(p.day % 2, k) << format_day(p.day);
+        EXPECT_TRUE(seen.insert(p.day).second) << format_day(p.day);
+      }
+    }
+    std::set<int64_t> expected;
+    for (const PlannedDay& p : all) expected.insert(p.day);
+    EXPECT_EQ(seen, expected);
+  }
+  PlanRequest r = backfill("2026-01-01", "2026-01-04");  // ordinals 20454..20457
+  r.shard_count = 2;
+  r.shard_index = 1;
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-01-02 backfill", "2026-01-04 backfill"}));
+  r.shard_count = 3;
+  r.shard_index = 0;
+  EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-01-01 backfill", "2026-01-04 backfill"}));
+  r.shard_index = 3;
+  EXPECT_EQ(usage_error(r), "--shard 3/3: K/N needs N >= 1 and 0 <= K < N");
+}
