@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "cli/posthog_command.h"
 #include "source/window_source.h"
 #include "sync/destination.h"
 #include "util/error.h"
@@ -91,8 +92,13 @@ int run_check(const Config& config, std::ostream& out) {
   p.line("ok", "config", config.file.empty() ? "built-in defaults" : config.file);
   check_source(config, p);
   check_destination(config, p);
-  if (config.posthog)
-    p.line("skip", "posthog", "checking the PostHog API comes with `aesync posthog link` (not in this build yet)");
+  if (config.posthog) {
+    try {
+      p.line("ok", "posthog", check_posthog(config));
+    } catch (const std::exception& e) {
+      p.line("FAIL", "posthog", e.what());
+    }
+  }
   else
     p.line("skip", "posthog", "no [posthog] table");
   return p.failed ? 1 : 0;

@@ -9,12 +9,15 @@
 #include <iostream>
 
 #include "cli/check_command.h"
+#include "cli/daemon_command.h"
 #include "cli/inspect_command.h"
+#include "cli/posthog_command.h"
 #include "cli/status_command.h"
 #include "config/config.h"
 #include "sync/api_sync.h"
 #include "sync/destination.h"
 #include "sync/partition_index.h"
+#include "sync/progress.h"
 #include "sync/file_sync.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -89,6 +92,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   if (o.from_day && o.to_day && *o.from_day > *o.to_day) throw UsageError("--from " + from + " is after --to " + to);
   parse_shard(shard, o);
   o.now_seconds = parse_now_option(now);
+  o.show_progress = progress_wanted(g.no_progress);
 
   Config config = load_required_config(g);
   register_secrets(config);
@@ -196,7 +200,20 @@ int run(int argc, char** argv) {
   CLI::App* status = app.add_subcommand("status", "list the partitions in the destination (from their manifests)");
   status->add_flag("--json", status_json, "machine-readable output");
 
-  for (CLI::App* sub : {sync, convert, inspect, check, prune, status}) sub->fallthrough();
+  std::string every, metrics_addr;
+  CLI::App* daemon = app.add_subcommand("daemon", "run sync then prune on a schedule until SIGTERM/SIGINT");
+  daemon->add_option("--every", every, "schedule period (default [sync] every), aligned to 00:00 UTC");
+  daemon->add_option("--metrics-addr", metrics_addr, "HOST:PORT serving /metrics and /healthz");
+
+  bool posthog_dry_run = false;
+  CLI::App* posthog = app.add_subcommand("posthog", "PostHog data warehouse: print the source settings, or link the table");
+  posthog->require_subcommand(1);
+  CLI::App* posthog_print = posthog->add_subcommand("print", "print the PostHog source settings and the UI steps");
+  CLI::App* posthog_link = posthog->add_subcommand("link", "create or update the warehouse table through PostHog's API");
+  posthog_link->add_flag("--dry-run", posthog_dry_run, "show the requests (secrets masked) and send nothing");
+
+  for (CLI::App* sub : {sync, convert, inspect, check, prune, status, daemon, posthog, posthog_print, posthog_link})
+    sub->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -213,6 +230,22 @@ int run(int argc, char** argv) {
     if (*convert) return run_convert(g, input, output, format);
     if (*inspect) return run_inspect(inspect_path, inspect_rows, inspect_json, std::cout);
     if (*prune) return run_prune(g, prune_dry_run, prune_now);
+    if (*daemon) {
+      std::optional<int64_t> every_seconds;
+      if (!every.empty()) {
+        every_seconds = parse_duration_seconds(every);
+        if (!every_seconds) throw UsageError("--every: \"" + every + "\" is not a duration (90s, 5m, 6h, 1d)");
+      }
+      Config config = load_required_config(g);
+      register_secrets(config);
+      return run_daemon(config, every_seconds, metrics_addr);
+    }
+    if (*posthog) {
+      Config config = load_required_config(g);
+      register_secrets(config);
+      if (*posthog_print) return run_posthog_print(config, std::cout);
+      return run_posthog_link(config, posthog_dry_run, std::cout);
+    }
     if (*status) {
       Config config = load_required_config(g);
       register_secrets(config);

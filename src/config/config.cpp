@@ -14,6 +14,7 @@
 #include <span>
 
 #include "util/error.h"
+#include "util/log.h"
 #include "util/time.h"
 
 namespace aesync {
@@ -248,6 +249,7 @@ class Loader {
   Section section(const toml::table& root, std::string_view name) const;
 
   std::string expand(std::string_view raw, const std::string& dotted, const toml::node& node, bool* literal) const;
+  void register_secrets_early(const toml::table& root) const;
   std::string string_at(const toml::node& node, const std::string& dotted, bool* literal = nullptr) const;
   std::optional<std::string> string(const Section& s, std::string_view key) const;
   std::optional<std::string> secret(const Section& s, std::string_view key, bool is_secret);
@@ -408,6 +410,35 @@ std::optional<std::string> Loader::secret(const Section& s, std::string_view key
   if (has_control_char(value))
     fail(via_file->source(), dotted + ": " + in_quotes(path.string()) + " contains a control character");
   return value;
+}
+
+void Loader::register_secrets_early(const toml::table& root) const {
+  static constexpr std::pair<std::string_view, std::string_view> kSecrets[] = {
+      {"source", "api_token"},      {"source", "password"},  {"destination", "secret_access_key"},
+      {"posthog", "api_key"},       {"posthog", "read_secret_access_key"}};
+  for (const auto& [table, key] : kSecrets) {
+    const toml::table* t = root.get_as<toml::table>(table);
+    if (!t) continue;
+    if (const toml::node* direct = t->get(key); direct && direct->is_string()) {
+      const std::string& raw = direct->as_string()->get();
+      log::add_secret(raw);
+      try {
+        log::add_secret(expand(raw, std::string(table) + "." + std::string(key), *direct, nullptr));
+      } catch (const ConfigError&) {
+        // An unset variable: reported, without any secret, by the normal pass.
+      }
+    }
+    const toml::node* via_file = t->get(std::string(key) + "_file");
+    if (via_file && via_file->is_string()) {
+      fs::path path(via_file->as_string()->get());
+      if (path.is_relative()) path = base_dir_ / path;
+      std::string value, reason;
+      if (read_file(path, kMaxSecretFileBytes, value, reason)) {
+        while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+        log::add_secret(value);
+      }
+    }
+  }
 }
 
 std::optional<int64_t> Loader::integer(const Section& s, std::string_view key, int64_t lo, int64_t hi) const {
@@ -780,6 +811,9 @@ Config Loader::load(std::string_view text) {
   } catch (const toml::parse_error& e) {
     fail(e.source(), std::string(e.description()));
   }
+  // Before any validation can quote a value: an error about another key must not print a
+  // secret that was pasted there too.
+  register_secrets_early(root);
   check_keys(root);
 
   Config c;

@@ -9,6 +9,7 @@
 #include "source/jsoneachrow_reader.h"
 #include "util/cancel.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 namespace aesync {
 
@@ -243,6 +244,10 @@ std::optional<detail::QueryFailure> SqlWindowSource::retry_loop(
   for (int n = 1;; ++n) {
     ++stats.requests;
     std::optional<Failure> failure = attempt();
+    // Every success is counted as "200" (the APIs answer 200); an error without a response
+    // (network, timeout, a bad body) as "error".
+    const std::string status = !failure ? "200" : failure->status ? std::to_string(failure->status) : "error";
+    metrics::global().add("aesync_source_requests_total", 1, "status=\"" + status + "\"");
     if (!failure || failure->kind == Kind::Split) return failure;
     if (failure->kind == Kind::Fatal) throw SourceError(context + ": " + failure->reason, delivered);
     if (n > policy_.max_retries)
@@ -250,6 +255,7 @@ std::optional<detail::QueryFailure> SqlWindowSource::retry_loop(
                             failure->reason,
                         delivered);
     ++stats.retries;
+    metrics::global().add("aesync_retries_total", 1);
     const std::chrono::milliseconds delay = backoff.delay(n, failure->retry_after);
     log::warn("retrying source query", {{window ? "window" : "source", where},
                                         {"attempt", n},

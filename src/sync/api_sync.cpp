@@ -12,6 +12,7 @@
 #include "sync/partition_index.h"
 #include "sync/partition_writer.h"
 #include "sync/planner.h"
+#include "sync/progress.h"
 #include "sync/table_output.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -63,8 +64,8 @@ class WindowConsumer final : public RowConsumer {
 class PartitionExporter {
  public:
   PartitionExporter(const Config& config, ObjectStore& store, const Mapper& mapper, WindowSource& source,
-                    int64_t now_seconds)
-      : config_(config), store_(store), mapper_(mapper), source_(source), now_(now_seconds) {
+                    int64_t now_seconds, Progress& progress)
+      : config_(config), store_(store), mapper_(mapper), source_(source), now_(now_seconds), progress_(progress) {
     columns_ = partition_raw_columns(mapper_, si_);
   }
 
@@ -88,6 +89,7 @@ class PartitionExporter {
       log::error(out.error, {{"partition", name}});
     }
     out.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    progress_.partition_done();
     log::info("partition exported", {{"partition", name}, {"rows", out.rows}, {"bytes", out.bytes},
                                      {"duration_ms", static_cast<int64_t>(out.seconds * 1000)}, {"status", out.status}});
     return out;
@@ -120,6 +122,7 @@ class PartitionExporter {
         source_rows = want.rows;
       }
       m.windows.push_back(rec);
+      progress_.add_rows(static_cast<int64_t>(got.rows));
       m.source_rows += source_rows;
       log::debug("window fetched",
                  {{"partition", name}, {"window", w.describe()}, {"rows", got.rows},
@@ -151,6 +154,7 @@ class PartitionExporter {
   const Mapper& mapper_;
   WindowSource& source_;
   int64_t now_;
+  Progress& progress_;
   std::vector<RawColumn> columns_;
   size_t si_ = 0;
 };
@@ -225,14 +229,17 @@ SyncReport sync_remote_source(const Config& config, const SyncOptions& options, 
   // One source (one connection) per worker; opened here so that a worker thread cannot throw.
   std::vector<std::unique_ptr<WindowSource>> sources;
   for (size_t t = 0; t < threads; ++t) sources.push_back(open_window_source(config.source));
+  Progress progress(options.show_progress && todo.size() > 1);
+  progress.start(static_cast<int64_t>(todo.size()));
   auto worker = [&](WindowSource& source) {
-    PartitionExporter exporter(config, store, mapper, source, now);
+    PartitionExporter exporter(config, store, mapper, source, now, progress);
     for (size_t i = next++; i < todo.size(); i = next++) outcomes[i] = exporter.run(*todo[i]);
   };
   std::vector<std::thread> pool;
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, std::ref(*sources[t]));
   if (threads > 0) worker(*sources[0]);
   for (std::thread& t : pool) t.join();
+  progress.finish();
   for (PartitionOutcome& o : outcomes) report.partitions.push_back(std::move(o));
   std::sort(report.partitions.begin(), report.partitions.end(),
             [](const PartitionOutcome& a, const PartitionOutcome& b) { return a.day < b.day; });

@@ -28,6 +28,7 @@ struct SyncOptions {
   bool dry_run = false;
   int shard_index = 0, shard_count = 1;  //!< --shard K/N
   std::optional<int64_t> now_seconds;    //!< --now
+  bool show_progress = false;            //!< a progress bar on stderr (a TTY without --no-progress)
 };
 
 struct PartitionOutcome {

@@ -1,0 +1,242 @@
+#include "cli/daemon_command.h"
+
+#include <httplib.h>
+
+#include <csignal>
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "sync/api_sync.h"
+#include "sync/destination.h"
+#include "sync/file_sync.h"
+#include "sync/partition_index.h"
+#include "util/cancel.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/metrics.h"
+
+namespace aesync::cli {
+
+namespace {
+
+constexpr int64_t kDaySeconds = 86400;
+
+// What /healthz answers: ok until a run fails, then the reason of the last failed run.
+class Health {
+ public:
+  void ok() {
+    std::lock_guard lock(mutex_);
+    failure_.clear();
+  }
+  void failed(std::string reason) {
+    std::lock_guard lock(mutex_);
+    failure_ = reason.empty() ? "unknown error" : std::move(reason);
+  }
+  //! Empty while healthy.
+  std::string failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string failure_;
+};
+
+void declare_metrics() {
+  using metrics::Type;
+  metrics::Registry& r = metrics::global();
+  r.declare("aesync_rows_exported_total", Type::Counter, "Rows written to committed partitions.");
+  r.declare("aesync_bytes_uploaded_total", Type::Counter, "Bytes of committed data objects.");
+  r.declare("aesync_partition_duration_seconds", Type::Histogram, "Time to export one partition (day).",
+            {1, 5, 15, 60, 300, 900, 3600});
+  r.declare("aesync_source_requests_total", Type::Counter, "Source API requests by HTTP status (error: no response).");
+  r.declare("aesync_retries_total", Type::Counter, "Source requests retried.");
+  r.declare("aesync_last_success_timestamp_seconds", Type::Gauge, "Unix time at which the last successful run ended.");
+  r.declare("aesync_runs_total", Type::Counter, "Runs (sync then prune) completed, failed ones included.");
+  r.declare("aesync_runs_failed_total", Type::Counter, "Runs that threw or had a failed partition.");
+  r.declare("aesync_partitions_failed_total", Type::Counter, "Partitions that failed.");
+}
+
+extern "C" void on_stop_signal(int) { cancel::request(); }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  // A peer closing an HTTP connection (a scraper, the object store) must not kill the daemon.
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+// "HOST:PORT" ("[::1]:9100" for IPv6). Throws UsageError naming the flag.
+std::pair<std::string, int> parse_addr(const std::string& addr) {
+  const size_t colon = addr.rfind(':');
+  auto bad = [&] { return UsageError("--metrics-addr: \"" + addr + "\" is not HOST:PORT"); };
+  if (colon == std::string::npos || colon == 0 || colon + 1 == addr.size()) throw bad();
+  std::string host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  for (char c : addr.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535) throw bad();
+    port = port * 10 + (c - '0');
+  }
+  if (port < 1 || port > 65535) throw bad();
+  return {host, port};
+}
+
+// The metrics endpoint: its own thread; stopped and joined on destruction.
+class MetricsServer {
+ public:
+  MetricsServer(const std::string& addr, const Health& health) {
+    const auto [host, port] = parse_addr(addr);
+    server_.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics::global().render(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    server_.Get("/healthz", [&health](const httplib::Request&, httplib::Response& res) {
+      const std::string failure = health.failure();
+      if (failure.empty()) {
+        res.set_content("ok\n", "text/plain; charset=utf-8");
+      } else {
+        res.status = 503;
+        res.set_content(log::redact("last run failed: " + failure) + "\n", "text/plain; charset=utf-8");
+      }
+    });
+    // httplib's default also sets SO_REUSEPORT, which would let a second daemon share the port
+    // (and half the scrapes); SO_REUSEADDR alone still allows a quick restart.
+    server_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    if (!server_.bind_to_port(host, port))
+      throw Error("--metrics-addr " + addr + ": cannot listen there (address in use, or not a local address)");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    log::info("serving metrics", {{"addr", addr}});
+  }
+  ~MetricsServer() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+};
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+//! Milliseconds from `now` (ms since the epoch) to the next multiple of `every` seconds since
+//! 00:00 UTC of its day; a period that does not divide the day restarts at the next midnight.
+int64_t ms_until_next_tick(int64_t now, int64_t every) {
+  const int64_t day_start = now - now % (kDaySeconds * 1000);
+  const int64_t since = now - day_start;
+  int64_t next = (since / (every * 1000) + 1) * every * 1000;
+  if (next > kDaySeconds * 1000) next = kDaySeconds * 1000;
+  return next - since;
+}
+
+// One run: sync (all planned days, as `aesync sync` without dates), then prune. Updates the
+// metrics and the health. Never throws.
+void run_once(const Config& config, int64_t run, Health& health) {
+  metrics::Registry& m = metrics::global();
+  const auto t0 = std::chrono::steady_clock::now();
+  log::info("daemon run start", {{"run", run}});
+  std::string failure;
+  uint64_t rows = 0, bytes = 0;
+  int64_t partitions = 0, failed = 0, pruned = 0;
+  std::vector<double> durations;
+  try {
+    std::unique_ptr<ObjectStore> store = open_destination(config);
+    const SyncOptions options;
+    const SyncReport report = config.source.type == "file" ? sync_file_source(config, options, *store, std::cout)
+                                                           : sync_remote_source(config, options, *store, std::cout);
+    for (const PartitionOutcome& p : report.partitions) {
+      ++partitions;
+      durations.push_back(p.seconds);
+      if (p.status == "ok") {
+        rows += p.rows;
+        bytes += p.bytes;
+      } else {
+        ++failed;
+        if (failure.empty()) failure = p.day + ": " + p.error;
+      }
+    }
+    print_summary(report, std::cout);
+    std::cout.flush();
+    if (failed > 0) failure = std::to_string(failed) + " partition(s) failed; first " + failure;
+    if (!cancel::requested()) {
+      const PruneResult pr =
+          prune_partitions(*store, config.destination.prefix, config.sync.retention_days, run_clock(options), false);
+      pruned = static_cast<int64_t>(pr.days.size());
+    }
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  const int64_t duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  if (cancel::requested()) {
+    log::info("daemon run cancelled", {{"run", run}, {"duration_ms", duration_ms}});
+    return;
+  }
+  // One update, so that a scrape never sees a run's rows without the run (or the reverse).
+  m.atomically([&](metrics::Registry& r) {
+    for (double d : durations) r.observe("aesync_partition_duration_seconds", d);
+    r.add("aesync_rows_exported_total", static_cast<double>(rows));
+    r.add("aesync_bytes_uploaded_total", static_cast<double>(bytes));
+    r.add("aesync_partitions_failed_total", static_cast<double>(failed));
+    r.add("aesync_runs_total", 1);
+    // The health too: whoever sees the run counted sees its health.
+    if (failure.empty()) {
+      r.set("aesync_last_success_timestamp_seconds", static_cast<double>(now_ms() / 1000));
+      health.ok();
+    } else {
+      r.add("aesync_runs_failed_total", 1);
+      health.failed(failure);
+    }
+  });
+  if (failure.empty()) {
+    log::info("daemon run end", {{"run", run}, {"status", "ok"}, {"partitions", partitions}, {"rows", rows},
+                                 {"bytes", bytes}, {"pruned_partitions", pruned}, {"duration_ms", duration_ms}});
+  } else {
+    log::error("daemon run end", {{"run", run}, {"status", "failed"}, {"partitions", partitions},
+                                  {"failed_partitions", failed}, {"rows", rows}, {"bytes", bytes},
+                                  {"error", failure}, {"duration_ms", duration_ms}});
+  }
+}
+
+}  // namespace
+
+int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const std::string& metrics_addr) {
+  if (!config.has_source) throw ConfigError(config.file + ": the daemon needs a [source] table");
+  const int64_t every = every_seconds.value_or(config.sync.every_seconds);
+  if (every <= 0) throw UsageError("--every must be positive");
+  declare_metrics();
+  install_signal_handlers();
+  Health health;
+  std::unique_ptr<MetricsServer> server;
+  if (!metrics_addr.empty()) server = std::make_unique<MetricsServer>(metrics_addr, health);
+  log::info("daemon started", {{"every_s", every}, {"source", config.source.type}});
+
+  for (int64_t run = 1; !cancel::requested(); ++run) {
+    run_once(config, run, health);
+    if (cancel::requested()) break;
+    const int64_t wait = ms_until_next_tick(now_ms(), every);
+    log::debug("daemon waiting", {{"next_run_in_ms", wait}});
+    if (!cancel::sleep_for(std::chrono::milliseconds(wait))) break;
+  }
+  log::info("daemon stopping: signal received");
+  return 0;
+}
+
+}  // namespace aesync::cli

@@ -1,0 +1,18 @@
+// `aesync daemon [--every DUR] [--metrics-addr HOST:PORT]` (SPEC §7): a sync at start and at
+// every multiple of `every` since 00:00 UTC, then prune; a failed run is retried at the next
+// tick and never stops the daemon; SIGTERM/SIGINT abort the upload in flight and exit 0 within
+// 10 s. With --metrics-addr, /metrics (Prometheus text) and /healthz are served.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+
+namespace aesync::cli {
+
+//! `every_seconds` overrides [sync] every when set; `metrics_addr` empty = no HTTP server.
+int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const std::string& metrics_addr);
+
+}  // namespace aesync::cli
