@@ -213,27 +213,27 @@ SyncReport sync_remote_source(const Config& config, const SyncOptions& options, 
     return report;
   }
 
-  std::vector<const PlannedDay*> todo;
+  std::vector<const PlannedDay*> pending;
   for (const PlannedDay& d : plan) {
     if (d.skip) {
       log::info("partition skipped", {{"partition", format_day(d.day)}, {"reason", d.reason}});
       report.partitions.push_back({format_day(d.day), "skipped", 0, 0, 0, 0, "", d.reason});
     } else {
-      todo.push_back(&d);
+      pending.push_back(&d);
     }
   }
   const Mapper mapper(config.schema);
-  std::vector<PartitionOutcome> outcomes(todo.size());
+  std::vector<PartitionOutcome> outcomes(pending.size());
   std::atomic<size_t> next{0};
-  const size_t threads = std::min<size_t>(todo.size(), static_cast<size_t>(std::max(1, config.sync.concurrency)));
+  const size_t threads = std::min<size_t>(pending.size(), static_cast<size_t>(std::max(1, config.sync.concurrency)));
   // One source (one connection) per worker; opened here so that a worker thread cannot throw.
   std::vector<std::unique_ptr<WindowSource>> sources;
   for (size_t t = 0; t < threads; ++t) sources.push_back(open_window_source(config.source));
-  Progress progress(options.show_progress && todo.size() > 1);
-  progress.start(static_cast<int64_t>(todo.size()));
+  Progress progress(options.show_progress && pending.size() > 1);
+  progress.start(static_cast<int64_t>(pending.size()));
   auto worker = [&](WindowSource& source) {
     PartitionExporter exporter(config, store, mapper, source, now, progress);
-    for (size_t i = next++; i < todo.size(); i = next++) outcomes[i] = exporter.run(*todo[i]);
+    for (size_t i = next++; i < pending.size(); i = next++) outcomes[i] = exporter.run(*pending[i]);
   };
   std::vector<std::thread> pool;
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, std::ref(*sources[t]));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { writeDump } from './lib/ae.mjs';
 import { runAesyncOk, scratchDir } from './lib/aesync.mjs';
 import { genMachineMetrics } from './lib/gen.mjs';
-import { BUILTIN_COLUMNS } from './lib/mapping.mjs';
+import { BUILTIN_COLUMNS, CH_TYPES } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { arrowTable, chdbObjects, duckObjects, sqlString } from './lib/readers.mjs';
 
@@ -25,25 +25,6 @@ before(() => {
   runAesyncOk(['convert', '--input', dump, '--output', file], { cwd: scratch });
 });
 
-const TS = "DateTime64(3, 'UTC')";
-// The built-in mapping's columns as ClickHouse types, REQUIRED columns non-nullable.
-const CH_TYPES = [
-  ['timestamp', TS],
-  ['machine_id', 'String'],
-  ['org_id', 'String'],
-  ['project_id', 'String'],
-  ['machine_type', 'String'],
-  ['metric_type', 'String'],
-  ['process_name', 'Nullable(String)'],
-  ['sample_interval', 'Int64'],
-  ['value1', 'Float64'],
-  ['value2', 'Float64'],
-  ['value3', 'Float64'],
-  ['value4', 'Float64'],
-  ['cpu_percent', 'Nullable(Float64)'],
-  ['memory_percent', 'Nullable(Float64)'],
-  ['time_to_ready_ms', 'Nullable(Float64)'],
-];
 
 function describe(settings = '') {
   return chdbObjects(`DESCRIBE file(${sqlString(file)}, Parquet)${settings}`).map((r) => [r.name, r.type]);

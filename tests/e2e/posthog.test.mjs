@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { writeDump } from './lib/ae.mjs';
 import { scratchDir } from './lib/aesync.mjs';
 import { genMachineMetrics } from './lib/gen.mjs';
-import { configToml } from './lib/mapping.mjs';
+import { CH_TYPES, configToml } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { sqlString } from './lib/readers.mjs';
 import { startS3Harness } from './lib/s3_harness.mjs';
@@ -32,25 +32,6 @@ const PROJECT = '1';
 const API_KEY = 'phx_' + randomBytes(16).toString('hex');
 const WRONG_READ_SECRET = 'wrong/Read+Secret=' + randomBytes(8).toString('hex');
 
-const TS = "DateTime64(3, 'UTC')";
-// DESCRIBE of the built-in mapping's files (ClickHouse defaults: REQUIRED -> T, OPTIONAL -> Nullable(T)).
-const CH_TYPES = [
-  ['timestamp', TS],
-  ['machine_id', 'String'],
-  ['org_id', 'String'],
-  ['project_id', 'String'],
-  ['machine_type', 'String'],
-  ['metric_type', 'String'],
-  ['process_name', 'Nullable(String)'],
-  ['sample_interval', 'Int64'],
-  ['value1', 'Float64'],
-  ['value2', 'Float64'],
-  ['value3', 'Float64'],
-  ['value4', 'Float64'],
-  ['cpu_percent', 'Nullable(Float64)'],
-  ['memory_percent', 'Nullable(Float64)'],
-  ['time_to_ready_ms', 'Nullable(Float64)'],
-];
 
 let h; // S3 harness
 let ph; // PostHog double

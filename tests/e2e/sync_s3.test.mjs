@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { aeDay, numberOf, writeDump } from './lib/ae.mjs';
 import { scratchDir } from './lib/aesync.mjs';
 import { genMachineMetrics } from './lib/gen.mjs';
-import { BUILTIN_COLUMNS, configToml, isNullable } from './lib/mapping.mjs';
+import { BUILTIN_COLUMNS, CH_TYPES, configToml, isNullable } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { sqlString } from './lib/readers.mjs';
 import { startS3Harness } from './lib/s3_harness.mjs';
@@ -153,24 +153,6 @@ test('ClickHouse s3() over <prefix>/*/data.parquet with the same credentials: co
   }
 });
 
-const TS = "DateTime64(3, 'UTC')";
-const CH_TYPES = [
-  ['timestamp', TS],
-  ['machine_id', 'String'],
-  ['org_id', 'String'],
-  ['project_id', 'String'],
-  ['machine_type', 'String'],
-  ['metric_type', 'String'],
-  ['process_name', 'Nullable(String)'],
-  ['sample_interval', 'Int64'],
-  ['value1', 'Float64'],
-  ['value2', 'Float64'],
-  ['value3', 'Float64'],
-  ['value4', 'Float64'],
-  ['cpu_percent', 'Nullable(Float64)'],
-  ['memory_percent', 'Nullable(Float64)'],
-  ['time_to_ready_ms', 'Nullable(Float64)'],
-];
 
 test('ClickHouse DESCRIBE TABLE s3(...): the built-in mapping\'s types', async () => {
   const rows = await chdbObjectsAsync(`DESCRIBE TABLE ${s3Fn('machine_metrics/*/data.parquet')}`);

@@ -18,32 +18,13 @@ import { join } from 'node:path';
 import { startAeGateway } from './ae_gateway.mjs';
 import { createAeTable, startClickHouse } from './clickhouse_server.mjs';
 import { dayStartMs } from './gen.mjs';
-import { BUILTIN_COLUMNS, configToml, isNullable } from './mapping.mjs';
+import { BUILTIN_COLUMNS, CH_TYPES, configToml, isNullable } from './mapping.mjs';
 import { sqlString } from './readers.mjs';
 import { startS3Harness } from './s3_harness.mjs';
 import { chdbObjectsAsync, runAesyncAsync } from './s3_tools.mjs';
 
 export const ACCOUNT = '0123456789abcdef0123456789abcdef';
 export const PREFIX = 'machine_metrics';
-
-/** The ClickHouse type of each column of the built-in mapping, as ClickHouse reads the files. */
-export const CH_TYPES = [
-  ['timestamp', "DateTime64(3, 'UTC')"],
-  ['machine_id', 'String'],
-  ['org_id', 'String'],
-  ['project_id', 'String'],
-  ['machine_type', 'String'],
-  ['metric_type', 'String'],
-  ['process_name', 'Nullable(String)'],
-  ['sample_interval', 'Int64'],
-  ['value1', 'Float64'],
-  ['value2', 'Float64'],
-  ['value3', 'Float64'],
-  ['value4', 'Float64'],
-  ['cpu_percent', 'Nullable(Float64)'],
-  ['memory_percent', 'Nullable(Float64)'],
-  ['time_to_ready_ms', 'Nullable(Float64)'],
-];
 
 /** The manifest's `columns` for the built-in mapping. */
 export const MANIFEST_COLUMNS = BUILTIN_COLUMNS.map((c) => ({ name: c.name, type: c.type, from: c.from, nullable: isNullable(c) }));

@@ -104,3 +104,23 @@ function mapValue(raw, col) {
 export function mapRows(rawRows, columns) {
   return rawRows.map((raw) => columns.map((col) => mapValue(raw, col)));
 }
+
+/** The ClickHouse type of each column of the built-in mapping as DESCRIBE shows it (ClickHouse's
+ * defaults: REQUIRED -> T, OPTIONAL -> Nullable(T)). */
+export const CH_TYPES = [
+  ['timestamp', "DateTime64(3, 'UTC')"],
+  ['machine_id', 'String'],
+  ['org_id', 'String'],
+  ['project_id', 'String'],
+  ['machine_type', 'String'],
+  ['metric_type', 'String'],
+  ['process_name', 'Nullable(String)'],
+  ['sample_interval', 'Int64'],
+  ['value1', 'Float64'],
+  ['value2', 'Float64'],
+  ['value3', 'Float64'],
+  ['value4', 'Float64'],
+  ['cpu_percent', 'Nullable(Float64)'],
+  ['memory_percent', 'Nullable(Float64)'],
+  ['time_to_ready_ms', 'Nullable(Float64)'],
+];
