@@ -12,6 +12,7 @@
 #include "parquet/statistics.h"
 #include "parquet/string_dictionary.h"
 #include "parquet/thrift_compact_writer.h"
+#include "parquet/value_dictionary.h"
 #include "util/version.h"
 
 namespace aesync::parquet {
@@ -120,12 +121,24 @@ struct ParquetWriter::Impl {
   // Scratch reused across pages, chunks and row groups.
   std::vector<ChunkMeta> chunks;
   StringDictionary dictionary;
+  ValueDictionary values;
   std::vector<uint32_t> indices;
   std::string body, compressed, header;
+  std::string dictionary_candidate, plain_candidate;  // numeric chunks encoded both ways
 
   void emit(const void* data, size_t n) {
     sink.write(data, n);
     offset += n;
+  }
+
+  // Pages go to the sink, or into `capture` (a candidate chunk compared before one is emitted);
+  // either way `position` is the file offset the next page will have.
+  uint64_t position(const std::string* capture) const { return offset + (capture ? capture->size() : 0); }
+  void put(std::string* capture, const void* data, size_t n) {
+    if (capture)
+      capture->append(static_cast<const char*>(data), n);
+    else
+      emit(data, n);
   }
 
   void check_usable(const char* what) const {
@@ -134,7 +147,8 @@ struct ParquetWriter::Impl {
   }
 
   // Compresses `body` and writes header + body. `data_page` selects the header kind.
-  void write_page(const Column& col, ChunkMeta& meta, bool data_page, int32_t num_values, Encoding encoding) {
+  void write_page(const Column& col, ChunkMeta& meta, bool data_page, int32_t num_values, Encoding encoding,
+                  std::string* capture) {
     const int32_t uncompressed = checked_page_size(body.size(), col.name);
     const std::string* payload = &body;
     if (options.codec != Codec::UNCOMPRESSED) {
@@ -164,12 +178,13 @@ struct ParquetWriter::Impl {
     }
     w.end_struct();
 
-    if (data_page && meta.data_page_offset == 0) meta.data_page_offset = static_cast<int64_t>(offset);
-    if (!data_page) meta.dictionary_page_offset = static_cast<int64_t>(offset);
+    const auto at = static_cast<int64_t>(position(capture));
+    if (data_page && meta.data_page_offset == 0) meta.data_page_offset = at;
+    if (!data_page) meta.dictionary_page_offset = at;
     meta.total_uncompressed_size += static_cast<int64_t>(header.size()) + uncompressed;
     meta.total_compressed_size += static_cast<int64_t>(header.size()) + compressed_size;
-    emit(header.data(), header.size());
-    emit(payload->data(), payload->size());
+    put(capture, header.data(), header.size());
+    put(capture, payload->data(), payload->size());
   }
 
   // Rows [begin, end) of a page: about `page_bytes` of encoded values, at least one row.
@@ -197,13 +212,34 @@ struct ParquetWriter::Impl {
     return std::min(n, begin + limit);
   }
 
+  // Builds `values`, the dictionary of a numeric chunk, and its `indices`. False when the chunk
+  // has too many distinct values for a dictionary to pay off (more than a quarter of its values,
+  // or nearly all of its first 4096 distinct, or past the dictionary limit).
+  bool build_value_dictionary(const ColumnBuffer& c, const uint8_t* defined, size_t n) {
+    const uint64_t* bits = c.type == ColumnType::Double ? reinterpret_cast<const uint64_t*>(c.doubles.data())
+                                                         : reinterpret_cast<const uint64_t*>(c.ints.data());
+    size_t present = n;
+    if (defined != nullptr) present = static_cast<size_t>(std::count(defined, defined + n, uint8_t{1}));
+    const size_t cap = std::min(present / 4, options.dictionary_limit_bytes / 8);
+    constexpr size_t kProbe = 4096;
+    values.clear();
+    indices.clear();
+    indices.reserve(present);
+    for (size_t i = 0; i < n; ++i) {
+      if (defined != nullptr && !defined[i]) continue;
+      indices.push_back(values.insert(bits[i]));
+      if (values.size() > cap || (indices.size() == kProbe && values.size() > kProbe * 9 / 10)) return false;
+    }
+    return values.size() > 0;
+  }
+
   void write_chunk(const Column& col, const ColumnBuffer& c, size_t n, ChunkMeta& meta) {
     meta = ChunkMeta{};
     meta.num_values = static_cast<int64_t>(n);
     const uint8_t* defined = col.nullable ? c.defined.data() : nullptr;
 
-    // 1. Analyse: statistics and, for strings, the dictionary (abandoned past the limit).
-    bool use_dictionary = false;
+    // 1. Analyse: statistics and a dictionary (strings: abandoned past the limit; numbers: only
+    //    for low-cardinality chunks).
     if (c.type == ColumnType::String) {
       dictionary.clear();
       indices.clear();
@@ -224,8 +260,6 @@ struct ParquetWriter::Impl {
       StringMinMax mm;
       if (fits) {
         for (std::string_view e : dictionary.entries()) mm.add(e);
-        // A chunk with no value at all gets no dictionary page (it would be empty).
-        use_dictionary = dictionary.size() > 0;
       } else {
         nulls = 0;
         for (size_t i = 0; i < n; ++i) {
@@ -237,43 +271,76 @@ struct ParquetWriter::Impl {
         }
       }
       meta.stats = mm.finish(nulls, options.max_statistics_bytes);
-    } else if (c.type == ColumnType::Double) {
-      meta.stats = double_statistics(c.doubles.data(), defined, n);
-    } else {
-      meta.stats = int64_statistics(c.ints.data(), defined, n);
+      // A chunk with no value at all gets no dictionary page (it would be empty).
+      write_pages(col, c, n, meta, fits && dictionary.size() > 0, nullptr);
+      return;
     }
 
-    // 2. Dictionary page.
+    meta.stats = c.type == ColumnType::Double ? double_statistics(c.doubles.data(), defined, n)
+                                              : int64_statistics(c.ints.data(), defined, n);
+    if (!build_value_dictionary(c, defined, n)) {
+      write_pages(col, c, n, meta, false, nullptr);
+      return;
+    }
+    // Few distinct numbers: a dictionary usually compresses better (percentages with two
+    // decimals), but PLAIN wins on runs zstd already squeezes (sorted timestamps). Both are
+    // encoded and compressed, and the smaller chunk is written.
+    ChunkMeta plain_meta = meta;
+    dictionary_candidate.clear();
+    plain_candidate.clear();
+    write_pages(col, c, n, meta, true, &dictionary_candidate);
+    write_pages(col, c, n, plain_meta, false, &plain_candidate);
+    if (plain_candidate.size() < dictionary_candidate.size()) {
+      meta = plain_meta;
+      emit(plain_candidate.data(), plain_candidate.size());
+    } else {
+      emit(dictionary_candidate.data(), dictionary_candidate.size());
+    }
+  }
+
+  // 2.-3. The chunk's pages: the dictionary page (when `use_dictionary`; its entries are in
+  // `dictionary` or `values`, the non-null values' `indices` alongside), then data pages.
+  void write_pages(const Column& col, const ColumnBuffer& c, size_t n, ChunkMeta& meta, bool use_dictionary,
+                   std::string* capture) {
+    const uint8_t* defined = col.nullable ? c.defined.data() : nullptr;
     int index_bits = 0;
     if (use_dictionary) {
       body.clear();
-      body.reserve(dictionary.plain_bytes());
-      for (std::string_view e : dictionary.entries()) {
-        put_u32(body, static_cast<uint32_t>(e.size()));
-        body.append(e);
+      size_t entries;
+      if (c.type == ColumnType::String) {
+        body.reserve(dictionary.plain_bytes());
+        for (std::string_view e : dictionary.entries()) {
+          put_u32(body, static_cast<uint32_t>(e.size()));
+          body.append(e);
+        }
+        entries = dictionary.size();
+      } else {
+        const std::vector<uint64_t>& e = values.entries();
+        body.assign(reinterpret_cast<const char*>(e.data()), e.size() * 8);
+        entries = e.size();
       }
-      write_page(col, meta, false, static_cast<int32_t>(dictionary.size()), kDictionaryEncoding);
-      index_bits = dictionary_index_bit_width(dictionary.size());
+      write_page(col, meta, false, static_cast<int32_t>(entries), kDictionaryEncoding, capture);
+      index_bits = dictionary_index_bit_width(entries);
       meta.encodings |= kEncPlainDictionary;
     } else {
       meta.encodings |= kEncPlain;
     }
     if (defined != nullptr) meta.encodings |= kEncRle;
+    const size_t dictionary_size = c.type == ColumnType::String ? dictionary.size() : values.size();
 
-    // 3. Data pages.
     size_t value_pos = 0;  // index into `indices` of the page's first non-null value
     for (size_t begin = 0; begin < n;) {
       const size_t end = page_end(c, begin, n, use_dictionary, index_bits);
       body.clear();
-      size_t values = end - begin;
+      size_t present = end - begin;
       if (defined != nullptr) {
         encode_definition_levels(defined + begin, end - begin, body);
-        values = 0;
-        for (size_t i = begin; i < end; ++i) values += defined[i];
+        present = 0;
+        for (size_t i = begin; i < end; ++i) present += defined[i];
       }
       if (use_dictionary) {
-        encode_dictionary_indices(indices.data() + value_pos, values, dictionary.size(), body);
-        value_pos += values;
+        encode_dictionary_indices(indices.data() + value_pos, present, dictionary_size, body);
+        value_pos += present;
       } else if (c.type == ColumnType::String) {
         for (size_t i = begin; i < end; ++i) {
           if (defined != nullptr && !defined[i]) continue;
@@ -289,7 +356,7 @@ struct ParquetWriter::Impl {
           body.append(src + begin * 8, (end - begin) * 8);
         } else {
           const size_t pos = body.size();
-          body.resize(pos + values * 8);
+          body.resize(pos + present * 8);
           char* dst = body.data() + pos;
           for (size_t i = begin; i < end; ++i) {
             if (!defined[i]) continue;
@@ -299,7 +366,7 @@ struct ParquetWriter::Impl {
         }
       }
       write_page(col, meta, true, static_cast<int32_t>(end - begin),
-                 use_dictionary ? kDictionaryEncoding : Encoding::PLAIN);
+                 use_dictionary ? kDictionaryEncoding : Encoding::PLAIN, capture);
       begin = end;
     }
   }

@@ -15,6 +15,7 @@
 #include "sync/api_sync.h"
 #include "sync/manifest.h"
 #include "sync/partition_writer.h"
+#include "sync/row_group_pipeline.h"
 #include "sync/table_output.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -183,25 +184,15 @@ namespace {
 
 class ConvertConsumer final : public RowConsumer {
  public:
-  ConvertConsumer(const Config& config, const Mapper& mapper, TableWriter& writer)
-      : config_(config), mapper_(mapper), writer_(writer), batch_(config.schema) {}
+  explicit ConvertConsumer(RowGroupPipeline& pipeline) : pipeline_(pipeline) {}
   void on_row(const RawRow& row) override {
-    mapper_.append(row, batch_);
+    pipeline_.append(row);
     ++rows_;
-    if (batch_.rows >= static_cast<size_t>(config_.output.row_group_rows)) flush();
-  }
-  void flush() {
-    if (batch_.rows == 0) return;
-    writer_.write(batch_);
-    batch_.clear();
   }
   uint64_t rows() const { return rows_; }
 
  private:
-  const Config& config_;
-  const Mapper& mapper_;
-  TableWriter& writer_;
-  RowBatch batch_;
+  RowGroupPipeline& pipeline_;
   uint64_t rows_ = 0;
 };
 
@@ -220,12 +211,18 @@ ConvertResult convert_file(const Config& config, const std::string& input, const
   }
   Mapper mapper(config.schema);
   std::unique_ptr<TableWriter> writer = make_table_writer(config.output, config.schema, *sink);
-  ConvertConsumer consumer(config, mapper, *writer);
-  JsonEachRowReader reader(mapper.raw_columns(), consumer);
-  read_jsoneachrow_file(input, reader);
-  consumer.flush();
+  ConvertResult result;
+  {
+    RowGroupPipeline pipeline(config.schema, mapper, *writer, static_cast<size_t>(config.output.row_group_rows));
+    ConvertConsumer consumer(pipeline);
+    JsonEachRowReader reader(mapper.raw_columns(), consumer);
+    read_jsoneachrow_file(input, reader);
+    pipeline.finish();
+    result.rows = consumer.rows();
+    result.invalid_utf8_replaced = reader.invalid_utf8_replaced();
+  }
   writer->close();
-  ConvertResult result{consumer.rows(), sink->bytes_written(), reader.invalid_utf8_replaced()};
+  result.bytes = sink->bytes_written();
   if (file)
     file->commit();
   else

@@ -6,22 +6,6 @@
 
 namespace aesync {
 
-namespace {
-// A partition's batch is written out as a row group when it holds this many bytes, even
-// before `row_group_rows`: several partitions run at once, and each also holds its encoded
-// chunk and an upload part, so this budget is what keeps a run within its memory target.
-constexpr size_t kBatchBudgetBytes = size_t{24} << 20;
-// How often (in rows) the batch's size is measured; rows are small, so the overshoot is too.
-constexpr size_t kBudgetCheckRows = 1024;
-
-// Bytes a row occupies in the batch outside string contents.
-size_t fixed_row_bytes(const Schema& schema) {
-  size_t n = 0;
-  for (const ColumnSpec& c : schema.columns) n += (c.type == ColumnType::String ? 4 : 8) + (c.nullable() ? 1 : 0);
-  return n;
-}
-}
-
 std::vector<RawColumn> partition_raw_columns(const Mapper& mapper, size_t& sample_interval_index) {
   std::vector<RawColumn> cols = mapper.raw_columns();
   const RawColumn si{RawColumn::Kind::SampleInterval, 0};
@@ -33,14 +17,11 @@ std::vector<RawColumn> partition_raw_columns(const Mapper& mapper, size_t& sampl
 
 PartitionWriter::PartitionWriter(const Config& config, const Mapper& mapper, size_t sample_interval_index,
                                  std::unique_ptr<ObjectUpload> upload)
-    : config_(config),
-      mapper_(mapper),
-      sample_interval_index_(sample_interval_index),
+    : sample_interval_index_(sample_interval_index),
       upload_(std::move(upload)),
       hashing_(*upload_),
       writer_(make_table_writer(config.output, config.schema, hashing_)),
-      batch_(config.schema),
-      fixed_row_bytes_(fixed_row_bytes(config.schema)) {}
+      pipeline_(config.schema, mapper, *writer_, static_cast<size_t>(config.output.row_group_rows)) {}
 
 PartitionWriter::~PartitionWriter() = default;
 
@@ -53,26 +34,13 @@ void PartitionWriter::append(const RawRow& row) {
     result_.min_timestamp_ms = std::min(result_.min_timestamp_ms, ts);
     result_.max_timestamp_ms = std::max(result_.max_timestamp_ms, ts);
   }
-  mapper_.append(row, batch_);
+  pipeline_.append(row);
   ++result_.rows;
   result_.sample_weight += row[sample_interval_index_].i;
-  if (batch_.rows >= static_cast<size_t>(config_.output.row_group_rows)) {
-    flush();
-  } else if (batch_.rows % kBudgetCheckRows == 0) {
-    size_t bytes = batch_.rows * fixed_row_bytes_;
-    for (const ColumnBuffer& c : batch_.columns) bytes += c.bytes.size();
-    if (bytes >= kBatchBudgetBytes) flush();
-  }
-}
-
-void PartitionWriter::flush() {
-  if (batch_.rows == 0) return;
-  writer_->write(batch_);
-  batch_.clear();
 }
 
 PartitionFile PartitionWriter::finish() {
-  flush();
+  pipeline_.finish();
   writer_->close();
   result_.bytes = hashing_.bytes_written();
   result_.sha256 = hashing_.hex_digest();

@@ -1,10 +1,11 @@
 // One partition's output in progress: raw rows in, a data object streamed to the store.
 //
-// Rows are mapped into a RowBatch; every `row_group_rows` rows, or as soon as the batch holds
-// 24 MiB, the batch goes to the TableWriter as one row group, so memory holds one bounded row
-// group whatever the partition's size. Bytes are hashed on their way to the upload. finish()
-// completes the file and commits the upload; destroying an unfinished PartitionWriter aborts
-// the upload, leaving the previous object untouched.
+// Rows go through a RowGroupPipeline: mapped into a batch on the caller's thread, written as a
+// row group (every `row_group_rows` rows or 16 MiB of values) on a second thread, so memory
+// holds two bounded batches whatever the partition's size. Bytes are hashed on their way to the
+// upload. finish() completes the file and commits the upload; destroying an unfinished
+// PartitionWriter stops the pipeline and aborts the upload, leaving the previous object
+// untouched.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "schema/mapper.h"
 #include "schema/row_batch.h"
 #include "schema/table_writer.h"
+#include "sync/row_group_pipeline.h"
 #include "storage/object_store.h"
 #include "util/sha256.h"
 
@@ -43,20 +45,17 @@ class PartitionWriter {
 
   void append(const RawRow& row);
   //! Writes the buffered rows as a row group now (memory pressure across partitions).
-  void flush();
-  uint64_t buffered_rows() const { return batch_.rows; }
+  void flush() { pipeline_.flush(); }
+  uint64_t buffered_rows() const { return pipeline_.buffered_rows(); }
   //! Completes and commits the object.
   PartitionFile finish();
 
  private:
-  const Config& config_;
-  const Mapper& mapper_;
   size_t sample_interval_index_;
   std::unique_ptr<ObjectUpload> upload_;
   HashingSink hashing_;
   std::unique_ptr<TableWriter> writer_;
-  RowBatch batch_;
-  size_t fixed_row_bytes_;
+  RowGroupPipeline pipeline_;  // after writer_ and upload_: stopped before they are destroyed
   PartitionFile result_;
 };
 

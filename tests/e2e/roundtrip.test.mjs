@@ -112,6 +112,24 @@ const CH_TYPE = { string: 'String', double: 'Float64', int64: 'Int64', timestamp
   });
 }
 
+{
+  const seed = BASE_SEED + 3;
+  test(`numbers with few distinct values get dictionaries, read back exactly: NaN, ±inf, -0 (seed=${seed})`, { timeout: TIMEOUT }, async () => {
+    const { out, expected } = await roundtrip('numdict', seed, 20_000, { fewDoubles: true }, { compression: 'zstd' });
+    const v1 = column(expected, 'v1');
+    assert.ok(v1.some(Number.isNaN) && v1.some((v) => Object.is(v, -0)) && v1.some((v) => Object.is(v, 0)), 'NaN, -0 and 0 present');
+    const meta = await chunks(out);
+    const enc = (col) => meta.find((c) => c.col === col).encodings;
+    // 16 distinct doubles (v1, v4, cpu when present) and 6 sample intervals: dictionaries;
+    // distinct values on every row (seq, v2): PLAIN.
+    assert.deepEqual(
+      ['v1', 'v4', 'cpu', 'weight', 'weight_d', 'seq', 'v2'].map((c) => [c, enc(c)]),
+      [['v1', 'PLAIN_DICTIONARY'], ['v4', 'PLAIN_DICTIONARY'], ['cpu', 'PLAIN_DICTIONARY, RLE'], ['weight', 'PLAIN_DICTIONARY'],
+        ['weight_d', 'PLAIN_DICTIONARY'], ['seq', 'PLAIN'], ['v2', 'PLAIN']],
+    );
+  });
+}
+
 const CODECS = [
   ['zstd', 'ZSTD'],
   ['snappy', 'SNAPPY'],

@@ -141,8 +141,9 @@ function randomText(rng) {
  * `n` round-trip rows with strictly increasing timestamps from 2026-02-03 (crossing days).
  * opts.longStrings: byte sizes of extra-long texts placed on evenly spread rows.
  * opts.distinctText: every row's text is a distinct 100-byte ASCII string (dictionary overflow).
+ * opts.fewDoubles: double1 and double4 only take the 16 special doubles (numeric dictionaries).
  */
-export function genRoundtripRows(rng, n, { longStrings = [], distinctText = false } = {}) {
+export function genRoundtripRows(rng, n, { longStrings = [], distinctText = false, fewDoubles = false } = {}) {
   const rows = [];
   let sec = dayStartMs('2026-02-03') / 1000 + rng.int(3600);
   const longAt = new Map(longStrings.map((bytes, k) => [Math.floor(((k + 1) * n) / (longStrings.length + 1)), bytes]));
@@ -153,7 +154,7 @@ export function genRoundtripRows(rng, n, { longStrings = [], distinctText = fals
     if (longAt.has(i)) text = longString(longAt.get(i), `row${i}`);
     else if (distinctText) text = `${i.toString(36).padStart(6, '0')}-${rng.hex(93)}`;
     else text = randomText(rng);
-    const d1 = rng.chance(0.25) ? rng.pick(SPECIAL_DOUBLES) : rng.double();
+    const d1 = fewDoubles || rng.chance(0.25) ? rng.pick(SPECIAL_DOUBLES) : rng.double();
     const d3 = rng.chance(0.5) ? rng.pick(INTEGRAL_DOUBLES) : rng.range(-1e6, 1e6);
     rows.push({
       _sample_interval: maybeQuoted(rng, rng.pick([1, 1, 1, 2, 10, 100, 1000]), 0.3),
@@ -166,7 +167,7 @@ export function genRoundtripRows(rng, n, { longStrings = [], distinctText = fals
       double1: maybeQuoted(rng, d1, 0.25),
       double2: maybeQuoted(rng, rng.double(), 0.1),
       double3: maybeQuoted(rng, d3, 0.3),
-      double4: new Quoted(rng.chance(0.1) ? rng.pick(SPECIAL_DOUBLES) : rng.double()),
+      double4: new Quoted(fewDoubles || rng.chance(0.1) ? rng.pick(SPECIAL_DOUBLES) : rng.double()),
       double20: i,
       index1: `m_${rng.int(50).toString(16).padStart(6, '0')}`,
       timestamp: new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' '),

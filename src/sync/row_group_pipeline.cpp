@@ -1,0 +1,104 @@
+#include "sync/row_group_pipeline.h"
+
+#include <utility>
+
+namespace aesync {
+
+namespace {
+// Bytes a row occupies in a batch outside string contents.
+size_t fixed_row_bytes(const Schema& schema) {
+  size_t n = 0;
+  for (const ColumnSpec& c : schema.columns) n += (c.type == ColumnType::String ? 4 : 8) + (c.nullable() ? 1 : 0);
+  return n;
+}
+}  // namespace
+
+RowGroupPipeline::RowGroupPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer,
+                                   size_t row_group_rows, size_t budget_bytes)
+    : mapper_(mapper),
+      writer_(writer),
+      row_group_rows_(row_group_rows == 0 ? 1 : row_group_rows),
+      budget_bytes_(budget_bytes),
+      fixed_row_bytes_(fixed_row_bytes(schema)),
+      filling_(schema),
+      writing_(schema) {}
+
+RowGroupPipeline::~RowGroupPipeline() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+bool RowGroupPipeline::over_budget() const {
+  size_t bytes = filling_.rows * fixed_row_bytes_;
+  for (const ColumnBuffer& c : filling_.columns) bytes += c.bytes.size();
+  return bytes >= budget_bytes_;
+}
+
+void RowGroupPipeline::wait_idle(std::unique_lock<std::mutex>& lock) {
+  cv_.wait(lock, [this] { return !busy_; });
+  if (error_) std::rethrow_exception(error_);
+}
+
+void RowGroupPipeline::flush() {
+  if (filling_.rows == 0) return;
+  {
+    std::unique_lock lock(mutex_);
+    wait_idle(lock);
+    // The batch written last is empty again (capacity kept): the two batches trade places.
+    std::swap(filling_, writing_);
+    busy_ = true;
+  }
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] { run(); });
+  } else {
+    cv_.notify_all();
+  }
+}
+
+void RowGroupPipeline::finish() {
+  if (!thread_.joinable()) {
+    // Never handed a batch over: write inline, no thread needed.
+    if (filling_.rows > 0) {
+      writer_.write(filling_);
+      filling_.clear();
+    }
+    return;
+  }
+  flush();
+  std::unique_lock lock(mutex_);
+  wait_idle(lock);
+}
+
+void RowGroupPipeline::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    cv_.wait(lock, [this] { return busy_ || stop_; });
+    if (!busy_) return;  // stopped with nothing to write
+    if (stop_ || error_) {
+      // Destroyed without finish(), or a write already failed: the output is abandoned.
+      busy_ = false;
+      cv_.notify_all();
+      if (stop_) return;
+      continue;
+    }
+    lock.unlock();
+    std::exception_ptr failed;
+    try {
+      writer_.write(writing_);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    writing_.clear();
+    lock.lock();
+    if (failed) error_ = failed;
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
+}  // namespace aesync
