@@ -31,8 +31,13 @@ test-e2e: build deps-npm
 
 test: test-unit test-e2e
 
+# Side by side with DuckDB and parquetjs, a 20M-row stream, an end-to-end sync (figures in
+# bench/results/), then the per-stage micro-benchmarks (Google Benchmark).
 bench: build
 	@scripts/bench.sh $(BUILD)/aesync
+	@cmake -S . -B $(BUILD) -DAESYNC_BENCH=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target aesync_micro
+	@$(BUILD)/aesync_micro | tee bench/results/micro.txt
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) exports

@@ -1,6 +1,12 @@
 #include "parquet/parquet_writer.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <bit>
 #include <climits>
 #include <cstring>
@@ -94,71 +100,201 @@ void write_statistics(ThriftCompactWriter& w, int16_t field, const ChunkStatisti
   w.end_struct();
 }
 
+// Pages of one encoding of a column chunk, compressed, held until the row group is written
+// (a chunk's pages must be contiguous and its dictionary page first, and the dictionary is only
+// complete once the row group is).
+struct PageRun {
+  std::string bytes;         // PageHeader + body of each page, in order
+  int64_t uncompressed = 0;  // headers + uncompressed bodies (total_uncompressed_size)
+  size_t pages = 0;
+  void clear() {
+    bytes.clear();
+    uncompressed = 0;
+    pages = 0;
+  }
+};
+
+// What one encoding thread reuses between pages.
+struct Scratch {
+  Scratch(Codec codec, int level) : compressor(codec, level) {}
+  Compressor compressor;
+  std::string body, compressed, header;
+  std::vector<uint32_t> indices;
+};
+
+// One column chunk in progress: statistics, dictionary and pages accumulated over the batches
+// of the current row group.
+struct ChunkBuilder {
+  int64_t rows = 0;
+  // Statistics (numbers: bounds of the non-null, non-NaN values; strings written PLAIN: owned
+  // copies of the bounds; dictionary entries join them when the chunk is finished).
+  int64_t nulls = 0, nans = 0;
+  bool any = false;
+  int64_t int_lo = 0, int_hi = 0;
+  double dbl_lo = 0, dbl_hi = 0;
+  std::string str_lo, str_hi;
+  bool str_any = false;
+  // Dictionary: strings keep one while it stays under the limit. Numbers follow a plan carried
+  // from one row group to the next: a trial encodes both ways (while the values look
+  // repetitive) and writes the smaller; the row groups after it use the winner alone, and every
+  // kRetrialEvery-th row group is a trial again, in case the data changed.
+  bool dictionary_alive = true;
+  enum class NumberPlan { Trial, Dictionary, Plain } plan = NumberPlan::Trial;
+  int row_groups_since_trial = 0;
+  StringDictionary strings;
+  ValueDictionary values;
+  int64_t seen = 0;  // values offered to the dictionary
+  PageRun indexed;   // data pages of dictionary indices
+  PageRun plain;     // PLAIN data pages
+
+  void reset() {
+    rows = nulls = nans = seen = 0;
+    any = str_any = false;
+    dictionary_alive = true;
+    strings.clear();
+    values.clear();
+    indexed.clear();
+    plain.clear();
+  }
+  size_t buffered_bytes() const { return indexed.bytes.size() + plain.bytes.size(); }
+};
+
+// A number column re-checks its choice between dictionary and PLAIN every this many row groups.
+constexpr int kRetrialEvery = 8;
+
+// Batches smaller than this are encoded on one thread: handing columns to the helper costs more.
+constexpr size_t kParallelRows = 1024;
+
+// Runs a job on the caller's thread and on one helper thread at once (the job divides the work
+// itself); the helper is started on first use and kept.
+class HelperThread {
+ public:
+  ~HelperThread() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void run_both(const std::function<void()>& job) {
+    {
+      std::lock_guard lock(mutex_);
+      job_ = &job;
+      ++posted_;
+      error_ = nullptr;
+    }
+    if (!thread_.joinable())
+      thread_ = std::thread([this] { loop(); });
+    else
+      cv_.notify_all();
+    std::exception_ptr mine;
+    try {
+      job();
+    } catch (...) {
+      mine = std::current_exception();
+    }
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return done_ == posted_; });
+    job_ = nullptr;
+    if (mine) std::rethrow_exception(mine);
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [this] { return quit_ || done_ != posted_; });
+      if (quit_) return;
+      const std::function<void()>* job = job_;
+      lock.unlock();
+      std::exception_ptr failed;
+      try {
+        (*job)();
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      lock.lock();
+      error_ = failed;
+      done_ = posted_;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::thread thread_;
+  const std::function<void()>* job_ = nullptr;
+  uint64_t posted_ = 0, done_ = 0;
+  bool quit_ = false;
+  std::exception_ptr error_;
+};
+
 }  // namespace
 
 struct ParquetWriter::Impl {
-  Impl(const Schema& schema, WriterOptions opts, ByteSink& out)
-      : options(std::move(opts)), sink(out), compressor(options.codec, options.compression_level) {
+  Impl(const Schema& schema, WriterOptions opts, ByteSink& out) : options(std::move(opts)), sink(out) {
     if (schema.columns.empty()) throw std::logic_error("ParquetWriter: the schema has no columns");
     for (const ColumnSpec& c : schema.columns) columns.push_back(Column{c.name, c.type, c.nullable()});
     if (options.created_by.empty()) options.created_by = aesync::created_by();
     if (options.page_bytes == 0) options.page_bytes = 1;
+    if (options.row_group_rows == 0) options.row_group_rows = 1;
+    builders.resize(columns.size());
     chunks.resize(columns.size());
+    scratch.emplace_back(std::make_unique<Scratch>(options.codec, options.compression_level));
+    // Columns are handed to the two encoding threads costliest first (numbers, then strings), so
+    // neither waits long for the other at the end of a batch.
+    for (size_t k = 0; k < columns.size(); ++k)
+      if (columns[k].type != ColumnType::String) order.push_back(k);
+    for (size_t k = 0; k < columns.size(); ++k)
+      if (columns[k].type == ColumnType::String) order.push_back(k);
   }
 
   WriterOptions options;
   ByteSink& sink;
-  Compressor compressor;
   std::vector<Column> columns;
 
   uint64_t offset = 0;  // bytes written to the sink by this writer = the current file offset
   uint64_t rows = 0;
   size_t row_group_count = 0;
+  int64_t group_rows = 0;        // rows in the row group being built
   std::string row_groups_bytes;  // the RowGroup structs written so far, Thrift-encoded
   bool closed = false;
   bool broken = false;  // a write threw: the output is incomplete, refuse to go on
 
-  // Scratch reused across pages, chunks and row groups.
-  std::vector<ChunkMeta> chunks;
-  StringDictionary dictionary;
-  ValueDictionary values;
-  std::vector<uint32_t> indices;
-  std::string body, compressed, header;
-  std::string dictionary_candidate, plain_candidate;  // numeric chunks encoded both ways
+  std::vector<ChunkBuilder> builders;  // one per column: the row group in progress
+  std::vector<ChunkMeta> chunks;       // one per column: the row group being written out
+  std::vector<std::unique_ptr<Scratch>> scratch;  // one per encoding thread
+  std::vector<size_t> order;
+  HelperThread helper;
 
   void emit(const void* data, size_t n) {
     sink.write(data, n);
     offset += n;
   }
-
-  // Pages go to the sink, or into `capture` (a candidate chunk compared before one is emitted);
-  // either way `position` is the file offset the next page will have.
-  uint64_t position(const std::string* capture) const { return offset + (capture ? capture->size() : 0); }
-  void put(std::string* capture, const void* data, size_t n) {
-    if (capture)
-      capture->append(static_cast<const char*>(data), n);
-    else
-      emit(data, n);
-  }
+  void emit(const std::string& s) { emit(s.data(), s.size()); }
 
   void check_usable(const char* what) const {
     if (closed) throw std::logic_error(std::string("ParquetWriter::") + what + " after close()");
     if (broken) throw std::logic_error(std::string("ParquetWriter::") + what + " after a failed write");
   }
 
-  // Compresses `body` and writes header + body. `data_page` selects the header kind.
-  void write_page(const Column& col, ChunkMeta& meta, bool data_page, int32_t num_values, Encoding encoding,
-                  std::string* capture) {
-    const int32_t uncompressed = checked_page_size(body.size(), col.name);
-    const std::string* payload = &body;
+  // Compresses `s.body` into a page (header + body) appended to `out`; returns the header plus
+  // uncompressed body size. `data_page` selects the header kind.
+  int64_t make_page(Scratch& s, const Column& col, bool data_page, int32_t num_values, Encoding encoding,
+                    std::string& out) const {
+    const int32_t uncompressed = checked_page_size(s.body.size(), col.name);
+    const std::string* payload = &s.body;
     if (options.codec != Codec::UNCOMPRESSED) {
-      compressor.compress(body, compressed);
-      payload = &compressed;
+      s.compressor.compress(s.body, s.compressed);
+      payload = &s.compressed;
     }
     const int32_t compressed_size = checked_page_size(payload->size(), col.name);
 
-    header.clear();
-    ThriftCompactWriter w(header);
+    s.header.clear();
+    ThriftCompactWriter w(s.header);
     w.begin_struct();  // PageHeader
     w.field_i32(1, static_cast<int32_t>(data_page ? PageType::DATA_PAGE : PageType::DICTIONARY_PAGE));
     w.field_i32(2, uncompressed);
@@ -177,14 +313,9 @@ struct ParquetWriter::Impl {
       w.end_struct();
     }
     w.end_struct();
-
-    const auto at = static_cast<int64_t>(position(capture));
-    if (data_page && meta.data_page_offset == 0) meta.data_page_offset = at;
-    if (!data_page) meta.dictionary_page_offset = at;
-    meta.total_uncompressed_size += static_cast<int64_t>(header.size()) + uncompressed;
-    meta.total_compressed_size += static_cast<int64_t>(header.size()) + compressed_size;
-    put(capture, header.data(), header.size());
-    put(capture, payload->data(), payload->size());
+    out.append(s.header);
+    out.append(*payload);
+    return static_cast<int64_t>(s.header.size()) + uncompressed;
   }
 
   // Rows [begin, end) of a page: about `page_bytes` of encoded values, at least one row.
@@ -212,192 +343,286 @@ struct ParquetWriter::Impl {
     return std::min(n, begin + limit);
   }
 
-  // Builds `values`, the dictionary of a numeric chunk, and its `indices`. False when the chunk
-  // has too many distinct values for a dictionary to pay off (more than a quarter of its values,
-  // or nearly all of its first 4096 distinct, or past the dictionary limit).
-  bool build_value_dictionary(const ColumnBuffer& c, const uint8_t* defined, size_t n) {
-    const uint64_t* bits = c.type == ColumnType::Double ? reinterpret_cast<const uint64_t*>(c.doubles.data())
-                                                         : reinterpret_cast<const uint64_t*>(c.ints.data());
-    size_t present = n;
-    if (defined != nullptr) present = static_cast<size_t>(std::count(defined, defined + n, uint8_t{1}));
-    const size_t cap = std::min(present / 4, options.dictionary_limit_bytes / 8);
-    constexpr size_t kProbe = 4096;
-    values.clear();
-    indices.clear();
-    indices.reserve(present);
-    for (size_t i = 0; i < n; ++i) {
-      if (defined != nullptr && !defined[i]) continue;
-      indices.push_back(values.insert(bits[i]));
-      if (values.size() > cap || (indices.size() == kProbe && values.size() > kProbe * 9 / 10)) return false;
-    }
-    return values.size() > 0;
-  }
-
-  void write_chunk(const Column& col, const ColumnBuffer& c, size_t n, ChunkMeta& meta) {
-    meta = ChunkMeta{};
-    meta.num_values = static_cast<int64_t>(n);
+  // Data pages of rows [begin, end) into `run`: dictionary indices (`s.indices`, one per
+  // non-null row, from a dictionary of `dictionary_size` entries) or PLAIN values.
+  void write_data_pages(Scratch& s, const Column& col, const ColumnBuffer& c, size_t begin, size_t end,
+                        bool indexed, size_t dictionary_size, PageRun& run) const {
     const uint8_t* defined = col.nullable ? c.defined.data() : nullptr;
-
-    // 1. Analyse: statistics and a dictionary (strings: abandoned past the limit; numbers: only
-    //    for low-cardinality chunks).
-    if (c.type == ColumnType::String) {
-      dictionary.clear();
-      indices.clear();
-      int64_t nulls = 0;
-      bool fits = true;
-      const size_t limit = options.dictionary_limit_bytes;
-      for (size_t i = 0; i < n; ++i) {
-        if (defined != nullptr && !defined[i]) {
-          ++nulls;
-          continue;
-        }
-        indices.push_back(dictionary.insert(c.string_at(i)));
-        if (dictionary.plain_bytes() > limit) {
-          fits = false;
-          break;
-        }
-      }
-      StringMinMax mm;
-      if (fits) {
-        for (std::string_view e : dictionary.entries()) mm.add(e);
-      } else {
-        nulls = 0;
-        for (size_t i = 0; i < n; ++i) {
-          if (defined != nullptr && !defined[i]) {
-            ++nulls;
-            continue;
-          }
-          mm.add(c.string_at(i));
-        }
-      }
-      meta.stats = mm.finish(nulls, options.max_statistics_bytes);
-      // A chunk with no value at all gets no dictionary page (it would be empty).
-      write_pages(col, c, n, meta, fits && dictionary.size() > 0, nullptr);
-      return;
-    }
-
-    meta.stats = c.type == ColumnType::Double ? double_statistics(c.doubles.data(), defined, n)
-                                              : int64_statistics(c.ints.data(), defined, n);
-    if (!build_value_dictionary(c, defined, n)) {
-      write_pages(col, c, n, meta, false, nullptr);
-      return;
-    }
-    // Few distinct numbers: a dictionary usually compresses better (percentages with two
-    // decimals), but PLAIN wins on runs zstd already squeezes (sorted timestamps). Both are
-    // encoded and compressed, and the smaller chunk is written.
-    ChunkMeta plain_meta = meta;
-    dictionary_candidate.clear();
-    plain_candidate.clear();
-    write_pages(col, c, n, meta, true, &dictionary_candidate);
-    write_pages(col, c, n, plain_meta, false, &plain_candidate);
-    if (plain_candidate.size() < dictionary_candidate.size()) {
-      meta = plain_meta;
-      emit(plain_candidate.data(), plain_candidate.size());
-    } else {
-      emit(dictionary_candidate.data(), dictionary_candidate.size());
-    }
-  }
-
-  // 2.-3. The chunk's pages: the dictionary page (when `use_dictionary`; its entries are in
-  // `dictionary` or `values`, the non-null values' `indices` alongside), then data pages.
-  void write_pages(const Column& col, const ColumnBuffer& c, size_t n, ChunkMeta& meta, bool use_dictionary,
-                   std::string* capture) {
-    const uint8_t* defined = col.nullable ? c.defined.data() : nullptr;
-    int index_bits = 0;
-    if (use_dictionary) {
-      body.clear();
-      size_t entries;
-      if (c.type == ColumnType::String) {
-        body.reserve(dictionary.plain_bytes());
-        for (std::string_view e : dictionary.entries()) {
-          put_u32(body, static_cast<uint32_t>(e.size()));
-          body.append(e);
-        }
-        entries = dictionary.size();
-      } else {
-        const std::vector<uint64_t>& e = values.entries();
-        body.assign(reinterpret_cast<const char*>(e.data()), e.size() * 8);
-        entries = e.size();
-      }
-      write_page(col, meta, false, static_cast<int32_t>(entries), kDictionaryEncoding, capture);
-      index_bits = dictionary_index_bit_width(entries);
-      meta.encodings |= kEncPlainDictionary;
-    } else {
-      meta.encodings |= kEncPlain;
-    }
-    if (defined != nullptr) meta.encodings |= kEncRle;
-    const size_t dictionary_size = c.type == ColumnType::String ? dictionary.size() : values.size();
-
-    size_t value_pos = 0;  // index into `indices` of the page's first non-null value
-    for (size_t begin = 0; begin < n;) {
-      const size_t end = page_end(c, begin, n, use_dictionary, index_bits);
-      body.clear();
-      size_t present = end - begin;
+    const int index_bits = indexed ? dictionary_index_bit_width(dictionary_size) : 0;
+    size_t value_pos = 0;  // index into s.indices of the page's first non-null value
+    for (size_t b = begin; b < end;) {
+      const size_t e = page_end(c, b, end, indexed, index_bits);
+      s.body.clear();
+      size_t present = e - b;
       if (defined != nullptr) {
-        encode_definition_levels(defined + begin, end - begin, body);
+        encode_definition_levels(defined + b, e - b, s.body);
         present = 0;
-        for (size_t i = begin; i < end; ++i) present += defined[i];
+        for (size_t i = b; i < e; ++i) present += defined[i];
       }
-      if (use_dictionary) {
-        encode_dictionary_indices(indices.data() + value_pos, present, dictionary_size, body);
+      if (indexed) {
+        encode_dictionary_indices(s.indices.data() + value_pos, present, dictionary_size, s.body);
         value_pos += present;
       } else if (c.type == ColumnType::String) {
-        for (size_t i = begin; i < end; ++i) {
+        for (size_t i = b; i < e; ++i) {
           if (defined != nullptr && !defined[i]) continue;
           const std::string_view v = c.string_at(i);
-          put_u32(body, static_cast<uint32_t>(v.size()));
-          body.append(v);
+          put_u32(s.body, static_cast<uint32_t>(v.size()));
+          s.body.append(v);
         }
       } else {
         // DOUBLE and INT64 share the PLAIN layout: 8 little-endian bytes per value.
         const char* src = c.type == ColumnType::Double ? reinterpret_cast<const char*>(c.doubles.data())
                                                        : reinterpret_cast<const char*>(c.ints.data());
         if (defined == nullptr) {
-          body.append(src + begin * 8, (end - begin) * 8);
+          s.body.append(src + b * 8, (e - b) * 8);
         } else {
-          const size_t pos = body.size();
-          body.resize(pos + present * 8);
-          char* dst = body.data() + pos;
-          for (size_t i = begin; i < end; ++i) {
+          const size_t pos = s.body.size();
+          s.body.resize(pos + present * 8);
+          char* dst = s.body.data() + pos;
+          for (size_t i = b; i < e; ++i) {
             if (!defined[i]) continue;
             std::memcpy(dst, src + i * 8, 8);
             dst += 8;
           }
         }
       }
-      write_page(col, meta, true, static_cast<int32_t>(end - begin),
-                 use_dictionary ? kDictionaryEncoding : Encoding::PLAIN, capture);
-      begin = end;
+      run.uncompressed += make_page(s, col, true, static_cast<int32_t>(e - b),
+                                    indexed ? kDictionaryEncoding : Encoding::PLAIN, run.bytes);
+      ++run.pages;
+      b = e;
     }
   }
 
-  void validate(const RowBatch& batch) const {
-    if (batch.rows == 0) throw std::logic_error("ParquetWriter::write_row_group: empty batch (no empty row groups)");
-    if (batch.columns.size() != columns.size())
-      throw std::logic_error("ParquetWriter::write_row_group: batch has " + std::to_string(batch.columns.size()) +
-                             " columns, schema has " + std::to_string(columns.size()));
-    for (size_t k = 0; k < columns.size(); ++k) {
-      const ColumnBuffer& c = batch.columns[k];
-      const Column& col = columns[k];
-      const std::string where = "ParquetWriter::write_row_group: column '" + col.name + "' ";
-      if (c.type != col.type) throw std::logic_error(where + "has the wrong type");
-      if (c.nullable != col.nullable) throw std::logic_error(where + "has the wrong nullability");
-      if (c.size() != batch.rows || (col.nullable && c.defined.size() != batch.rows))
-        throw std::logic_error(where + "holds " + std::to_string(c.size()) + " values for " +
-                               std::to_string(batch.rows) + " rows");
+  void add_number_statistics(ChunkBuilder& cb, const ColumnBuffer& c, const uint8_t* defined, size_t begin,
+                             size_t end) const {
+    if (c.type == ColumnType::Double) {
+      const double* v = c.doubles.data();
+      for (size_t i = begin; i < end; ++i) {
+        if (defined != nullptr && !defined[i]) {
+          ++cb.nulls;
+          continue;
+        }
+        const double x = v[i];
+        if (x != x) {
+          ++cb.nans;
+          continue;
+        }
+        if (!cb.any) {
+          cb.dbl_lo = cb.dbl_hi = x;
+          cb.any = true;
+        }
+        cb.dbl_lo = x < cb.dbl_lo ? x : cb.dbl_lo;
+        cb.dbl_hi = x > cb.dbl_hi ? x : cb.dbl_hi;
+      }
+    } else {
+      const int64_t* v = c.ints.data();
+      for (size_t i = begin; i < end; ++i) {
+        if (defined != nullptr && !defined[i]) {
+          ++cb.nulls;
+          continue;
+        }
+        if (!cb.any) {
+          cb.int_lo = cb.int_hi = v[i];
+          cb.any = true;
+        }
+        cb.int_lo = std::min(cb.int_lo, v[i]);
+        cb.int_hi = std::max(cb.int_hi, v[i]);
+      }
     }
   }
 
-  void write_row_group(const RowBatch& batch) {
-    check_usable("write_row_group");
-    validate(batch);
-    broken = true;
+  void add_string_bound(ChunkBuilder& cb, std::string_view v) const {
+    if (!cb.str_any) {
+      cb.str_lo = cb.str_hi = v;
+      cb.str_any = true;
+      return;
+    }
+    if (bytes_less(v, cb.str_lo)) cb.str_lo = v;
+    if (bytes_less(cb.str_hi, v)) cb.str_hi = v;
+  }
+
+  // Encodes rows [begin, end) of column k into its chunk builder (statistics, dictionary, pages).
+  void encode_column(size_t k, const ColumnBuffer& c, size_t begin, size_t end, Scratch& s) {
+    const Column& col = columns[k];
+    ChunkBuilder& cb = builders[k];
+    const uint8_t* defined = col.nullable ? c.defined.data() : nullptr;
+    cb.rows += static_cast<int64_t>(end - begin);
+    s.indices.clear();
+
+    if (c.type == ColumnType::String) {
+      if (cb.dictionary_alive) {
+        for (size_t i = begin; i < end; ++i) {
+          if (defined != nullptr && !defined[i]) continue;
+          s.indices.push_back(cb.strings.insert(c.string_at(i)));
+          if (cb.strings.plain_bytes() > options.dictionary_limit_bytes) {
+            // Past the limit: this batch and the rest of the chunk are written PLAIN.
+            cb.dictionary_alive = false;
+            break;
+          }
+        }
+      }
+      // A chunk whose first rows are all NULL is PLAIN: its dictionary would come after pages that
+      // do not index it (and an empty dictionary page is best not written at all).
+      if (cb.strings.size() == 0) cb.dictionary_alive = false;
+      if (cb.dictionary_alive) {
+        if (defined != nullptr) cb.nulls += static_cast<int64_t>((end - begin) - s.indices.size());
+        write_data_pages(s, col, c, begin, end, true, cb.strings.size(), cb.indexed);
+      } else {
+        for (size_t i = begin; i < end; ++i) {
+          if (defined != nullptr && !defined[i]) {
+            ++cb.nulls;
+            continue;
+          }
+          add_string_bound(cb, c.string_at(i));
+        }
+        write_data_pages(s, col, c, begin, end, false, 0, cb.plain);
+      }
+      return;
+    }
+
+    add_number_statistics(cb, c, defined, begin, end);
+    using Plan = ChunkBuilder::NumberPlan;
+    if (cb.plan != Plan::Plain && cb.dictionary_alive) {
+      const uint64_t* bits = c.type == ColumnType::Double ? reinterpret_cast<const uint64_t*>(c.doubles.data())
+                                                           : reinterpret_cast<const uint64_t*>(c.ints.data());
+      // Given up when the dictionary would pass the limit, or (in a trial) when nearly all of the
+      // chunk's first 4096 values are distinct (measurements, counters).
+      const size_t cap = options.dictionary_limit_bytes / 8;
+      constexpr int64_t kProbe = 4096;
+      const bool trial = cb.plan == Plan::Trial;
+      for (size_t i = begin; i < end && cb.dictionary_alive; ++i) {
+        if (defined != nullptr && !defined[i]) continue;
+        s.indices.push_back(cb.values.insert(bits[i]));
+        ++cb.seen;
+        if (cb.values.size() > cap ||
+            (trial && cb.seen == kProbe && cb.values.size() > static_cast<size_t>(kProbe * 9 / 10)))
+          cb.dictionary_alive = false;
+      }
+      if (cb.values.size() == 0) {
+        // Only NULLs so far: PLAIN for the whole chunk (as for strings).
+        cb.dictionary_alive = false;
+        cb.indexed.clear();
+      } else if (cb.dictionary_alive) {
+        write_data_pages(s, col, c, begin, end, true, cb.values.size(), cb.indexed);
+        if (!trial) return;  // the dictionary alone
+      } else if (trial) {
+        cb.indexed.clear();  // the trial is over: PLAIN it is
+      }
+      // Not in a trial and the dictionary overflowed: the chunk goes on PLAIN after the
+      // dictionary pages it has (as a string chunk does).
+    }
+    write_data_pages(s, col, c, begin, end, false, 0, cb.plain);
+  }
+
+  // Encodes rows [begin, end) of the batch into the row group in progress, the columns shared
+  // between this thread and the helper.
+  void encode_rows(const RowBatch& batch, size_t begin, size_t end) {
+    if (end - begin < kParallelRows || columns.size() < 2 || !options.parallel) {
+      for (size_t k : order) encode_column(k, batch.columns[k], begin, end, *scratch[0]);
+      return;
+    }
+    if (scratch.size() < 2) scratch.emplace_back(std::make_unique<Scratch>(options.codec, options.compression_level));
+    std::atomic<size_t> next{0};
+    std::atomic<int> slot{0};
+    const std::function<void()> job = [&] {
+      Scratch& s = *scratch[static_cast<size_t>(slot.fetch_add(1))];
+      for (size_t t; (t = next.fetch_add(1)) < order.size();) encode_column(order[t], batch.columns[order[t]], begin, end, s);
+    };
+    helper.run_both(job);
+  }
+
+  // Writes the row group in progress: per column the dictionary page, then its data pages.
+  void finish_row_group() {
+    if (group_rows == 0) return;
     const auto row_group_offset = static_cast<int64_t>(offset);
     int64_t total_uncompressed = 0, total_compressed = 0;
+    Scratch& s = *scratch[0];
     for (size_t k = 0; k < columns.size(); ++k) {
-      write_chunk(columns[k], batch.columns[k], batch.rows, chunks[k]);
-      total_uncompressed += chunks[k].total_uncompressed_size;
-      total_compressed += chunks[k].total_compressed_size;
+      const Column& col = columns[k];
+      ChunkBuilder& cb = builders[k];
+      ChunkMeta& meta = chunks[k];
+      meta = ChunkMeta{};
+      meta.num_values = cb.rows;
+      const bool is_string = col.type == ColumnType::String;
+
+      // The dictionary page, if any data page indexes it.
+      using Plan = ChunkBuilder::NumberPlan;
+      bool use_dictionary = cb.indexed.pages > 0;
+      int64_t dictionary_uncompressed = 0;
+      std::string page;
+      if (use_dictionary) {
+        s.body.clear();
+        size_t entries;
+        if (is_string) {
+          s.body.reserve(cb.strings.plain_bytes());
+          for (size_t i = 0; i < cb.strings.size(); ++i) {
+            const std::string_view e = cb.strings.entry(i);
+            put_u32(s.body, static_cast<uint32_t>(e.size()));
+            s.body.append(e);
+          }
+          entries = cb.strings.size();
+        } else {
+          const std::vector<uint64_t>& e = cb.values.entries();
+          s.body.assign(reinterpret_cast<const char*>(e.data()), e.size() * 8);
+          entries = e.size();
+        }
+        dictionary_uncompressed = make_page(s, col, false, static_cast<int32_t>(entries), kDictionaryEncoding, page);
+        // A number trial: the dictionary only if it and its indices come out smaller than PLAIN.
+        if (!is_string && cb.plan == Plan::Trial && page.size() + cb.indexed.bytes.size() >= cb.plain.bytes.size())
+          use_dictionary = false;
+      }
+      const bool trial_plain = !is_string && cb.plan == Plan::Trial && !use_dictionary;
+
+      if (use_dictionary) {
+        meta.dictionary_page_offset = static_cast<int64_t>(offset);
+        meta.total_uncompressed_size += dictionary_uncompressed;
+        meta.total_compressed_size += static_cast<int64_t>(page.size());
+        emit(page);
+        meta.encodings |= kEncPlainDictionary;
+      }
+      meta.data_page_offset = static_cast<int64_t>(offset);
+      // Indexed pages, then PLAIN ones if the dictionary was given up on the way; a number trial
+      // holds two complete encodings and writes the one chosen.
+      if (use_dictionary) {
+        meta.total_uncompressed_size += cb.indexed.uncompressed;
+        meta.total_compressed_size += static_cast<int64_t>(cb.indexed.bytes.size());
+        emit(cb.indexed.bytes);
+      }
+      if (cb.plain.pages > 0 && (trial_plain || is_string || cb.plan != Plan::Trial)) {
+        meta.total_uncompressed_size += cb.plain.uncompressed;
+        meta.total_compressed_size += static_cast<int64_t>(cb.plain.bytes.size());
+        emit(cb.plain.bytes);
+        meta.encodings |= kEncPlain;
+      }
+      if (col.nullable) meta.encodings |= kEncRle;
+
+      // Statistics.
+      if (is_string) {
+        for (size_t i = 0; i < (cb.indexed.pages > 0 ? cb.strings.size() : 0); ++i) add_string_bound(cb, cb.strings.entry(i));
+        StringMinMax mm;
+        if (cb.str_any) {
+          mm.add(cb.str_lo);
+          mm.add(cb.str_hi);
+        }
+        meta.stats = mm.finish(cb.nulls, options.max_statistics_bytes);
+      } else if (col.type == ColumnType::Double) {
+        meta.stats = double_bounds(cb.nulls, cb.nans, cb.any, cb.dbl_lo, cb.dbl_hi);
+      } else {
+        meta.stats = int64_bounds(cb.nulls, cb.any, cb.int_lo, cb.int_hi);
+      }
+      total_uncompressed += meta.total_uncompressed_size;
+      total_compressed += meta.total_compressed_size;
+      if (!is_string) {
+        // The next row group's plan: a trial's winner, until the next trial; a dictionary that
+        // overflowed calls for a trial.
+        const bool overflowed = cb.plan == Plan::Dictionary && !cb.dictionary_alive;
+        if (cb.plan == Plan::Trial) cb.plan = use_dictionary ? Plan::Dictionary : Plan::Plain;
+        if (overflowed || ++cb.row_groups_since_trial >= kRetrialEvery) {
+          cb.plan = Plan::Trial;
+          cb.row_groups_since_trial = 0;
+        }
+      }
+      cb.reset();
     }
 
     ThriftCompactWriter w(row_groups_bytes);
@@ -428,19 +653,64 @@ struct ParquetWriter::Impl {
       w.end_struct();  // ColumnChunk
     }
     w.field_i64(2, total_uncompressed);
-    w.field_i64(3, static_cast<int64_t>(batch.rows));
+    w.field_i64(3, group_rows);
     w.field_i64(5, row_group_offset);
     w.field_i64(6, total_compressed);
     w.end_struct();  // RowGroup
 
-    rows += batch.rows;
+    rows += static_cast<uint64_t>(group_rows);
     ++row_group_count;
+    group_rows = 0;
+  }
+
+  size_t buffered_bytes() const {
+    size_t n = 0;
+    for (const ChunkBuilder& cb : builders) n += cb.buffered_bytes();
+    return n;
+  }
+
+  void validate(const RowBatch& batch, const char* what) const {
+    const std::string op = std::string("ParquetWriter::") + what;
+    if (batch.rows == 0) throw std::logic_error(op + ": empty batch (no empty row groups)");
+    if (batch.columns.size() != columns.size())
+      throw std::logic_error(op + ": batch has " + std::to_string(batch.columns.size()) + " columns, schema has " +
+                             std::to_string(columns.size()));
+    for (size_t k = 0; k < columns.size(); ++k) {
+      const ColumnBuffer& c = batch.columns[k];
+      const Column& col = columns[k];
+      const std::string where = op + ": column '" + col.name + "' ";
+      if (c.type != col.type) throw std::logic_error(where + "has the wrong type");
+      if (c.nullable != col.nullable) throw std::logic_error(where + "has the wrong nullability");
+      if (c.size() != batch.rows || (col.nullable && c.defined.size() != batch.rows))
+        throw std::logic_error(where + "holds " + std::to_string(c.size()) + " values for " +
+                               std::to_string(batch.rows) + " rows");
+    }
+  }
+
+  void append(const RowBatch& batch, bool whole_row_group) {
+    const char* what = whole_row_group ? "write_row_group" : "append";
+    check_usable(what);
+    validate(batch, what);
+    broken = true;
+    if (whole_row_group) finish_row_group();
+    for (size_t begin = 0; begin < batch.rows;) {
+      size_t end = batch.rows;
+      if (!whole_row_group)
+        end = std::min(end, begin + static_cast<size_t>(static_cast<int64_t>(options.row_group_rows) - group_rows));
+      encode_rows(batch, begin, end);
+      group_rows += static_cast<int64_t>(end - begin);
+      if (whole_row_group || group_rows >= static_cast<int64_t>(options.row_group_rows) ||
+          buffered_bytes() >= options.row_group_bytes)
+        finish_row_group();
+      begin = end;
+    }
     broken = false;
   }
 
   void close() {
     check_usable("close");
     broken = true;
+    finish_row_group();
     std::string meta;
     meta.reserve(row_groups_bytes.size() + 256 + 64 * columns.size());
     ThriftCompactWriter w(meta);
@@ -506,11 +776,13 @@ ParquetWriter::ParquetWriter(const Schema& schema, WriterOptions options, ByteSi
 
 ParquetWriter::~ParquetWriter() = default;
 
-void ParquetWriter::write_row_group(const RowBatch& batch) { impl_->write_row_group(batch); }
+void ParquetWriter::write_row_group(const RowBatch& batch) { impl_->append(batch, true); }
+
+void ParquetWriter::append(const RowBatch& batch) { impl_->append(batch, false); }
 
 void ParquetWriter::close() { impl_->close(); }
 
-uint64_t ParquetWriter::rows_written() const { return impl_->rows; }
+uint64_t ParquetWriter::rows_written() const { return impl_->rows + static_cast<uint64_t>(impl_->group_rows); }
 
 size_t ParquetWriter::row_groups_written() const { return impl_->row_group_count; }
 

@@ -24,8 +24,6 @@ bool bytes_less(std::string_view a, std::string_view b) {
 }
 
 ChunkStatistics int64_statistics(const int64_t* values, const uint8_t* defined, size_t n) {
-  ChunkStatistics st;
-  st.legacy_min_max = true;
   int64_t lo = std::numeric_limits<int64_t>::max();
   int64_t hi = std::numeric_limits<int64_t>::min();
   int64_t nulls = 0;
@@ -44,8 +42,14 @@ ChunkStatistics int64_statistics(const int64_t* values, const uint8_t* defined, 
       hi = std::max(hi, values[i]);
     }
   }
-  st.null_count = nulls;
-  if (static_cast<size_t>(nulls) < n) {
+  return int64_bounds(nulls, static_cast<size_t>(nulls) < n, lo, hi);
+}
+
+ChunkStatistics int64_bounds(int64_t null_count, bool any, int64_t lo, int64_t hi) {
+  ChunkStatistics st;
+  st.legacy_min_max = true;
+  st.null_count = null_count;
+  if (any) {
     st.min_value = plain(lo);
     st.max_value = plain(hi);
   }
@@ -53,8 +57,6 @@ ChunkStatistics int64_statistics(const int64_t* values, const uint8_t* defined, 
 }
 
 ChunkStatistics double_statistics(const double* values, const uint8_t* defined, size_t n) {
-  ChunkStatistics st;
-  st.legacy_min_max = true;
   double lo = std::numeric_limits<double>::infinity();
   double hi = -std::numeric_limits<double>::infinity();
   bool any = false;
@@ -73,8 +75,14 @@ ChunkStatistics double_statistics(const double* values, const uint8_t* defined, 
     lo = x < lo ? x : lo;
     hi = x > hi ? x : hi;
   }
-  st.null_count = nulls;
-  st.nan_count = nans;
+  return double_bounds(nulls, nans, any, lo, hi);
+}
+
+ChunkStatistics double_bounds(int64_t null_count, int64_t nan_count, bool any, double lo, double hi) {
+  ChunkStatistics st;
+  st.legacy_min_max = true;
+  st.null_count = null_count;
+  st.nan_count = nan_count;
   if (any) {
     // A zero bound is written with the sign that keeps both zeros inside [min, max].
     if (lo == 0.0) lo = -0.0;

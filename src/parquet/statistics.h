@@ -28,6 +28,11 @@ struct ChunkStatistics {
   bool legacy_min_max = false;                        //!< also write deprecated min/max
 };
 
+//! Statistics from bounds accumulated elsewhere (`any`: a non-null, for doubles non-NaN, value
+//! was seen and [lo, hi] holds them all); the same rules as below.
+ChunkStatistics int64_bounds(int64_t null_count, bool any, int64_t lo, int64_t hi);
+ChunkStatistics double_bounds(int64_t null_count, int64_t nan_count, bool any, double lo, double hi);
+
 //! `defined` is null for a REQUIRED column, else 1 = value / 0 = NULL per row.
 ChunkStatistics int64_statistics(const int64_t* values, const uint8_t* defined, size_t n);
 ChunkStatistics double_statistics(const double* values, const uint8_t* defined, size_t n);

@@ -13,6 +13,30 @@ constexpr size_t kInitialSlots = 1024;
 
 inline uint64_t mix(uint64_t h, uint64_t w) { return std::rotl((h ^ w) * kMul1, 31) * kMul2; }
 
+inline uint64_t load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// a[0, n) == b[0, n). Dictionary values are mostly short ids and names: up to 16 bytes they are
+// compared with two (overlapping) word loads inside the strings, no call into memcmp.
+inline bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 }  // namespace
 
 uint64_t StringDictionary::hash(std::string_view v) {
@@ -40,6 +64,7 @@ uint64_t StringDictionary::hash(std::string_view v) {
 
 void StringDictionary::clear() {
   entries_.clear();
+  arena_.clear();
   plain_bytes_ = 0;
   if (!slots_.empty()) std::memset(slots_.data(), 0, slots_.size() * sizeof(Slot));
 }
@@ -49,7 +74,7 @@ void StringDictionary::grow() {
   slots_.assign(n, Slot{0, 0});
   mask_ = n - 1;
   for (size_t i = 0; i < entries_.size(); ++i) {
-    const uint64_t h = hash(entries_[i]);
+    const uint64_t h = hash(entry(i));
     size_t s = h & mask_;
     while (slots_[s].index != 0) s = (s + 1) & mask_;
     slots_[s] = Slot{static_cast<uint32_t>(h >> 32), static_cast<uint32_t>(i + 1)};
@@ -65,13 +90,14 @@ uint32_t StringDictionary::insert(std::string_view v) {
     const Slot slot = slots_[s];
     if (slot.index == 0) break;
     if (slot.tag == tag) {
-      const std::string_view e = entries_[slot.index - 1];
-      if (e.size() == v.size() && (v.empty() || std::memcmp(e.data(), v.data(), v.size()) == 0)) return slot.index - 1;
+      const Entry& e = entries_[slot.index - 1];
+      if (e.size == v.size() && same_bytes(arena_.data() + e.offset, v.data(), v.size())) return slot.index - 1;
     }
     s = (s + 1) & mask_;
   }
   const auto index = static_cast<uint32_t>(entries_.size());
-  entries_.push_back(v);
+  entries_.push_back(Entry{arena_.size(), v.size()});
+  arena_.append(v);
   plain_bytes_ += 4 + v.size();
   slots_[s] = Slot{tag, index + 1};
   return index;

@@ -1,8 +1,8 @@
 // Dictionary of distinct strings for one column chunk: assigns each distinct value an index in
 // first-seen order (the order of the dictionary page).
 //
-// Entries are string_views into the caller's bytes (the row batch), so building a dictionary
-// copies no string; they must outlive the dictionary's use. The table is open addressing with
+// A column chunk spans several row batches, so the dictionary keeps its own copy of each
+// distinct value (one arena; repeated values copy nothing). The table is open addressing with
 // linear probing over (hash, index) slots, kept at most half full; clear() keeps all capacity,
 // so after the first row group the dictionary allocates nothing. plain_bytes() is the size of
 // the PLAIN-encoded dictionary page (4-byte length + bytes per entry), what the writer compares
@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,8 +24,10 @@ class StringDictionary {
   //! The index of `v`, inserted as a new entry if absent.
   uint32_t insert(std::string_view v);
   size_t size() const { return entries_.size(); }
-  std::string_view entry(size_t i) const { return entries_[i]; }
-  const std::vector<std::string_view>& entries() const { return entries_; }
+  //! Entry `i`; valid until the next insert() or clear().
+  std::string_view entry(size_t i) const {
+    return std::string_view(arena_).substr(entries_[i].offset, entries_[i].size);
+  }
   //! Size of the PLAIN encoding of all entries.
   size_t plain_bytes() const { return plain_bytes_; }
 
@@ -38,8 +41,14 @@ class StringDictionary {
   };
   void grow();
 
+  struct Entry {
+    size_t offset;  //!< in arena_
+    size_t size;
+  };
+
   std::vector<Slot> slots_;
-  std::vector<std::string_view> entries_;
+  std::vector<Entry> entries_;
+  std::string arena_;
   size_t plain_bytes_ = 0;
   size_t mask_ = 0;
 };

@@ -9,7 +9,7 @@ namespace aesync {
 class TableWriter {
  public:
   virtual ~TableWriter() = default;
-  //! Writes a non-empty batch (for Parquet: one row group).
+  //! Writes a non-empty batch (Parquet: appended to the row group in progress).
   virtual void write(const RowBatch& batch) = 0;
   //! Completes the file (footer, compressor flush). Nothing may be written after.
   virtual void close() = 0;

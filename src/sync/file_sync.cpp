@@ -15,7 +15,7 @@
 #include "sync/api_sync.h"
 #include "sync/manifest.h"
 #include "sync/partition_writer.h"
-#include "sync/row_group_pipeline.h"
+#include "sync/batch_pipeline.h"
 #include "sync/table_output.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -184,7 +184,7 @@ namespace {
 
 class ConvertConsumer final : public RowConsumer {
  public:
-  explicit ConvertConsumer(RowGroupPipeline& pipeline) : pipeline_(pipeline) {}
+  explicit ConvertConsumer(BatchPipeline& pipeline) : pipeline_(pipeline) {}
   void on_row(const RawRow& row) override {
     pipeline_.append(row);
     ++rows_;
@@ -192,7 +192,7 @@ class ConvertConsumer final : public RowConsumer {
   uint64_t rows() const { return rows_; }
 
  private:
-  RowGroupPipeline& pipeline_;
+  BatchPipeline& pipeline_;
   uint64_t rows_ = 0;
 };
 
@@ -213,7 +213,7 @@ ConvertResult convert_file(const Config& config, const std::string& input, const
   std::unique_ptr<TableWriter> writer = make_table_writer(config.output, config.schema, *sink);
   ConvertResult result;
   {
-    RowGroupPipeline pipeline(config.schema, mapper, *writer, static_cast<size_t>(config.output.row_group_rows));
+    BatchPipeline pipeline(config.schema, mapper, *writer);
     ConvertConsumer consumer(pipeline);
     JsonEachRowReader reader(mapper.raw_columns(), consumer);
     read_jsoneachrow_file(input, reader);

@@ -21,7 +21,7 @@ PartitionWriter::PartitionWriter(const Config& config, const Mapper& mapper, siz
       upload_(std::move(upload)),
       hashing_(*upload_),
       writer_(make_table_writer(config.output, config.schema, hashing_)),
-      pipeline_(config.schema, mapper, *writer_, static_cast<size_t>(config.output.row_group_rows)) {}
+      pipeline_(config.schema, mapper, *writer_) {}
 
 PartitionWriter::~PartitionWriter() = default;
 

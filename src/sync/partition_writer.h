@@ -1,8 +1,8 @@
 // One partition's output in progress: raw rows in, a data object streamed to the store.
 //
-// Rows go through a RowGroupPipeline: mapped into a batch on the caller's thread, written as a
-// row group (every `row_group_rows` rows or 16 MiB of values) on a second thread, so memory
-// holds two bounded batches whatever the partition's size. Bytes are hashed on their way to the
+// Rows go through a BatchPipeline: mapped into small batches on the caller's thread, encoded on
+// a second one (the writer cuts row groups of `row_group_rows`), so memory holds two small
+// batches and one row group's compressed pages whatever the partition's size. Bytes are hashed on their way to the
 // upload. finish() completes the file and commits the upload; destroying an unfinished
 // PartitionWriter stops the pipeline and aborts the upload, leaving the previous object
 // untouched.
@@ -16,7 +16,7 @@
 #include "schema/mapper.h"
 #include "schema/row_batch.h"
 #include "schema/table_writer.h"
-#include "sync/row_group_pipeline.h"
+#include "sync/batch_pipeline.h"
 #include "storage/object_store.h"
 #include "util/sha256.h"
 
@@ -55,7 +55,7 @@ class PartitionWriter {
   std::unique_ptr<ObjectUpload> upload_;
   HashingSink hashing_;
   std::unique_ptr<TableWriter> writer_;
-  RowGroupPipeline pipeline_;  // after writer_ and upload_: stopped before they are destroyed
+  BatchPipeline pipeline_;  // after writer_ and upload_: stopped before they are destroyed
   PartitionFile result_;
 };
 

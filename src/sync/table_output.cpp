@@ -12,7 +12,7 @@ class ParquetTableWriter final : public TableWriter {
  public:
   ParquetTableWriter(const Schema& schema, parquet::WriterOptions options, ByteSink& sink)
       : writer_(schema, std::move(options), sink) {}
-  void write(const RowBatch& batch) override { writer_.write_row_group(batch); }
+  void write(const RowBatch& batch) override { writer_.append(batch); }
   void close() override { writer_.close(); }
 
  private:
@@ -27,6 +27,7 @@ std::unique_ptr<TableWriter> make_table_writer(const OutputConfig& output, const
   auto codec = parquet::codec_from_name(output.compression);
   if (!codec) throw ConfigError("output.compression: \"" + output.compression + "\" is not a Parquet codec (zstd, snappy, gzip, none)");
   options.codec = *codec;
+  options.row_group_rows = static_cast<uint64_t>(output.row_group_rows);
   return std::make_unique<ParquetTableWriter>(schema, std::move(options), sink);
 }
 

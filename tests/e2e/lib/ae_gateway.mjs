@@ -11,7 +11,10 @@
 //   - JSONEachRow bodies are streamed line by line (memory: one upstream chunk), each
 //     object re-serialized with its keys in alphabetical order and every value's text kept as
 //     ClickHouse wrote it (64-bit integers such as count() stay quoted, NaN/inf are quoted);
-//     other formats pass through;
+//     other formats pass through. When the select list is plain distinct AE column names (what
+//     aesync sends), ClickHouse is asked for them in alphabetical order instead, so its lines
+//     already are what the re-serializing would make of them, and the body is copied through
+//     as bytes (no per-line work: the gateway would otherwise cost more CPU than aesync);
 //   - every request is recorded in `requests` (sql, status, bytes of body sent, lines, fault);
 //   - faults (addFault) apply to the next N requests that match a predicate: an error status
 //     (429 with Retry-After, 500, 503...), a delay before the headers or after some lines, a body
@@ -20,6 +23,7 @@
 //
 // Requests are served by this process's event loop: a test must run the client under test
 // asynchronously (spawn, not spawnSync), or the gateway cannot answer.
+import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
@@ -225,6 +229,31 @@ export function sortJsonKeys(line) {
   return makeRekeyer()(line);
 }
 
+// The columns of an AE dataset (createAeTable's table): the only names sortedSelect reorders, so
+// that a query naming an unknown column fails exactly as it would unchanged.
+const AE_COLUMN_NAMES = new Set([
+  'dataset', 'timestamp', '_sample_interval', 'index1',
+  ...Array.from({ length: 20 }, (_, i) => `blob${i + 1}`),
+  ...Array.from({ length: 20 }, (_, i) => `double${i + 1}`),
+]);
+const PLAIN_SELECT = /^(\s*SELECT\s+)([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s+FROM\s/i;
+
+/**
+ * `sql` with its select list in alphabetical order (the order makeRekeyer sorts keys in), when
+ * that list is plain distinct AE column names (`SELECT timestamp, index1, ... FROM ...`), else
+ * null. ClickHouse writes each JSONEachRow line's keys in select-list order, so the answer to
+ * the rewritten query is, byte for byte, the re-keyed answer to the original one; nothing else
+ * in such a query depends on the order of its select list.
+ */
+export function sortedSelect(sql) {
+  const m = PLAIN_SELECT.exec(sql);
+  if (!m) return null;
+  const names = m[2].split(',').map((n) => n.trim());
+  if (new Set(names).size !== names.length || !names.every((n) => AE_COLUMN_NAMES.has(n))) return null;
+  const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return m[1] + sorted.join(', ') + sql.slice(m[1].length + m[2].length);
+}
+
 function matches(when, info) {
   if (when === undefined || when === null) return true;
   if (typeof when === 'function') return Boolean(when(info));
@@ -343,7 +372,8 @@ export async function startAeGateway({
     const fmt = /\bFORMAT\s+([A-Za-z]+)\s*;?\s*$/i.exec(maskQuoted(rewritten));
     const format = fmt ? fmt[1] : 'JSON';
     if (!fmt) rewritten = rewritten.replace(/\s*;?\s*$/, '') + ' FORMAT JSON';
-    await forward(rewritten, format, fault, res, rec);
+    const sorted = format === 'JSONEachRow' ? sortedSelect(rewritten) : null;
+    await forward(sorted ?? rewritten, format, fault, res, rec, sorted !== null);
   }
 
   function delay(ms, res) {
@@ -358,7 +388,8 @@ export async function startAeGateway({
     });
   }
 
-  function forward(sql, format, fault, res, rec) {
+  // `presorted`: the query's JSONEachRow lines come with their keys already in order.
+  function forward(sql, format, fault, res, rec, presorted) {
     return new Promise((resolve) => {
       const params = new URLSearchParams({ output_format_json_quote_denormals: '1' });
       const up = http.request({
@@ -394,13 +425,59 @@ export async function startAeGateway({
         }
         upRes.on('end', () => (upDone = true));
         res.writeHead(200, { 'Content-Type': upRes.headers['content-type'] ?? 'text/plain; charset=utf-8' });
-        streamBody(upRes, res, format === 'JSONEachRow', fault, rec).then(resolve, () => {
+        const lineFault = fault?.type === 'cut' || fault?.type === 'inject' || (fault?.type === 'delay' && fault.afterLines !== undefined);
+        const copy = presorted && !lineFault ? copyBody(upRes, res, rec) : streamBody(upRes, res, format === 'JSONEachRow', fault, rec);
+        copy.then(resolve, () => {
           res.destroy();
           resolve();
         });
       });
       up.end(sql);
     });
+  }
+
+  // Resolves when `res` can take more (or is gone).
+  function drained(res) {
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+
+  // Copies an upstream body whose lines need no change (see sortedSelect) as bytes: what
+  // streamBody would send without a fault, in the same per-chunk writes of whole lines, with the
+  // same record (bytes, lines). Text that is not valid UTF-8 goes through the same decoding
+  // (U+FFFD for bad bytes) as streamBody's. Memory: one upstream chunk plus one partial line.
+  async function copyBody(upRes, res, rec) {
+    const asText = (buf) => (isUtf8(buf) ? buf : Buffer.from(buf.toString('utf8'), 'utf8'));
+    let pending = null; // the start of a line split across upstream chunks
+    for await (const chunk of upRes) {
+      if (res.destroyed) break;
+      const buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+      const last = buf.lastIndexOf(10);
+      if (last === -1) {
+        pending = buf;
+        continue;
+      }
+      pending = last + 1 < buf.length ? buf.subarray(last + 1) : null;
+      const whole = asText(buf.subarray(0, last + 1));
+      for (let nl = whole.indexOf(10); nl !== -1; nl = whole.indexOf(10, nl + 1)) rec.lines++;
+      rec.bytes += whole.length;
+      if (!res.write(whole)) await drained(res);
+    }
+    if (res.destroyed) {
+      upRes.destroy();
+      return;
+    }
+    // ClickHouse ends every line with a newline; a last line without one goes on without one.
+    const tail = pending ? asText(pending) : Buffer.alloc(0);
+    rec.bytes += tail.length;
+    res.end(tail);
   }
 
   // Copies the upstream body line by line (re-keying JSONEachRow lines), applying body faults,
@@ -416,22 +493,12 @@ export async function startAeGateway({
     let out = [];
     let finished = false;
 
-    const drained = () =>
-      new Promise((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
     const flush = async () => {
       if (!out.length || res.destroyed) return;
       const buf = Buffer.from(out.join(''), 'utf8');
       out = [];
       rec.bytes += buf.length;
-      if (!res.write(buf)) await drained();
+      if (!res.write(buf)) await drained(res);
     };
     const line = (l) => {
       out.push(l, '\n');

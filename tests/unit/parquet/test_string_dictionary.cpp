@@ -21,7 +21,6 @@ TEST(StringDictionary, IndicesInFirstSeenOrder) {
 }
 
 TEST(StringDictionary, DistinguishesPrefixesAndEmbeddedNul) {
-  // Entries are views: the strings must outlive the dictionary.
   const std::string a_nul("a\0", 2), a_nul_again("a\0", 2);
   StringDictionary d;
   EXPECT_EQ(d.insert("abcdefgh"), 0u);
@@ -43,6 +42,16 @@ TEST(StringDictionary, GrowsAndClearKeepsWorking) {
     EXPECT_EQ(d.size(), 0u);
     EXPECT_EQ(d.plain_bytes(), 0u);
   }
+}
+
+TEST(StringDictionary, KeepsItsOwnCopyOfEachEntry) {
+  StringDictionary d;
+  std::string value = "org_001";
+  EXPECT_EQ(d.insert(value), 0u);
+  value = "org_002";  // the caller's buffer is reused, as a row batch is
+  EXPECT_EQ(d.insert(value), 1u);
+  EXPECT_EQ(d.entry(0), "org_001");
+  EXPECT_EQ(d.insert("org_001"), 0u);
 }
 
 TEST(StringDictionary, EqualStringsHashEqually) {

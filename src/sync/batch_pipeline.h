@@ -1,11 +1,12 @@
-// Raw rows in, row groups out, on two cores: the caller's thread parses and maps rows into one
-// RowBatch while a background thread writes the previous batch through the TableWriter
-// (encode, compress, and whatever the sink does: a file write or an upload part).
+// Raw rows in, batches out, on two cores: the caller's thread parses and maps rows into one
+// RowBatch while a background thread hands the previous batch to the TableWriter (encode,
+// compress, and whatever the sink does: a file write or an upload part).
 //
-// A batch is handed over when it holds `row_group_rows` rows or `budget_bytes` of values, so
-// memory holds at most two batches (about 2 x budget) whatever the input's size. While the
-// pipeline runs, only its background thread touches the writer and the writer's sink; after
-// finish() (or destruction) they belong to the caller again.
+// A batch is handed over when it holds `batch_rows` rows or `budget_bytes` of values, so
+// memory holds at most two small batches whatever the input's size (row groups are the
+// writer's business: the Parquet writer keeps a row group as compressed pages, not as rows).
+// While the pipeline runs, only its background thread touches the writer and the writer's
+// sink; after finish() (or destruction) they belong to the caller again.
 //
 // Errors: a write that throws on the background thread is rethrown to the caller by the next
 // flush(), append() that hands over a batch, or finish(); nothing more is written after it. A
@@ -29,23 +30,25 @@
 
 namespace aesync {
 
-class RowGroupPipeline {
+class BatchPipeline {
  public:
-  //! Default byte budget of one batch: two of them plus an upload part fit the memory target.
-  static constexpr size_t kDefaultBudgetBytes = size_t{16} << 20;
+  //! Batches: small enough that two cost little memory, large enough that handing one over
+  //! (and the page it becomes per column) is cheap against encoding it.
+  static constexpr size_t kDefaultBatchRows = 65536;
+  static constexpr size_t kDefaultBudgetBytes = size_t{4} << 20;
 
-  RowGroupPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer, size_t row_group_rows,
-                   size_t budget_bytes = kDefaultBudgetBytes);
-  ~RowGroupPipeline();
-  RowGroupPipeline(const RowGroupPipeline&) = delete;
-  RowGroupPipeline& operator=(const RowGroupPipeline&) = delete;
+  BatchPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer,
+                size_t batch_rows = kDefaultBatchRows, size_t budget_bytes = kDefaultBudgetBytes);
+  ~BatchPipeline();
+  BatchPipeline(const BatchPipeline&) = delete;
+  BatchPipeline& operator=(const BatchPipeline&) = delete;
 
   //! Maps one row into the batch being filled; hands the batch over when it is full.
   void append(const RawRow& row) {
     mapper_.append(row, filling_);
-    if (filling_.rows >= row_group_rows_ || (filling_.rows % kBudgetCheckRows == 0 && over_budget())) flush();
+    if (filling_.rows >= batch_rows_ || (filling_.rows % kBudgetCheckRows == 0 && over_budget())) flush();
   }
-  //! Hands the rows mapped so far over as one row group now (no-op when there are none).
+  //! Hands the rows mapped so far over now (no-op when there are none).
   void flush();
   //! Writes the last rows and waits until every row group is written; rethrows a write error.
   //! The TableWriter is not closed: that is the caller's.
@@ -64,7 +67,7 @@ class RowGroupPipeline {
 
   const Mapper& mapper_;
   TableWriter& writer_;
-  const size_t row_group_rows_;
+  const size_t batch_rows_;
   const size_t budget_bytes_;
   size_t fixed_row_bytes_;
   RowBatch filling_;  // the caller's

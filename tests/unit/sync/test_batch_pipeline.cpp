@@ -1,4 +1,4 @@
-// RowGroupPipeline: rows mapped on the caller's thread, row groups written on a second one;
+// BatchPipeline: rows mapped on the caller's thread, row groups written on a second one;
 // order, batch sizes (rows and byte budget), error hand-back and abandonment.
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "schema/mapper.h"
-#include "sync/row_group_pipeline.h"
+#include "sync/batch_pipeline.h"
 
 using namespace aesync;
 
@@ -61,7 +61,7 @@ struct Rows {
 
 }  // namespace
 
-TEST(RowGroupPipeline, RawColumnOrderOfTheTestSchema) {
+TEST(BatchPipeline, RawColumnOrderOfTheTestSchema) {
   const Schema schema = two_columns();
   Mapper mapper(schema);
   ASSERT_EQ(mapper.raw_columns().size(), 3u);
@@ -69,13 +69,13 @@ TEST(RowGroupPipeline, RawColumnOrderOfTheTestSchema) {
   EXPECT_EQ(mapper.raw_columns()[2].name(), "blob1");
 }
 
-TEST(RowGroupPipeline, RowGroupsOfRowGroupRowsInInputOrderOnASecondThread) {
+TEST(BatchPipeline, RowGroupsOfRowGroupRowsInInputOrderOnASecondThread) {
   const Schema schema = two_columns();
   Mapper mapper(schema);
   RecordingWriter writer;
   Rows rows(mapper);
   {
-    RowGroupPipeline p(schema, mapper, writer, 1000);
+    BatchPipeline p(schema, mapper, writer, 1000);
     for (int64_t i = 0; i < 2500; ++i) p.append(rows.row(i, "x"));
     EXPECT_EQ(p.buffered_rows(), 500u);
     p.finish();
@@ -91,12 +91,12 @@ TEST(RowGroupPipeline, RowGroupsOfRowGroupRowsInInputOrderOnASecondThread) {
   }
 }
 
-TEST(RowGroupPipeline, OneBatchIsWrittenInlineWithoutAThread) {
+TEST(BatchPipeline, OneBatchIsWrittenInlineWithoutAThread) {
   const Schema schema = two_columns();
   Mapper mapper(schema);
   RecordingWriter writer;
   Rows rows(mapper);
-  RowGroupPipeline p(schema, mapper, writer, 1000);
+  BatchPipeline p(schema, mapper, writer, 1000);
   for (int64_t i = 0; i < 999; ++i) p.append(rows.row(i, "x"));
   p.finish();
   ASSERT_EQ(writer.groups.size(), 1u);
@@ -106,14 +106,14 @@ TEST(RowGroupPipeline, OneBatchIsWrittenInlineWithoutAThread) {
   EXPECT_EQ(writer.groups.size(), 1u);
 }
 
-TEST(RowGroupPipeline, ByteBudgetCutsBatchesAtTheCheckEvery1024Rows) {
+TEST(BatchPipeline, ByteBudgetCutsBatchesAtTheCheckEvery1024Rows) {
   const Schema schema = two_columns();
   Mapper mapper(schema);
   RecordingWriter writer;
   Rows rows(mapper);
   const std::string text(100, 'v');
   // 1024 rows x (100 bytes + 8 + 4) = 114,688 bytes >= 100,000 at the first check.
-  RowGroupPipeline p(schema, mapper, writer, 1'000'000, 100'000);
+  BatchPipeline p(schema, mapper, writer, 1'000'000, 100'000);
   for (int64_t i = 0; i < 3000; ++i) p.append(rows.row(i, text));
   p.finish();
   ASSERT_EQ(writer.groups.size(), 3u);
@@ -123,13 +123,13 @@ TEST(RowGroupPipeline, ByteBudgetCutsBatchesAtTheCheckEvery1024Rows) {
   EXPECT_EQ(writer.groups[2].last, 2999);
 }
 
-TEST(RowGroupPipeline, AWriteErrorReachesTheCallerAndNothingMoreIsWritten) {
+TEST(BatchPipeline, AWriteErrorReachesTheCallerAndNothingMoreIsWritten) {
   const Schema schema = two_columns();
   Mapper mapper(schema);
   RecordingWriter writer;
   writer.fail_on_write = 2;
   Rows rows(mapper);
-  RowGroupPipeline p(schema, mapper, writer, 100);
+  BatchPipeline p(schema, mapper, writer, 100);
   try {
     for (int64_t i = 0; i < 10'000; ++i) p.append(rows.row(i, "x"));
     p.finish();
@@ -142,13 +142,13 @@ TEST(RowGroupPipeline, AWriteErrorReachesTheCallerAndNothingMoreIsWritten) {
   EXPECT_EQ(writer.groups.size(), 1u);
 }
 
-TEST(RowGroupPipeline, DestroyedWithoutFinishWritesNoMore) {
+TEST(BatchPipeline, DestroyedWithoutFinishWritesNoMore) {
   const Schema schema = two_columns();
   Mapper mapper(schema);
   RecordingWriter writer;
   Rows rows(mapper);
   {
-    RowGroupPipeline p(schema, mapper, writer, 100);
+    BatchPipeline p(schema, mapper, writer, 100);
     for (int64_t i = 0; i < 250; ++i) p.append(rows.row(i, "x"));
     // Two batches handed over, 50 rows buffered: the caller gives up (e.g. the source failed).
   }

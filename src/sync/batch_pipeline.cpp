@@ -1,4 +1,4 @@
-#include "sync/row_group_pipeline.h"
+#include "sync/batch_pipeline.h"
 
 #include <utility>
 
@@ -13,17 +13,17 @@ size_t fixed_row_bytes(const Schema& schema) {
 }
 }  // namespace
 
-RowGroupPipeline::RowGroupPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer,
-                                   size_t row_group_rows, size_t budget_bytes)
+BatchPipeline::BatchPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer, size_t batch_rows,
+                             size_t budget_bytes)
     : mapper_(mapper),
       writer_(writer),
-      row_group_rows_(row_group_rows == 0 ? 1 : row_group_rows),
+      batch_rows_(batch_rows == 0 ? 1 : batch_rows),
       budget_bytes_(budget_bytes),
       fixed_row_bytes_(fixed_row_bytes(schema)),
       filling_(schema),
       writing_(schema) {}
 
-RowGroupPipeline::~RowGroupPipeline() {
+BatchPipeline::~BatchPipeline() {
   if (!thread_.joinable()) return;
   {
     std::lock_guard lock(mutex_);
@@ -33,18 +33,18 @@ RowGroupPipeline::~RowGroupPipeline() {
   thread_.join();
 }
 
-bool RowGroupPipeline::over_budget() const {
+bool BatchPipeline::over_budget() const {
   size_t bytes = filling_.rows * fixed_row_bytes_;
   for (const ColumnBuffer& c : filling_.columns) bytes += c.bytes.size();
   return bytes >= budget_bytes_;
 }
 
-void RowGroupPipeline::wait_idle(std::unique_lock<std::mutex>& lock) {
+void BatchPipeline::wait_idle(std::unique_lock<std::mutex>& lock) {
   cv_.wait(lock, [this] { return !busy_; });
   if (error_) std::rethrow_exception(error_);
 }
 
-void RowGroupPipeline::flush() {
+void BatchPipeline::flush() {
   if (filling_.rows == 0) return;
   {
     std::unique_lock lock(mutex_);
@@ -60,7 +60,7 @@ void RowGroupPipeline::flush() {
   }
 }
 
-void RowGroupPipeline::finish() {
+void BatchPipeline::finish() {
   if (!thread_.joinable()) {
     // Never handed a batch over: write inline, no thread needed.
     if (filling_.rows > 0) {
@@ -74,7 +74,7 @@ void RowGroupPipeline::finish() {
   wait_idle(lock);
 }
 
-void RowGroupPipeline::run() {
+void BatchPipeline::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     cv_.wait(lock, [this] { return busy_ || stop_; });
