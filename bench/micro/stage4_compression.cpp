@@ -8,8 +8,9 @@
 //   machine_id_indices    262144 dictionary indices of machine_id (~5000 entries, 13 bits)
 //   machine_id_dictionary the PLAIN dictionary page of machine_id (4-byte length + bytes)
 //   process_name_indices  definition levels + indices of the mostly-NULL process_name
-// Each is compressed with the codecs the config offers (zstd level 3 is the default; gzip at
-// the writer's default level 3 as well; snappy has no level), reusing one Compressor.
+// Each is compressed with the codecs the config offers at the writer's default level
+// (WriterOptions::compression_level, for zstd and gzip; snappy has no level), reusing one
+// Compressor.
 //
 // items/s = values in the page; bytes/s = uncompressed page bytes; `ratio` = compressed/uncompressed.
 #include <benchmark/benchmark.h>
@@ -20,6 +21,7 @@
 
 #include "ae_data.h"
 #include "parquet/compression.h"
+#include "parquet/parquet_writer.h"
 #include "parquet/rle_hybrid.h"
 #include "parquet/string_dictionary.h"
 
@@ -63,7 +65,8 @@ Page dictionary_page(const char* name, bool dictionary_page) {
   for (size_t i = 0; i < kRowGroupRows; ++i)
     if (!c->is_null(i)) indices.push_back(dict.insert(c->string_at(i)));
   if (dictionary_page) {
-    for (std::string_view e : dict.entries()) {
+    for (size_t k = 0; k < dict.size(); ++k) {
+      const std::string_view e = dict.entry(k);
       const auto n = static_cast<uint32_t>(e.size());
       for (int b = 0; b < 4; ++b) page.body.push_back(static_cast<char>((n >> (8 * b)) & 0xff));
       page.body.append(e);
@@ -98,7 +101,7 @@ void BM_Compress(benchmark::State& state, Codec codec, const std::string& page_n
     state.SkipWithError(("page " + page_name + " could not be built from the built-in schema").c_str());
     return;
   }
-  parquet::Compressor compressor(codec, 3);
+  parquet::Compressor compressor(codec, parquet::WriterOptions{}.compression_level);
   std::string out;
   for (auto _ : state) {
     compressor.compress(page.body, out);
