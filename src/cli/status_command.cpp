@@ -8,6 +8,17 @@
 
 namespace aesync::cli {
 
+namespace {
+// What a day without a readable manifest is: a first export in progress (a run holds the
+// day's lease), or a problem.
+std::string missing_manifest(const PartitionEntry& p) {
+  for (const ObjectInfo& o : p.objects)
+    if (o.key.ends_with("/_lease.json") && p.manifest_error.ends_with(": no manifest"))
+      return "being exported (a run holds its lease), no manifest yet";
+  return p.manifest_error.empty() ? "no manifest" : p.manifest_error;
+}
+}  // namespace
+
 int run_status(const Config& config, ObjectStore& store, bool json, std::ostream& out) {
   const std::vector<PartitionEntry> parts = list_partitions(store, config.destination.prefix, true);
   if (json) {
@@ -23,7 +34,7 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
              ", \"verified\": " + (m.verified ? "true" : "false") + ", \"windows\": " + std::to_string(m.windows.size()) +
              ", \"data_key\": " + (m.data_key.empty() ? std::string("null") : json::quote(m.data_key));
       } else {
-        o += ", \"error\": " + json::quote(p.manifest_error.empty() ? "no manifest" : p.manifest_error);
+        o += ", \"error\": " + json::quote(missing_manifest(p));
       }
       o += "}";
     }
@@ -38,7 +49,7 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
   for (const PartitionEntry& p : parts) {
     const std::string day = format_day(p.day);
     if (!p.manifest) {
-      out << day << "  " << (p.manifest_error.empty() ? "no manifest" : p.manifest_error) << "\n";
+      out << day << "  " << missing_manifest(p) << "\n";
       continue;
     }
     const Manifest& m = *p.manifest;

@@ -76,7 +76,11 @@ void AtomicFile::flush() {
   buffer_.clear();
 }
 
-void AtomicFile::commit() {
+void AtomicFile::commit() { commit_as(false); }
+
+bool AtomicFile::commit_if_absent() { return commit_as(true); }
+
+bool AtomicFile::commit_as(bool only_if_absent) {
   if (done_) throw StorageError("commit twice of " + path_);
   flush();
   if (::fsync(fd_) != 0) fail("cannot fsync", tmp_path_, errno);
@@ -85,7 +89,18 @@ void AtomicFile::commit() {
     fail("cannot close", tmp_path_, errno);
   }
   fd_ = -1;
-  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) fail("cannot rename into place", path_, errno);
+  if (only_if_absent) {
+    // link(2) fails with EEXIST when the name is taken: create-only, atomically.
+    if (::link(tmp_path_.c_str(), path_.c_str()) != 0) {
+      const int err = errno;
+      abort();
+      if (err == EEXIST) return false;
+      fail("cannot link into place", path_, err);
+    }
+    ::unlink(tmp_path_.c_str());
+  } else if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    fail("cannot rename into place", path_, errno);
+  }
   done_ = true;
   // Make the rename itself durable.
   std::filesystem::path dir = std::filesystem::path(path_).parent_path();
@@ -94,6 +109,7 @@ void AtomicFile::commit() {
     ::fsync(dfd);
     ::close(dfd);
   }
+  return true;
 }
 
 void AtomicFile::abort() {

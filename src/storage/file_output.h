@@ -20,6 +20,9 @@ class AtomicFile final : public ObjectUpload {
   void write(const void* data, size_t size) override;
   uint64_t bytes_written() const override { return bytes_; }
   void commit() override;
+  //! Commits only if nothing exists at the path yet (link instead of rename); false, and the
+  //! temporary file removed, when something does.
+  bool commit_if_absent();
   void abort() override;
   const std::string& path() const { return path_; }
 
@@ -28,6 +31,7 @@ class AtomicFile final : public ObjectUpload {
 
  private:
   void flush();
+  bool commit_as(bool only_if_absent);
   std::string path_, tmp_path_;
   int fd_ = -1;
   std::string buffer_;

@@ -5,8 +5,17 @@
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "storage/file_output.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 namespace fs = std::filesystem;
 
@@ -70,6 +79,49 @@ void LocalStore::remove(const std::string& key) {
   // Drop the partition folder once it is empty (best effort).
   fs::path dir = fs::path(describe(key)).parent_path();
   if (dir.string().size() > root_.size()) fs::remove(dir, ec);
+}
+
+// Local version tags are digests of the bytes: equal content, equal tag (enough for leases).
+std::optional<VersionedObject> LocalStore::get_versioned(const std::string& key) {
+  std::optional<std::string> data = get(key);
+  if (!data) return std::nullopt;
+  std::string etag = Sha256::hex(*data);
+  return VersionedObject{std::move(*data), std::move(etag)};
+}
+
+std::optional<std::string> LocalStore::put_if(const std::string& key, std::string_view data,
+                                              const WriteCondition& condition) {
+  validate_key(key);
+  const std::string path = describe(key);
+  if (condition.if_absent) {
+    AtomicFile file(path);
+    file.write(data.data(), data.size());
+    if (!file.commit_if_absent()) return std::nullopt;
+    return Sha256::hex(data);
+  }
+  // Replace only the version seen: hold an exclusive lock on the current file while comparing
+  // and renaming over it. A writer that waited on the lock finds the name pointing at another
+  // file afterwards and fails its condition, as a second If-Match would on S3.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw StorageError("cannot open " + path + ": " + std::strerror(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::flock(fd, LOCK_EX) != 0) throw StorageError("cannot lock " + path + ": " + std::strerror(errno));
+  struct stat held {}, now {};
+  if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &now) != 0 || held.st_ino != now.st_ino ||
+      held.st_dev != now.st_dev)
+    return std::nullopt;
+  std::optional<std::string> current = get(key);
+  if (!current || Sha256::hex(*current) != condition.if_match) return std::nullopt;
+  AtomicFile file(path);
+  file.write(data.data(), data.size());
+  file.commit();
+  return Sha256::hex(data);
 }
 
 }  // namespace aesync

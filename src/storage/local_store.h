@@ -16,6 +16,11 @@ class LocalStore final : public ObjectStore {
   std::vector<ObjectInfo> list(const std::string& prefix) override;
   void remove(const std::string& key) override;
   std::string describe(const std::string& key) const override;
+  //! If-absent: link(2) of a finished temporary file. If-match: compare and rename under an
+  //! exclusive flock(2) of the current file. Version tags are SHA-256 digests of the content.
+  std::optional<std::string> put_if(const std::string& key, std::string_view data,
+                                    const WriteCondition& condition) override;
+  std::optional<VersionedObject> get_versioned(const std::string& key) override;
 
  private:
   std::string root_;

@@ -26,4 +26,14 @@ void ObjectStore::remove_many(const std::vector<std::string>& keys) {
   for (const std::string& key : keys) remove(key);
 }
 
+std::optional<std::string> ObjectStore::put_if(const std::string& key, std::string_view, const WriteCondition&) {
+  throw StorageError("conditional writes are not supported by this store (" + describe(key) + ")");
+}
+
+std::optional<VersionedObject> ObjectStore::get_versioned(const std::string& key) {
+  throw StorageError("versioned reads are not supported by this store (" + describe(key) + ")");
+}
+
+size_t ObjectStore::abort_pending_uploads(const std::string&) { return 0; }
+
 }  // namespace aesync

@@ -31,6 +31,19 @@ struct ObjectInfo {
   uint64_t size = 0;
 };
 
+//! A write precondition (S3/R2 conditional PutObject): create only (If-None-Match: *), or
+//! replace only the version last read (If-Match: <etag>).
+struct WriteCondition {
+  bool if_absent = false;
+  std::string if_match;  //!< used when !if_absent
+};
+
+//! A small object with its version tag (S3: the ETag; local: a digest of the bytes).
+struct VersionedObject {
+  std::string data;
+  std::string etag;
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -49,6 +62,18 @@ class ObjectStore {
   virtual void remove_many(const std::vector<std::string>& keys);
   //! Where a key lives, for messages: "/abs/exports/machine_metrics/..." or "s3://bucket/key".
   virtual std::string describe(const std::string& key) const = 0;
+
+  //! Writes a small object only if `condition` holds, atomically with respect to other
+  //! conditional writes: the new version tag, or nullopt when the condition failed (S3: 412
+  //! PreconditionFailed or 409 ConditionalRequestConflict). Stores without conditional writes
+  //! throw StorageError.
+  virtual std::optional<std::string> put_if(const std::string& key, std::string_view data,
+                                            const WriteCondition& condition);
+  //! The object with its version tag, or nullopt when it does not exist.
+  virtual std::optional<VersionedObject> get_versioned(const std::string& key);
+  //! Aborts the multipart uploads started under `prefix` and never completed (left by a run that
+  //! was killed); returns how many. Stores without multipart uploads have none.
+  virtual size_t abort_pending_uploads(const std::string& prefix);
 };
 
 //! Rejects keys that could escape the store's root ("..", absolute, empty segments).

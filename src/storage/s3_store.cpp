@@ -77,6 +77,7 @@ struct Call {
   std::vector<net::Header> headers;  // besides those sigv4_sign adds
   std::string_view body;
   bool missing_ok = false;    // a 404 (other than NoSuchBucket) is an answer, not a failure
+  bool condition_ok = false;  // a conditional write: 412/409 (condition failed) is an answer
   bool error_in_200 = false;  // CompleteMultipartUpload: a 200 may carry an <Error> document
   bool after_cancel = false;  // still sent once the run is cancelled (cleaning up: aborts)
 };
@@ -190,6 +191,7 @@ struct S3Core {
         } else {
           err = s3xml::parse_error(response.body);
           if (status == 404 && call.missing_ok && !(err && err->code == "NoSuchBucket")) return response;
+          if ((status == 412 || status == 409) && call.condition_ok) return response;
           retryable = net::retryable_status(status) || (err && err->code == "SlowDown");
         }
         error = describe_status(status, response.body, err);
@@ -561,6 +563,40 @@ std::vector<PendingUpload> S3Store::list_pending_uploads(const std::string& pref
 void S3Store::abort_pending_upload(const PendingUpload& upload) {
   validate_key(upload.key);
   impl_->abort_multipart_upload(upload.key, upload.upload_id);
+}
+
+std::optional<std::string> S3Store::put_if(const std::string& key, std::string_view data,
+                                           const WriteCondition& condition) {
+  validate_key(key);
+  Call c = impl_->object_call("PutObject", "PUT", key, "");
+  c.body = data;
+  c.condition_ok = true;
+  if (condition.if_absent)
+    c.headers.push_back({"If-None-Match", "*"});
+  else
+    c.headers.push_back({"If-Match", condition.if_match});
+  net::Response r = impl_->run(c);
+  if (r.status == 412 || r.status == 409) return std::nullopt;
+  auto etag = r.header("etag");
+  if (!etag || etag->empty()) impl_->fail(c, "the response has no ETag");
+  return *etag;
+}
+
+std::optional<VersionedObject> S3Store::get_versioned(const std::string& key) {
+  validate_key(key);
+  Call c = impl_->object_call("GetObject", "GET", key, "");
+  c.missing_ok = true;
+  net::Response r = impl_->run(c);
+  if (r.status == 404) return std::nullopt;
+  auto etag = r.header("etag");
+  if (!etag || etag->empty()) impl_->fail(c, "the response has no ETag");
+  return VersionedObject{std::move(r.body), *etag};
+}
+
+size_t S3Store::abort_pending_uploads(const std::string& prefix) {
+  const std::vector<PendingUpload> uploads = list_pending_uploads(prefix);
+  for (const PendingUpload& u : uploads) abort_pending_upload(u);
+  return uploads.size();
 }
 
 }  // namespace aesync

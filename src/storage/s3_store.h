@@ -61,6 +61,13 @@ class S3Store final : public ObjectStore {
   void remove(const std::string& key) override;
   std::string describe(const std::string& key) const override;
 
+  //! PutObject with If-None-Match: * or If-Match: <etag>.
+  std::optional<std::string> put_if(const std::string& key, std::string_view data,
+                                    const WriteCondition& condition) override;
+  //! GetObject, with the ETag.
+  std::optional<VersionedObject> get_versioned(const std::string& key) override;
+  //! ListMultipartUploads under `prefix`, then AbortMultipartUpload for each.
+  size_t abort_pending_uploads(const std::string& prefix) override;
   //! Deletes many objects with DeleteObjects, 1000 keys per request.
   void remove_many(const std::vector<std::string>& keys) override;
   //! Streams an object's body to `on_body`; false if it does not exist.

@@ -8,6 +8,7 @@
 
 #include "schema/mapper.h"
 #include "source/window_source.h"
+#include "sync/lease.h"
 #include "sync/manifest.h"
 #include "sync/partition_index.h"
 #include "sync/partition_writer.h"
@@ -74,15 +75,32 @@ class PartitionExporter {
     const std::string name = format_day(day.day);
     PartitionOutcome out{name, "ok", 0, 0, 0, 0, partition_key(config_, name, data_file_name(config_.output)), ""};
     try {
+      // One run at a time per day (lease.h); holding the lease, the day's multipart uploads
+      // that are still open were left by a run that died, and are aborted.
+      std::string holder;
+      std::unique_ptr<PartitionLease> lease =
+          PartitionLease::acquire(store_, partition_key(config_, name, "_lease.json"), holder);
+      if (!lease) {
+        out.status = "busy";
+        out.data_key.clear();
+        out.error = "another aesync run is exporting this day: " + holder;
+        log::warn(out.error, {{"partition", name}});
+        out.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        progress_.partition_done();
+        return out;
+      }
+      if (const size_t aborted = store_.abort_pending_uploads(partition_key(config_, name, "")))
+        log::warn("aborted multipart uploads left by an earlier run", {{"partition", name}, {"uploads", aborted}});
       for (int attempt = 1;; ++attempt) {
         try {
-          export_once(day, name, out);
+          export_once(day, name, out, *lease);
           break;
         } catch (const RestartPartition& r) {
           if (attempt >= 2) throw SourceError(r.reason);
           log::warn("restarting partition from an empty file", {{"partition", name}, {"reason", r.reason}});
         }
       }
+      lease->release();
     } catch (const std::exception& e) {
       out.status = "failed";
       out.error = log::redact(e.what());
@@ -96,10 +114,11 @@ class PartitionExporter {
   }
 
  private:
-  void export_once(const PlannedDay& day, const std::string& name, PartitionOutcome& out) {
+  void export_once(const PlannedDay& day, const std::string& name, PartitionOutcome& out, PartitionLease& lease) {
     Manifest m = new_manifest(config_, name, now_);
     PartitionWriter writer(config_, mapper_, si_, store_.begin_upload(out.data_key));
     for (const Window& w : day.windows) {
+      lease.renew_if_due();
       const auto wt0 = Clock::now();
       WindowConsumer consumer(writer, w);
       FetchStats got;
@@ -130,6 +149,7 @@ class PartitionExporter {
     }
     m.verified = config_.source.verify;
     const std::string manifest_key = partition_key(config_, name, "_manifest.json");
+    lease.renew_if_due();  // still ours before anything is committed
     if (m.source_rows == 0) {
       // An empty day: no data object (an old one is deleted), a manifest that says rows: 0.
       store_.remove(out.data_key);

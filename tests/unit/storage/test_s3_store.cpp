@@ -1004,3 +1004,64 @@ TEST_F(S3StoreTest, CancellationDuringAMultipartUploadFailsIt) {
   for (const Req& r : fake.requests()) EXPECT_FALSE(r.method == "POST" && r.has("uploadId")) << "completed";
   EXPECT_FALSE(fake.object("c.bin").has_value());
 }
+
+// Conditional writes (leases): If-None-Match / If-Match on PutObject; 412 and 409 are answers
+// (the condition failed), not errors, and are not retried.
+TEST_F(S3StoreTest, ConditionalPutsSendTheirConditionAndReportFailedConditions) {
+  S3Store store(options());
+  std::vector<int> statuses = {200, 412, 409, 200};
+  size_t n = 0;
+  fake.set_intercept([&](const Req& r) -> std::optional<Reply> {
+    const int status = statuses.at(n++);
+    if (status == 200) return Reply{200, {{"ETag", "\"v" + std::to_string(n) + "\""}}, ""};
+    return s3_error(status, status == 412 ? "PreconditionFailed" : "ConditionalRequestConflict",
+                    "At least one of the pre-conditions you specified did not hold " + r.method);
+  });
+  EXPECT_EQ(store.put_if("p/2026-02-03/_lease.json", "{}", WriteCondition{true, ""}), "\"v1\"");
+  EXPECT_EQ(store.put_if("p/2026-02-03/_lease.json", "{}", WriteCondition{true, ""}), std::nullopt);
+  EXPECT_EQ(store.put_if("p/2026-02-03/_lease.json", "{}", WriteCondition{false, "\"v1\""}), std::nullopt);
+  EXPECT_EQ(store.put_if("p/2026-02-03/_lease.json", "{\"x\":1}", WriteCondition{false, "\"v1\""}), "\"v4\"");
+  const std::vector<Req> reqs = fake.requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[0].header("if-none-match"), "*");
+  EXPECT_EQ(reqs[0].headers.count("if-match"), 0u);
+  EXPECT_EQ(reqs[1].header("if-none-match"), "*");
+  EXPECT_EQ(reqs[2].header("if-match"), "\"v1\"");
+  EXPECT_EQ(reqs[3].header("if-match"), "\"v1\"");
+  EXPECT_EQ(reqs[3].body, "{\"x\":1}");
+  for (const Req& r : reqs) {
+    EXPECT_EQ(r.summary().rfind("PUT /bucket/p/2026-02-03/_lease.json", 0), 0u);
+    expect_signed_with_one_checksum(r);
+  }
+}
+
+TEST_F(S3StoreTest, ConditionalPutStillFailsOnOtherErrors) {
+  S3Store store(options());
+  fake.set_intercept([](const Req&) -> std::optional<Reply> { return s3_error(403, "AccessDenied", "Access Denied"); });
+  EXPECT_EQ(failure([&] { store.put_if("k", "{}", WriteCondition{true, ""}); }),
+            "PutObject s3://bucket/k: HTTP 403 AccessDenied: Access Denied" + endpoint_note());
+}
+
+TEST_F(S3StoreTest, VersionedGetReturnsTheETag) {
+  S3Store store(options());
+  fake.set_intercept([](const Req& r) -> std::optional<Reply> {
+    if (r.path == "/bucket/k") return Reply{200, {{"ETag", "\"abc\""}}, "lease body"};
+    return s3_error(404, "NoSuchKey", "The specified key does not exist.");
+  });
+  const std::optional<VersionedObject> v = store.get_versioned("k");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->data, "lease body");
+  EXPECT_EQ(v->etag, "\"abc\"");
+  EXPECT_FALSE(store.get_versioned("gone").has_value());
+}
+
+TEST_F(S3StoreTest, AbortPendingUploadsUnderAPrefix) {
+  S3Store store(options());
+  // Left open, as by killed runs.
+  for (const char* key : {"p/2026-02-03/data.parquet", "p/2026-02-03/data.parquet", "p/2026-02-04/data.parquet"})
+    fake.add_upload(key);
+  EXPECT_EQ(fake.open_uploads(), 3u);
+  EXPECT_EQ(store.abort_pending_uploads("p/2026-02-03/"), 2u);
+  EXPECT_EQ(fake.open_uploads(), 1u);
+  EXPECT_EQ(store.abort_pending_uploads("p/2026-02-03/"), 0u);
+}
