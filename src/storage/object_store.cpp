@@ -34,6 +34,16 @@ std::optional<VersionedObject> ObjectStore::get_versioned(const std::string& key
   throw StorageError("versioned reads are not supported by this store (" + describe(key) + ")");
 }
 
-size_t ObjectStore::abort_pending_uploads(const std::string&) { return 0; }
+std::vector<PendingUpload> ObjectStore::list_pending_uploads(const std::string&) { return {}; }
+
+void ObjectStore::abort_pending_upload(const PendingUpload& upload) {
+  throw StorageError("no multipart upload to abort in this store (" + describe(upload.key) + ")");
+}
+
+size_t ObjectStore::abort_pending_uploads(const std::string& prefix) {
+  const std::vector<PendingUpload> uploads = list_pending_uploads(prefix);
+  for (const PendingUpload& u : uploads) abort_pending_upload(u);
+  return uploads.size();
+}
 
 }  // namespace aesync

@@ -38,6 +38,13 @@ struct WriteCondition {
   std::string if_match;  //!< used when !if_absent
 };
 
+//! A multipart upload that was started and neither completed nor aborted.
+struct PendingUpload {
+  std::string key;
+  std::string upload_id;
+  std::string initiated;  //!< as the store reports it
+};
+
 //! A small object with its version tag (S3: the ETag; local: a digest of the bytes).
 struct VersionedObject {
   std::string data;
@@ -71,9 +78,12 @@ class ObjectStore {
                                             const WriteCondition& condition);
   //! The object with its version tag, or nullopt when it does not exist.
   virtual std::optional<VersionedObject> get_versioned(const std::string& key);
-  //! Aborts the multipart uploads started under `prefix` and never completed (left by a run that
-  //! was killed); returns how many. Stores without multipart uploads have none.
-  virtual size_t abort_pending_uploads(const std::string& prefix);
+  //! Multipart uploads started under `prefix` and never completed (a run was killed, or one is
+  //! uploading right now). Stores without multipart uploads have none.
+  virtual std::vector<PendingUpload> list_pending_uploads(const std::string& prefix);
+  virtual void abort_pending_upload(const PendingUpload& upload);
+  //! Aborts every pending upload under `prefix`; returns how many.
+  size_t abort_pending_uploads(const std::string& prefix);
 };
 
 //! Rejects keys that could escape the store's root ("..", absolute, empty segments).

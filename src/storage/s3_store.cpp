@@ -593,10 +593,4 @@ std::optional<VersionedObject> S3Store::get_versioned(const std::string& key) {
   return VersionedObject{std::move(r.body), *etag};
 }
 
-size_t S3Store::abort_pending_uploads(const std::string& prefix) {
-  const std::vector<PendingUpload> uploads = list_pending_uploads(prefix);
-  for (const PendingUpload& u : uploads) abort_pending_upload(u);
-  return uploads.size();
-}
-
 }  // namespace aesync

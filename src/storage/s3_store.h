@@ -42,13 +42,6 @@ struct S3Options {
   size_t part_size = size_t{8} << 20;
 };
 
-//! A multipart upload that was started and neither completed nor aborted.
-struct PendingUpload {
-  std::string key;
-  std::string upload_id;
-  std::string initiated;  //!< as S3 reports it
-};
-
 class S3Store final : public ObjectStore {
  public:
   explicit S3Store(S3Options options);
@@ -66,15 +59,13 @@ class S3Store final : public ObjectStore {
                                     const WriteCondition& condition) override;
   //! GetObject, with the ETag.
   std::optional<VersionedObject> get_versioned(const std::string& key) override;
-  //! ListMultipartUploads under `prefix`, then AbortMultipartUpload for each.
-  size_t abort_pending_uploads(const std::string& prefix) override;
   //! Deletes many objects with DeleteObjects, 1000 keys per request.
   void remove_many(const std::vector<std::string>& keys) override;
   //! Streams an object's body to `on_body`; false if it does not exist.
   bool get_streaming(const std::string& key, const std::function<void(const char*, size_t)>& on_body);
   //! ListMultipartUploads under `prefix` (left behind by a killed run).
-  std::vector<PendingUpload> list_pending_uploads(const std::string& prefix);
-  void abort_pending_upload(const PendingUpload& upload);
+  std::vector<PendingUpload> list_pending_uploads(const std::string& prefix) override;
+  void abort_pending_upload(const PendingUpload& upload) override;
 
   const S3Options& options() const;
 

@@ -242,6 +242,9 @@ SyncReport sync_remote_source(const Config& config, const SyncOptions& options, 
       pending.push_back(&d);
     }
   }
+  // Multipart uploads a killed run left on any day (not only this plan's) are aborted; a day a
+  // live run holds is left alone (lease.h).
+  if (!pending.empty()) abort_abandoned_uploads(store, config.destination.prefix);
   const Mapper mapper(config.schema);
   std::vector<PartitionOutcome> outcomes(pending.size());
   std::atomic<size_t> next{0};

@@ -5,10 +5,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <map>
 #include <random>
 
 #include <simdjson.h>
 
+#include "sync/partition_index.h"
 #include "util/json_writer.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -88,6 +90,48 @@ LeaseInfo parse_lease(std::string_view json, const std::string& where) {
   l.acquired_at = time("acquired_at");
   l.expires_at = time("expires_at");
   return l;
+}
+
+namespace {
+
+// Whether a lease (absent, unreadable, expired, or of a process of this host that is gone) no
+// longer protects its day.
+bool lease_is_stale(const std::optional<LeaseInfo>& lease, int64_t now, const PartitionLease::Alive& alive) {
+  if (!lease || lease->expires_at <= now) return true;
+  return lease->host == lease_host() && lease->pid != static_cast<int64_t>(::getpid()) && !alive(lease->pid);
+}
+
+}  // namespace
+
+size_t abort_abandoned_uploads(ObjectStore& store, const std::string& prefix, PartitionLease::Clock clock,
+                               PartitionLease::Alive alive) {
+  if (!clock) clock = system_seconds;
+  if (!alive) alive = process_alive;
+  const std::vector<PendingUpload> uploads = store.list_pending_uploads(prefix.empty() ? "" : prefix + "/");
+  std::map<int64_t, bool> stale_day;
+  size_t aborted = 0;
+  for (const PendingUpload& u : uploads) {
+    const std::optional<int64_t> day = partition_day_of_key(prefix, u.key);
+    if (!day) continue;
+    auto it = stale_day.find(*day);
+    if (it == stale_day.end()) {
+      const std::string key = (prefix.empty() ? "" : prefix + "/") + format_day(*day) + "/_lease.json";
+      std::optional<LeaseInfo> lease;
+      if (const auto current = store.get_versioned(key)) {
+        try {
+          lease = parse_lease(current->data, store.describe(key));
+        } catch (const FormatError&) {
+        }
+      }
+      it = stale_day.emplace(*day, lease_is_stale(lease, clock(), alive)).first;
+    }
+    if (!it->second) continue;  // a live run is exporting that day: its upload is in use
+    store.abort_pending_upload(u);
+    log::warn("aborted a multipart upload left by an earlier run",
+              {{"key", store.describe(u.key)}, {"initiated", u.initiated}});
+    ++aborted;
+  }
+  return aborted;
 }
 
 PartitionLease::PartitionLease(ObjectStore& store, std::string key, LeaseInfo info, std::string etag, Clock clock)

@@ -79,4 +79,11 @@ class PartitionLease {
 //! This host's name, as leases record it.
 std::string lease_host();
 
+//! At the start of a run: aborts the multipart uploads under `<prefix>/<day>/` whose day no live
+//! run holds (no lease, or one that expired or whose process on this host is gone): what killed
+//! runs left, on any day, not only those this run exports. Uploads outside the partition layout
+//! are not aesync's and are left alone. Returns how many were aborted.
+size_t abort_abandoned_uploads(ObjectStore& store, const std::string& prefix, PartitionLease::Clock clock = {},
+                               PartitionLease::Alive alive = {});
+
 }  // namespace aesync

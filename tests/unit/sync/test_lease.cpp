@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "storage/local_store.h"
 #include "sync/lease.h"
@@ -176,4 +177,63 @@ TEST(LocalStoreConditional, CreateOnlyAndReplaceOnlyTheVersionSeen) {
   size_t files = 0;
   for (const auto& e : fs::recursive_directory_iterator(dir.path)) files += e.is_regular_file();
   EXPECT_EQ(files, 1u);
+}
+
+namespace {
+
+// Just enough of a store for the sweep: objects (leases) and pending multipart uploads.
+class SweepStore final : public ObjectStore {
+ public:
+  std::map<std::string, std::string> objects;
+  std::vector<PendingUpload> pending;
+  std::vector<std::string> aborted;
+
+  std::unique_ptr<ObjectUpload> begin_upload(const std::string&) override { throw std::logic_error("unused"); }
+  std::optional<std::string> get(const std::string& key) override {
+    auto it = objects.find(key);
+    return it == objects.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  std::optional<ObjectInfo> head(const std::string&) override { return std::nullopt; }
+  std::vector<ObjectInfo> list(const std::string&) override { return {}; }
+  void remove(const std::string& key) override { objects.erase(key); }
+  std::string describe(const std::string& key) const override { return "mem://" + key; }
+  std::optional<VersionedObject> get_versioned(const std::string& key) override {
+    auto v = get(key);
+    return v ? std::optional<VersionedObject>(VersionedObject{*v, "e"}) : std::nullopt;
+  }
+  std::vector<PendingUpload> list_pending_uploads(const std::string& prefix) override {
+    EXPECT_EQ(prefix, "mm/");
+    return pending;
+  }
+  void abort_pending_upload(const PendingUpload& u) override { aborted.push_back(u.key + " " + u.upload_id); }
+};
+
+}  // namespace
+
+TEST(AbandonedUploads, AbortedUnlessALiveRunHoldsTheirDay) {
+  SweepStore store;
+  auto lease = [&](const char* day, const std::string& host, int64_t pid, int64_t expires) {
+    store.objects[std::string("mm/") + day + "/_lease.json"] =
+        lease_to_json(LeaseInfo{host + "/" + std::to_string(pid) + "/1", host, pid, expires - 600, expires});
+  };
+  lease("2026-02-02", "other-host", 5, kT0 + 60);   // live: its upload is in use
+  lease("2026-02-03", "other-host", 5, kT0 - 1);    // expired
+  lease("2026-02-04", lease_host(), 999999, kT0 + 60);  // this host, process gone
+  store.objects["mm/2026-02-06/_lease.json"] = "garbage";  // unreadable
+  store.pending = {
+      {"mm/2026-02-01/data.parquet", "u1", "t"},  // no lease at all
+      {"mm/2026-02-02/data.parquet", "u2", "t"},
+      {"mm/2026-02-03/data.parquet", "u3", "t"},
+      {"mm/2026-02-04/data.parquet", "u4", "t"},
+      {"mm/2026-02-04/data.parquet", "u5", "t"},
+      {"mm/2026-02-06/data.parquet", "u6", "t"},
+      {"mm/notes/big.bin", "u7", "t"},      // not the partition layout: not aesync's
+      {"mm/2026-02-05/a/b.bin", "u8", "t"},  // neither
+  };
+  const size_t n = abort_abandoned_uploads(
+      store, "mm", [] { return kT0; }, [](int64_t) { return false; });
+  EXPECT_EQ(n, 5u);
+  EXPECT_EQ(store.aborted, (std::vector<std::string>{"mm/2026-02-01/data.parquet u1", "mm/2026-02-03/data.parquet u3",
+                                                     "mm/2026-02-04/data.parquet u4", "mm/2026-02-04/data.parquet u5",
+                                                     "mm/2026-02-06/data.parquet u6"}));
 }
