@@ -124,4 +124,35 @@ std::optional<std::string> LocalStore::put_if(const std::string& key, std::strin
   return Sha256::hex(data);
 }
 
+// The local store's "multipart uploads": temporary files of writes that never reached their
+// rename (a killed run's). The key is the object the write was for; the upload id, the file.
+std::vector<PendingUpload> LocalStore::list_pending_uploads(const std::string& prefix) {
+  std::vector<PendingUpload> out;
+  std::error_code ec;
+  const size_t slash = prefix.rfind('/');
+  fs::path start = slash == std::string::npos ? fs::path(root_) : fs::path(root_) / prefix.substr(0, slash);
+  if (!fs::is_directory(start, ec)) return out;
+  for (auto it = fs::recursive_directory_iterator(start, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_symlink() || !it->is_regular_file()) continue;
+    const std::string name = it->path().filename().string();
+    if (!AtomicFile::is_temporary_name(name)) continue;
+    const fs::path target = it->path().parent_path() / name.substr(1, name.find(".tmp-") - 1);
+    std::string key = target.lexically_relative(root_).generic_string();
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    out.push_back({std::move(key), it->path().lexically_relative(root_).generic_string(), ""});
+  }
+  std::sort(out.begin(), out.end(), [](const PendingUpload& a, const PendingUpload& b) { return a.upload_id < b.upload_id; });
+  return out;
+}
+
+void LocalStore::abort_pending_upload(const PendingUpload& upload) {
+  validate_key(upload.upload_id);
+  const std::string name = fs::path(upload.upload_id).filename().string();
+  if (!AtomicFile::is_temporary_name(name)) throw StorageError("not a temporary file: " + describe(upload.upload_id));
+  std::error_code ec;
+  fs::remove(describe(upload.upload_id), ec);
+  if (ec) throw StorageError("cannot delete " + describe(upload.upload_id) + ": " + ec.message());
+}
+
 }  // namespace aesync

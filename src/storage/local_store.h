@@ -21,6 +21,10 @@ class LocalStore final : public ObjectStore {
   std::optional<std::string> put_if(const std::string& key, std::string_view data,
                                     const WriteCondition& condition) override;
   std::optional<VersionedObject> get_versioned(const std::string& key) override;
+  //! Temporary files of writes that never reached their rename (a killed run's): key = the
+  //! object they were for, upload_id = the temporary file's own key; aborting deletes it.
+  std::vector<PendingUpload> list_pending_uploads(const std::string& prefix) override;
+  void abort_pending_upload(const PendingUpload& upload) override;
 
  private:
   std::string root_;

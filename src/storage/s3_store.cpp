@@ -571,12 +571,13 @@ std::optional<std::string> S3Store::put_if(const std::string& key, std::string_v
   Call c = impl_->object_call("PutObject", "PUT", key, "");
   c.body = data;
   c.condition_ok = true;
+  c.missing_ok = true;  // If-Match on a key that is gone: AWS may answer 404 NoSuchKey
   if (condition.if_absent)
     c.headers.push_back({"If-None-Match", "*"});
   else
     c.headers.push_back({"If-Match", condition.if_match});
   net::Response r = impl_->run(c);
-  if (r.status == 412 || r.status == 409) return std::nullopt;
+  if (r.status == 412 || r.status == 409 || r.status == 404) return std::nullopt;
   auto etag = r.header("etag");
   if (!etag || etag->empty()) impl_->fail(c, "the response has no ETag");
   return *etag;

@@ -10,6 +10,7 @@
 #include "source/window_source.h"
 #include "sync/lease.h"
 #include "sync/manifest.h"
+#include "sync/partition_commit.h"
 #include "sync/partition_index.h"
 #include "sync/partition_writer.h"
 #include "sync/planner.h"
@@ -100,7 +101,9 @@ class PartitionExporter {
           log::warn("restarting partition from an empty file", {{"partition", name}, {"reason", r.reason}});
         }
       }
-      lease->release();
+      // Committed: a lease that cannot be deleted now (the store went away) only warns; it
+      // expires, and the next run takes it over.
+      lease.reset();
     } catch (const std::exception& e) {
       out.status = "failed";
       out.error = log::redact(e.what());
@@ -152,18 +155,18 @@ class PartitionExporter {
     lease.renew_if_due();  // still ours before anything is committed
     if (m.source_rows == 0) {
       // An empty day: no data object (an old one is deleted), a manifest that says rows: 0.
-      store_.remove(out.data_key);
-      store_.put(manifest_key, manifest_to_json(m));
+      commit_empty_partition(store_, manifest_key, out.data_key, manifest_to_json(m));
       out.data_key.clear();
       return;
     }
-    PartitionFile file = writer.finish();
-    m.data_key = out.data_key;
-    m.rows = file.rows;
-    m.sample_weight = file.sample_weight;
-    m.bytes = file.bytes;
-    m.sha256 = file.sha256;
-    store_.put(manifest_key, manifest_to_json(m));
+    PartitionFile file = commit_partition(store_, manifest_key, writer, [&](const PartitionFile& f) {
+      m.data_key = out.data_key;
+      m.rows = f.rows;
+      m.sample_weight = f.sample_weight;
+      m.bytes = f.bytes;
+      m.sha256 = f.sha256;
+      return manifest_to_json(m);
+    });
     out.rows = file.rows;
     out.sample_weight = file.sample_weight;
     out.bytes = file.bytes;

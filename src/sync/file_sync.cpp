@@ -14,6 +14,7 @@
 #include "storage/file_output.h"
 #include "sync/api_sync.h"
 #include "sync/manifest.h"
+#include "sync/partition_commit.h"
 #include "sync/partition_writer.h"
 #include "sync/batch_pipeline.h"
 #include "sync/table_output.h"
@@ -152,20 +153,22 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
     const std::string name = format_day(day);
     PartitionOutcome out{name, "ok", d.rows, d.sample_weight, 0, 0, partition_key(config, name, data_name), ""};
     try {
-      PartitionFile file = d.writer->finish();
+      Manifest m = new_manifest(config, name, run_clock(options));
+      const PartitionFile file =
+          commit_partition(store, partition_key(config, name, "_manifest.json"), *d.writer, [&](const PartitionFile& f) {
+            m.data_key = out.data_key;
+            m.rows = f.rows;
+            m.sample_weight = f.sample_weight;
+            m.bytes = f.bytes;
+            m.sha256 = f.sha256;
+            m.source_rows = d.rows;
+            m.verified = false;  // a dump has no independent count to reconcile against
+            return manifest_to_json(m);
+          });
       d.writer.reset();
       if (file.out_of_order_rows)
         log::warn("rows are not in timestamp order in the input; the file keeps input order",
                   {{"partition", name}, {"rows", file.out_of_order_rows}});
-      Manifest m = new_manifest(config, name, run_clock(options));
-      m.data_key = out.data_key;
-      m.rows = file.rows;
-      m.sample_weight = file.sample_weight;
-      m.bytes = file.bytes;
-      m.sha256 = file.sha256;
-      m.source_rows = d.rows;
-      m.verified = false;  // a dump has no independent count to reconcile against
-      store.put(partition_key(config, name, "_manifest.json"), manifest_to_json(m));
       out.bytes = file.bytes;
     } catch (const std::exception& e) {
       out.status = "failed";

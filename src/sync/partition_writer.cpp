@@ -39,12 +39,19 @@ void PartitionWriter::append(const RawRow& row) {
   result_.sample_weight += row[sample_interval_index_].i;
 }
 
-PartitionFile PartitionWriter::finish() {
+PartitionFile PartitionWriter::close_file() {
   pipeline_.finish();
   writer_->close();
   result_.bytes = hashing_.bytes_written();
   result_.sha256 = hashing_.hex_digest();
-  upload_->commit();
+  return result_;
+}
+
+void PartitionWriter::commit() { upload_->commit(); }
+
+PartitionFile PartitionWriter::finish() {
+  close_file();
+  commit();
   return result_;
 }
 

@@ -47,8 +47,13 @@ class PartitionWriter {
   //! Writes the buffered rows as a row group now (memory pressure across partitions).
   void flush() { pipeline_.flush(); }
   uint64_t buffered_rows() const { return pipeline_.buffered_rows(); }
-  //! Completes and commits the object.
+  //! Completes and commits the object: close_file(), then commit().
   PartitionFile finish();
+  //! Writes the last rows and the footer: every byte is uploaded (a part that cannot be sent
+  //! fails here), nothing is visible yet.
+  PartitionFile close_file();
+  //! Makes the object visible, replacing the old one whole (S3: CompleteMultipartUpload).
+  void commit();
 
  private:
   size_t sample_interval_index_;

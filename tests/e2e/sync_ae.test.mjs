@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 import { numberOf } from './lib/ae.mjs';
 import {
-  MANIFEST_COLUMNS, PREFIX, assertExit, dataKey, dataRequests, dayChecksums, dumpSource, expectedWindows,
+  leaseKey, MANIFEST_COLUMNS, PREFIX, assertExit, dataKey, dataRequests, dayChecksums, dumpSource, expectedWindows,
   manifestKey, mappedSourceSql, parseSummary, rfc3339, startAeEnv, statuses, unixOf, windowName, windowSql, writes,
 } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
@@ -232,9 +232,15 @@ test('the same backfill with --force rewrites byte-identical data objects (no du
   const committed = writes(res.s3).filter((r) => r.status === 200 && (r.op === 'PutObject' || r.op === 'CompleteMultipartUpload'));
   assert.deepEqual(
     [...new Set(committed.map((r) => r.key))].sort(),
-    RANGE.flatMap((d) => (d === EMPTY ? [manifestKey(d)] : [manifestKey(d), dataKey(d)])).sort(),
-    'every partition was written again',
+    RANGE.flatMap((d) => (d === EMPTY ? [leaseKey(d), manifestKey(d)] : [leaseKey(d), manifestKey(d), dataKey(d)])).sort(),
+    'every partition was written again (under its lease)',
   );
+  // Each lease was created (If-None-Match: *) and deleted again.
+  for (const day of RANGE) {
+    const ops = writes(res.s3).filter((r) => r.key === leaseKey(day)).map((r) => `${r.method} ${r.status} ${r.ifNoneMatch ?? ''}`);
+    assert.deepEqual(ops, ['PUT 200 *', 'DELETE 204 '], `${day} lease`);
+  }
+  assert.deepEqual((await env.h.listKeys(PREFIX)).filter((k) => k.endsWith('/_lease.json')), [], 'no lease left');
   for (const day of RANGE) {
     const data = await env.h.objectBytes(dataKey(day));
     if (day === EMPTY) assert.equal(data, null);

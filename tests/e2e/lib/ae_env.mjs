@@ -38,6 +38,8 @@ const RAW_STRUCTURE =
 
 export const dataKey = (day, prefix = PREFIX) => `${prefix}/${day}/data.parquet`;
 export const manifestKey = (day, prefix = PREFIX) => `${prefix}/${day}/_manifest.json`;
+/** The partition's lease object, written (conditionally) and deleted by every export of the day. */
+export const leaseKey = (day, prefix = PREFIX) => `${prefix}/${day}/_lease.json`;
 export const unixOf = (day, hour = 0) => dayStartMs(day) / 1000 + hour * 3600;
 /** "2026-02-03T05:00:00Z" of unix seconds. */
 export const rfc3339 = (sec) => new Date(sec * 1000).toISOString().replace('.000Z', 'Z');

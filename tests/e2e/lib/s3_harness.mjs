@@ -25,6 +25,13 @@
 //     order; and it ignores `encoding-type=url`);
 //   - injects the faults a test asks for (an error status, a connection reset in the middle of
 //     the body, a delay) into the next N requests matching a predicate;
+//   - honours conditional writes, which s3rver ignores: PutObject and CompleteMultipartUpload
+//     with `If-None-Match: *` (412 PreconditionFailed when the key exists) or `If-Match: <etag>`
+//     (412 when the key is absent or its ETag differs); the check and the write are serialized
+//     per key (with every PutObject, CompleteMultipartUpload and DeleteObject of that key), so
+//     two concurrent conditional writes cannot both win;
+//   - holds requests a test asks it to hold (hold()) until released, and drops a held request
+//     whose client went away without ever serving it (a client killed mid-request);
 //   - logs every request (operation, key, query, status, body size, user agent, payload hash).
 // Everything else is forwarded to s3rver with the Authorization header removed (s3rver checks
 // signatures against its own fixed account; the proxy has done the checking).
@@ -255,6 +262,144 @@ export async function startS3Harness({
   }
 
   // ------------------------------------------------------------------------------------------
+  // Holds: hold(matchSpec, times) keeps the next `times` matching requests, once their body and
+  // signature were checked, until release() (then they are served) or until their client goes
+  // away (then they are dropped, never served: what a store sees of a client killed before its
+  // request was handled; a `delay` fault serves its request whatever became of the client).
+  // The handle: { hits, entries, reached (a promise of the first held entry), release(),
+  // settled() (a promise: every request held so far was dropped or let through) }.
+  const holds = [];
+
+  function holdRequests(matchSpec, times = 1) {
+    let onReached;
+    const h = {
+      match: matcherOf(matchSpec),
+      times,
+      hits: 0,
+      entries: [],
+      released: false,
+      waiting: new Set(),
+      decisions: [],
+      reached: new Promise((r) => (onReached = r)),
+      release() {
+        h.released = true;
+        for (const go of h.waiting) go();
+      },
+      settled() {
+        return Promise.all(h.decisions);
+      },
+    };
+    h.onReached = onReached;
+    holds.push(h);
+    return h;
+  }
+
+  /** Holds `entry` when a hold matches it; true when its client went away (it is dropped). */
+  async function holdIfAsked(res, entry) {
+    const h = holds.find((x) => !x.released && x.hits < x.times && x.match(entry));
+    if (!h) return false;
+    h.hits++;
+    h.entries.push(entry);
+    entry.held = true;
+    let decided;
+    h.decisions.push(new Promise((r) => (decided = r)));
+    h.onReached(entry);
+    let gone = res.destroyed || res.socket === null || res.socket.destroyed;
+    if (!gone) {
+      await new Promise((resolve) => {
+        const go = () => {
+          h.waiting.delete(go);
+          resolve();
+        };
+        h.waiting.add(go);
+        res.once('close', () => {
+          gone = true;
+          go();
+        });
+      });
+    }
+    if (gone) entry.status = 'dropped';
+    decided();
+    return gone;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Conditional writes. Every write of a key (PutObject, CompleteMultipartUpload, DeleteObject)
+  // runs under that key's lock, the precondition check and the write together.
+  // Each such write records `writeOrder`, the order in which the writes took effect (which may
+  // differ from `seq`, the order of arrival).
+  const KEY_WRITES = new Set(['PutObject', 'CompleteMultipartUpload', 'DeleteObject']);
+  const keyLocks = new Map(); // key -> the promise that the last queued write of it is done
+  let writeOrder = 0;
+
+  async function withKeyLock(key, entry, fn) {
+    const before = keyLocks.get(key) ?? Promise.resolve();
+    let unlock;
+    const mine = new Promise((r) => (unlock = r));
+    const tail = before.then(() => mine);
+    keyLocks.set(key, tail);
+    await before;
+    entry.writeOrder = ++writeOrder;
+    try {
+      return await fn();
+    } finally {
+      unlock();
+      if (keyLocks.get(key) === tail) keyLocks.delete(key);
+    }
+  }
+
+  /** The ETag list of an If-Match / If-None-Match header, quotes (and W/) removed. */
+  function etagList(header) {
+    return String(header)
+      .split(',')
+      .map((t) => t.trim().replace(/^W\//, '').replaceAll('"', ''))
+      .filter((t) => t !== '');
+  }
+
+  /**
+   * Records the precondition headers of a PutObject / CompleteMultipartUpload on its entry
+   * (ifNoneMatch, ifMatch: the header values or null; bodyText: a small conditional PutObject's
+   * body), before any hold, so that holds can match on them.
+   */
+  function noteConditions(req, entry, body) {
+    if (entry.op !== 'PutObject' && entry.op !== 'CompleteMultipartUpload') return;
+    const ifNoneMatch = req.headers['if-none-match'];
+    const ifMatch = req.headers['if-match'];
+    if (ifNoneMatch === undefined && ifMatch === undefined) return;
+    entry.ifNoneMatch = ifNoneMatch ?? null;
+    entry.ifMatch = ifMatch ?? null;
+    if (entry.op === 'PutObject' && body.length <= 64 * 1024) entry.bodyText = body.toString('utf8');
+  }
+
+  /**
+   * The precondition of a conditional PutObject / CompleteMultipartUpload (noted on the entry):
+   * records precondition 'met' | 'failed'; returns null when it holds (or there is none), else
+   * an error triple.
+   */
+  async function preconditionFailure(entry) {
+    const { ifNoneMatch, ifMatch } = entry;
+    if (ifNoneMatch === undefined && ifMatch === undefined) return null;
+    let current = null; // the key's ETag, unquoted, or null when it does not exist
+    try {
+      current = String((await s3rver.store.getMetadata(bucket, entry.key)).etag).replaceAll('"', '');
+    } catch (err) {
+      if (err.code !== 'ENOENT') throw err;
+    }
+    let failed = null;
+    if (ifNoneMatch !== null) {
+      const tags = etagList(ifNoneMatch);
+      if (current !== null && (tags.includes('*') || tags.includes(current))) failed = 'If-None-Match';
+    }
+    if (failed === null && ifMatch !== null) {
+      const tags = etagList(ifMatch);
+      if (current === null || !(tags.includes('*') || tags.includes(current))) failed = 'If-Match';
+    }
+    entry.precondition = failed === null ? 'met' : 'failed';
+    if (failed === null) return null;
+    return [412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: failed }];
+  }
+
+  // ------------------------------------------------------------------------------------------
 
   function send(res, entry, status, body = '', headers = {}) {
     entry.status = status;
@@ -465,7 +610,17 @@ export async function startS3Harness({
 
     if (fault?.action.status) return fail(res, entry, fault.action.status, fault.action.code, fault.action.message);
     if (fault?.action.delayMs) await new Promise((r) => setTimeout(r, fault.action.delayMs));
+    noteConditions(req, entry, body);
+    if (await holdIfAsked(res, entry)) return;
 
+    if (reqBucket === bucket && KEY_WRITES.has(entry.op)) {
+      return withKeyLock(key, entry, async () => {
+        const unmet = await preconditionFailure(entry);
+        if (unmet) return fail(res, entry, ...unmet);
+        if (await handleLocally(req, res, entry, body)) return;
+        await forward(req, res, entry, body);
+      });
+    }
     if (reqBucket === bucket) {
       const handled = await handleLocally(req, res, entry, body);
       if (handled) return;
@@ -802,6 +957,15 @@ export async function startS3Harness({
     /** The log: one entry per request, in arrival order. */
     requests,
     faults: faultApi,
+    /** Holds requests matching `matchSpec` (see holdRequests); returns the hold. */
+    hold(matchSpec, times = 1) {
+      return holdRequests(matchSpec, times);
+    },
+    /** Lets every held request through and forgets the holds. */
+    releaseHolds() {
+      for (const h of holds) h.release();
+      holds.length = 0;
+    },
     /** Multipart uploads created and neither completed nor aborted. */
     openUploads() {
       return [...uploads.values()].map((u) => ({ key: u.key, uploadId: u.uploadId, initiated: u.initiated }));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "storage/local_store.h"
@@ -236,4 +237,26 @@ TEST(AbandonedUploads, AbortedUnlessALiveRunHoldsTheirDay) {
   EXPECT_EQ(store.aborted, (std::vector<std::string>{"mm/2026-02-01/data.parquet u1", "mm/2026-02-03/data.parquet u3",
                                                      "mm/2026-02-04/data.parquet u4", "mm/2026-02-04/data.parquet u5",
                                                      "mm/2026-02-06/data.parquet u6"}));
+}
+
+TEST(LocalStorePending, TemporaryFilesOfUnfinishedWritesAreItsPendingUploads) {
+  TempDir dir;
+  LocalStore store(dir.path.string());
+  store.put("mm/2026-02-03/data.parquet", "old");
+  // A killed run's writes: temporary files that never got renamed.
+  fs::create_directories(dir.path / "mm/2026-02-03");
+  fs::create_directories(dir.path / "mm/2026-02-04");
+  for (const char* f : {"mm/2026-02-03/.data.parquet.tmp-4242-0", "mm/2026-02-04/._manifest.json.tmp-4242-1"})
+    std::ofstream(dir.path / f) << "partial";
+  const std::vector<PendingUpload> p = store.list_pending_uploads("mm/");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].key, "mm/2026-02-03/data.parquet");
+  EXPECT_EQ(p[0].upload_id, "mm/2026-02-03/.data.parquet.tmp-4242-0");
+  EXPECT_EQ(p[1].key, "mm/2026-02-04/_manifest.json");
+  EXPECT_EQ(store.list_pending_uploads("mm/2026-02-04/").size(), 1u);
+  EXPECT_EQ(store.abort_pending_uploads("mm/2026-02-03/"), 1u);
+  EXPECT_FALSE(fs::exists(dir.path / "mm/2026-02-03/.data.parquet.tmp-4242-0"));
+  EXPECT_EQ(*store.get("mm/2026-02-03/data.parquet"), "old");
+  EXPECT_THROW(store.abort_pending_upload({"mm/2026-02-03/data.parquet", "mm/2026-02-03/data.parquet", ""}), StorageError);
+  EXPECT_EQ(*store.get("mm/2026-02-03/data.parquet"), "old");
 }
