@@ -79,7 +79,8 @@ std::string trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(" \t\r\n");
-  std::string out(s.substr(first, last - first + 1));
+  // Redacted before it is cut: a secret PostHog echoed must not survive as a cut-off prefix.
+  std::string out = log::redact(s.substr(first, last - first + 1));
   if (out.size() > kMaxErrorText) out = out.substr(0, kMaxErrorText) + "...";
   return out;
 }
@@ -168,6 +169,7 @@ class PostHogApi {
         throw Error(what + ": cancelled");
       } catch (const net::NetworkError& e) {
         failure = e.what();
+        if (e.certificate_rejected) throw Error(what + ": " + failure);  // retrying cannot help
       }
       if (n > policy_.max_retries)
         throw Error(what + ": failed after " + std::to_string(n) + " attempts: " + failure);

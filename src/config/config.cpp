@@ -90,6 +90,9 @@ constexpr std::string_view kColumnKeys[] = {"name", "from", "type", "when", "emp
 // A `_file` holding a secret is a few hundred bytes; the cap stops `/dev/zero` and friends.
 constexpr uintmax_t kMaxSecretFileBytes = 64 * 1024;
 constexpr uintmax_t kMaxConfigFileBytes = 16 * 1024 * 1024;
+// Names that reach SQL (dataset, database, table): far longer than any real one, short enough
+// that a pasted blob is refused rather than sent in every query.
+constexpr size_t kMaxIdentifierChars = 128;
 
 constexpr const char* kRawColumnForms =
     "timestamp, _sample_interval, dataset, index1, blob1..blob20 or double1..double20";
@@ -162,6 +165,71 @@ bool only_chars(std::string_view s, std::string_view extra) {
                      [&](char c) { return is_alpha(c) || is_digit(c) || extra.find(c) != std::string_view::npos; });
 }
 
+// `s` made safe for one line of a terminal or log: control characters become escapes (\n, \t,
+// \r, \u00XX) and ill-formed UTF-8 becomes U+FFFD. An error message quotes keys, variable names
+// and toml++'s description of the text, all of which may hold them ("saw 't\n'").
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = u[i];
+    if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else {
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+      }
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // A well-formed sequence (Unicode Table 3-7) is copied; anything else is one U+FFFD per byte.
+    size_t need = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      need = 1;
+    } else if (c == 0xE0) {
+      need = 2, lo = 0xA0;
+    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+      need = 2;
+    } else if (c == 0xED) {
+      need = 2, hi = 0x9F;
+    } else if (c == 0xF0) {
+      need = 3, lo = 0x90;
+    } else if (c >= 0xF1 && c <= 0xF3) {
+      need = 3;
+    } else if (c == 0xF4) {
+      need = 3, hi = 0x8F;
+    }
+    bool ok = need > 0 && s.size() - i > need;
+    for (size_t k = 1; ok && k <= need; ++k) {
+      ok = u[i + k] >= lo && u[i + k] <= hi;
+      lo = 0x80, hi = 0xBF;
+    }
+    if (ok) {
+      out.append(s.substr(i, need + 1));
+      i += need + 1;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 bool has_control_char(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
@@ -206,6 +274,142 @@ bool read_file(const fs::path& path, uintmax_t limit, std::string& out, std::str
   return ok;
 }
 
+// The user:password part of a URL's authority ("https://user:pw@host/..." -> "user:pw"), or
+// nullopt when there is none. Without "://" the whole text is taken as the authority's start.
+std::optional<std::string_view> url_userinfo(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  const size_t at = url.substr(start, end - start).rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  return url.substr(start, at);
+}
+
+// The URL with its user:password replaced by "***", for messages.
+std::string mask_url_userinfo(std::string_view url) {
+  const std::optional<std::string_view> info = url_userinfo(url);
+  if (!info) return std::string(url);
+  const size_t pos = static_cast<size_t>(info->data() - url.data());
+  return std::string(url.substr(0, pos)) + "***" + std::string(url.substr(pos + info->size()));
+}
+
+// Where the credentials of a URL key belong instead.
+std::string credential_keys_hint(std::string_view dotted) {
+  if (dotted == "source.api_base") return "put the token in source.api_token";
+  if (dotted == "source.url") return "use source.user and source.password";
+  if (dotted == "destination.endpoint")
+    return "use destination.access_key_id and destination.secret_access_key";
+  if (dotted == "posthog.host") return "put the key in posthog.api_key";
+  return "remove them";
+}
+
+// toml++ 3.3 (Debian 12) classifies some non-ASCII code points as "whitespace or not" through
+// a generated table that reaches __builtin_unreachable() for them (marzer/tomlplusplus#190,
+// #295): undefined behaviour wherever its parser asks that question. These are the code points
+// concerned: U+00A1..U+0499, U+2C5E..U+3057 and U+FB26..U+FEFE, less U+3000.
+bool toml_whitespace_defect(uint32_t c) {
+  if (c <= 0xA0 || c >= 0xFEFF || c == 0x3000) return false;
+  const uint32_t child = (c - 0xA0) / 0x3FA;
+  return child == 0 || child == 11 || child == 63;
+}
+
+// The parser asks outside strings and comments (between tokens, after values and keys), and in
+// a multi-line basic string right after a backslash (an escape, or a line-ending backslash and
+// the whitespace and line breaks it swallows). Valid TOML has only ASCII outside strings and
+// comments, so refusing those code points there loses nothing; after a line-ending backslash
+// it refuses a rare valid text, with a message saying so. Returns where (1-based line and
+// column, in code points) and which, or false when the text is safe to hand to toml++.
+bool find_toml_hazard(std::string_view t, size_t& line, size_t& column, uint32_t& code_point, bool& in_string) {
+  enum class State { Outside, Comment, Basic, Literal, MultiBasic, MultiLiteral };
+  State state = State::Outside;
+  bool after_backslash = false;  // MultiBasic: an unescaped '\' then only ASCII whitespace
+  bool skipping = false;         // MultiBasic: after a line-ending '\', in its whitespace
+  bool escaped = false;          // Basic: the previous character was an unescaped '\'
+  line = 1, column = 0;
+  size_t i = 0;
+  while (i < t.size()) {
+    const auto c0 = static_cast<unsigned char>(t[i]);
+    uint32_t c = c0;
+    size_t len = 1;
+    if (c0 >= 0xC0 && c0 < 0xF8) {  // decoded leniently: toml++ reports malformed UTF-8 itself
+      len = c0 < 0xE0 ? 2 : c0 < 0xF0 ? 3 : 4;
+      if (i + len > t.size()) len = 1;
+      c = len == 2 ? c0 & 0x1F : len == 3 ? c0 & 0x0F : c0 & 0x07;
+      for (size_t k = 1; k < len; ++k) c = (c << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+    } else if (c0 >= 0x80) {
+      c = 0xFFFD;  // a stray continuation byte or an invalid lead byte: none of those
+    }
+    ++column;
+    auto starts = [&](std::string_view p) { return t.substr(i, p.size()) == p; };
+    if (c >= 0x80 && toml_whitespace_defect(c) &&
+        (state == State::Outside || (state == State::MultiBasic && after_backslash))) {
+      code_point = c;
+      in_string = state != State::Outside;
+      return true;
+    }
+    switch (state) {
+      case State::Outside:
+        if (c == '#') {
+          state = State::Comment;
+        } else if (starts("\"\"\"")) {
+          state = State::MultiBasic, len = 3, column += 2;
+        } else if (starts("'''")) {
+          state = State::MultiLiteral, len = 3, column += 2;
+        } else if (c == '"') {
+          state = State::Basic;
+        } else if (c == '\'') {
+          state = State::Literal;
+        }
+        break;
+      case State::Comment:
+        if (c == '\n') state = State::Outside;
+        break;
+      case State::Basic:
+        if (escaped) {
+          escaped = false;
+        } else if (c == '\\') {
+          escaped = true;
+        } else if (c == '"') {
+          state = State::Outside;
+        }
+        if (c == '\n') state = State::Outside, escaped = false;  // toml++ reports the open string
+        break;
+      case State::Literal:
+        if (c == '\'' || c == '\n') state = State::Outside;
+        break;
+      case State::MultiBasic:
+        if (after_backslash) {
+          const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+          if (!skipping) {  // the character right after '\': an escape's, or a line end's space
+            skipping = space;
+            after_backslash = space;
+            break;
+          }
+          if (space) break;
+          after_backslash = skipping = false;  // the text resumes with c
+        }
+        if (c == '\\') {
+          after_backslash = true;
+        } else if (starts("\"\"\"")) {
+          size_t run = 3;  // up to two quotes before the closing ones belong to the string
+          while (run < 5 && i + run < t.size() && t[i + run] == '"') ++run;
+          len = run, column += run - 1, state = State::Outside;
+        }
+        break;
+      case State::MultiLiteral:
+        if (starts("'''")) {
+          size_t run = 3;
+          while (run < 5 && i + run < t.size() && t[i + run] == '\'') ++run;
+          len = run, column += run - 1, state = State::Outside;
+        }
+        break;
+    }
+    if (c == '\n') ++line, column = 0;
+    i += len;
+  }
+  return false;
+}
+
 //! One table of the file and its dotted name ("source", "columns[3]"); `table` is null when the
 //! section is absent, so every lookup in it finds nothing and the defaults stay.
 struct Section {
@@ -232,7 +436,7 @@ class Loader {
     return file_ + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
   }
   [[noreturn]] void fail(const toml::source_region& where, const std::string& msg) const {
-    throw ConfigError(at(where) + ": " + msg);
+    throw ConfigError(printable(at(where) + ": " + msg));
   }
   [[noreturn]] void fail_type(const toml::node& node, const std::string& dotted, std::string_view expected) const {
     fail(node.source(), dotted + ": expected " + std::string(expected) + ", got " + std::string(type_phrase(node)));
@@ -439,6 +643,27 @@ void Loader::register_secrets_early(const toml::table& root) const {
       }
     }
   }
+  // Credentials pasted into a URL are refused by url(); until then they are secrets too.
+  static constexpr std::pair<std::string_view, std::string_view> kUrls[] = {
+      {"source", "api_base"}, {"source", "url"}, {"destination", "endpoint"}, {"posthog", "host"}};
+  for (const auto& [table, key] : kUrls) {
+    const toml::table* t = root.get_as<toml::table>(table);
+    const toml::node* node = t ? t->get(key) : nullptr;
+    if (!node || !node->is_string()) continue;
+    std::vector<std::string> forms{node->as_string()->get()};
+    try {
+      forms.push_back(expand(forms[0], std::string(table) + "." + std::string(key), *node, nullptr));
+    } catch (const ConfigError&) {
+      // An unset variable: reported by the normal pass.
+    }
+    for (const std::string& form : forms) {
+      if (const std::optional<std::string_view> info = url_userinfo(form)) {
+        log::add_secret(*info);
+        if (const size_t colon = info->find(':'); colon != std::string_view::npos)
+          log::add_secret(info->substr(colon + 1));
+      }
+    }
+  }
 }
 
 std::optional<int64_t> Loader::integer(const Section& s, std::string_view key, int64_t lo, int64_t hi) const {
@@ -491,6 +716,11 @@ std::optional<std::string> Loader::choice(const Section& s, std::string_view key
 std::optional<std::string> Loader::url(const Section& s, std::string_view key) const {
   std::optional<std::string> v = string(s, key);
   if (!v || v->empty()) return v;  // empty: reported by require() where the key is needed
+  // Checked first, so that no message below quotes the credential.
+  if (url_userinfo(*v))
+    fail(s.get(key)->source(), s.dotted(key) + ": " + in_quotes(mask_url_userinfo(*v)) +
+                                   " holds credentials (user:password@), which would show in messages and logs; " +
+                                   credential_keys_hint(s.dotted(key)));
   std::string_view rest = *v;
   if (rest.starts_with("https://")) {
     rest.remove_prefix(8);
@@ -511,6 +741,9 @@ std::optional<std::string> Loader::identifier(const Section& s, std::string_view
   if (!is_identifier(*v, allow_dash))
     fail(s.get(key)->source(), s.dotted(key) + ": invalid name " + in_quotes(*v) + " (expected " +
                                    (allow_dash ? "[A-Za-z_][A-Za-z0-9_-]*" : "[A-Za-z_][A-Za-z0-9_]*") + ")");
+  if (v->size() > kMaxIdentifierChars)
+    fail(s.get(key)->source(), s.dotted(key) + ": the name is " + std::to_string(v->size()) +
+                                   " characters long (at most " + std::to_string(kMaxIdentifierChars) + ")");
   return v;
 }
 
@@ -521,7 +754,7 @@ void Loader::require(const Section& s, std::string_view key, const std::string& 
   if (!node) node = s.get(std::string(key) + "_file");
   if (node) fail(node->source(), msg + " (it is empty)");
   if (s.table) fail(s.table->source(), msg);
-  throw ConfigError(file_ + ": " + msg);
+  throw ConfigError(printable(file_ + ": " + msg));
 }
 
 void Loader::insecure(const Section& s, bool& out) {
@@ -805,6 +1038,17 @@ Schema Loader::read_columns(const toml::node& node) const {
 }
 
 Config Loader::load(std::string_view text) {
+  size_t line = 0, column = 0;
+  uint32_t cp = 0;
+  bool in_string = false;
+  if (find_toml_hazard(text, line, column, cp, in_string)) {
+    char u[16];
+    std::snprintf(u, sizeof u, "U+%04X", static_cast<unsigned>(cp));
+    throw ConfigError(printable(file_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                                (in_string ? std::string("character ") + u +
+                                                 " right after a backslash in a multi-line string is not supported"
+                                           : std::string("unexpected character ") + u + " outside a string")));
+  }
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(file_));
@@ -853,10 +1097,10 @@ Config parse_config(std::string_view toml_text, const std::string& file_name) {
 
 Config load_config(const std::string& path) {
   std::error_code ec;
-  if (!fs::exists(path, ec) && !ec) throw ConfigError("config file " + path + " not found");  // else read_file says why
+  if (!fs::exists(path, ec) && !ec) throw ConfigError(printable("config file " + path + " not found"));  // else read_file says why
   std::string text, reason;
   if (!read_file(path, kMaxConfigFileBytes, text, reason))
-    throw ConfigError("config file " + path + ": cannot read: " + reason);
+    throw ConfigError(printable("config file " + path + ": cannot read: " + reason));
   Loader loader(path, base_dir_of(path));
   Config c = loader.load(text);
   struct stat st {};

@@ -3,8 +3,10 @@
 // Every string may contain ${NAME} (an unset variable is an error naming it); every secret key
 // also accepts `<key>_file` (a path whose contents, trailing newline stripped, are the value).
 // Unknown keys and tables are errors. Every error is a ConfigError whose message names the key
-// (dotted, e.g. `source.window`) and `file:line:column`. Keys that a section's `type` does not
-// use are accepted only if they are known keys of that section.
+// (dotted, e.g. `source.window`) and `file:line:column`, on one printable line: control
+// characters from the text (a quoted key, toml++'s "saw 't\n'") appear escaped as \n, \t, \r,
+// \u00XX, ill-formed UTF-8 as U+FFFD. Keys that a section's `type` does not use are accepted
+// only if they are known keys of that section.
 //
 // Details a user relies on:
 // - `${NAME}` may appear anywhere in a string, several times; `$${` is a literal `${`; a lone
@@ -18,9 +20,12 @@
 //   directory, like command-line paths.
 // - destination.region defaults to "auto" for r2 and "us-east-1" for s3.
 // - output.compression defaults to "zstd" for parquet and "none" for csv.
-// - URLs (api_base, url, endpoint, host) must be http(s); trailing '/' are removed.
+// - URLs (api_base, url, endpoint, host) must be http(s); trailing '/' are removed. A URL with
+//   credentials in it (user:password@host) is refused, its message masking them: URLs appear
+//   in messages and logs, secrets belong in their own keys.
 // - Names that reach SQL or URLs (dataset, database, table, bucket, prefix, account_id,
-//   project_id) are validated against a strict character set, never quoted blindly.
+//   project_id) are validated against a strict character set, never quoted blindly; the SQL
+//   names (dataset, database, table, posthog.table) are at most 128 characters.
 // - [[columns]] `type` may be omitted: it defaults to the raw column's own kind.
 // - Control characters are refused in every value (they would reach HTTP headers and URLs).
 // - Config::warnings collects what deserves a log line but not a refusal: insecure_skip_verify,

@@ -233,10 +233,11 @@ Response HttpClient::send(const Request& request, const BodyCallback& on_body) {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_seconds * 1000));
   if (impl_->options.connect_timeout_seconds > 0)
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(impl_->options.connect_timeout_seconds));
-  if (impl_->options.insecure_skip_verify) {
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
+  // Set explicitly either way: curl_easy_reset restores curl's defaults (verification on), and
+  // nothing but the test-only option may turn it off.
+  const bool verify = !impl_->options.insecure_skip_verify;
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
@@ -273,16 +274,48 @@ Response HttpClient::send(const Request& request, const BodyCallback& on_body) {
   if (rc != CURLE_OK) {
     std::string_view text = trim(impl_->error_text);
     if (text.empty()) text = curl_easy_strerror(rc);
-    NetworkError error(where + ": " + std::string(text));
+    const bool certificate = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_ISSUER_ERROR ||
+                             rc == CURLE_SSL_INVALIDCERTSTATUS;
+    NetworkError error(where + ": " + (certificate ? "TLS certificate of " + url_host(request.url) + " not trusted: " : "") +
+                       std::string(text));
     error.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+    error.certificate_rejected = certificate;
     throw error;
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 
+namespace {
+
+// [begin, end) of a URL's authority (after "scheme://", before the path), and where its host
+// starts (after any user:password@).
+struct Authority {
+  size_t begin = 0, host = 0, end = 0;
+};
+
+Authority authority_of(std::string_view url) {
+  Authority a;
+  const size_t scheme = url.find("://");
+  a.begin = scheme == std::string_view::npos ? 0 : scheme + 3;
+  a.end = std::min(url.find_first_of("/?#", a.begin), url.size());
+  const size_t at = url.substr(a.begin, a.end - a.begin).rfind('@');
+  a.host = at == std::string_view::npos ? a.begin : a.begin + at + 1;
+  return a;
+}
+
+}  // namespace
+
 std::string url_for_messages(std::string_view url) {
-  return std::string(url.substr(0, url.find_first_of("?#")));
+  url = url.substr(0, url.find_first_of("?#"));
+  const Authority a = authority_of(url);
+  if (a.host == a.begin) return std::string(url);
+  return std::string(url.substr(0, a.begin)) + "***@" + std::string(url.substr(a.host));
+}
+
+std::string url_host(std::string_view url) {
+  const Authority a = authority_of(url);
+  return std::string(url.substr(a.host, a.end - a.host));
 }
 
 std::string uri_encode(std::string_view s, bool keep_slash) {

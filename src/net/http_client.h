@@ -10,8 +10,11 @@
 // 2xx, streamed to it in the chunks curl delivers (an AE window, a large GetObject) so that no
 // body is ever held whole. Error responses (non-2xx) are always collected, for their message.
 //
-// Failures of the transport itself (DNS, connect, TLS, reset, timeout) throw NetworkError naming
-// the method and the URL without its query string; a cancelled run (util/cancel.h) throws
+// TLS certificates and host names are always verified, unless ClientOptions::insecure_skip_verify
+// (test endpoints only). Failures of the transport itself (DNS, connect, TLS, reset, timeout)
+// throw NetworkError naming the method and the URL without its query string or credentials (a
+// certificate that is not trusted also names the host: "...: TLS certificate of <host> not
+// trusted: SSL certificate problem: ..."); a cancelled run (util/cancel.h) throws
 // CancelledError, noticed at the next body chunk or within about a second while waiting. The
 // URL is sent as given (no path normalisation), so what SigV4 signed is what goes out. Nothing
 // here logs headers: callers put secrets only in headers (Authorization), never in URLs.
@@ -58,6 +61,9 @@ class NetworkError : public Error {
  public:
   using Error::Error;
   bool timed_out = false;  //!< the request exceeded its timeout
+  //! The server's TLS certificate was not trusted (or did not name the host): retrying cannot
+  //! help. The message names the host and says why ("SSL certificate problem: ...").
+  bool certificate_rejected = false;
 };
 
 //! Thrown by send() when the run was cancelled (SIGTERM/SIGINT) during a transfer.
@@ -90,8 +96,12 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-//! "https://host/path" of a URL, without query string or fragment (for messages).
+//! "https://host/path" of a URL, without query string or fragment, and with any user:password@
+//! masked as "***@" (for messages).
 std::string url_for_messages(std::string_view url);
+
+//! "host[:port]" of an absolute URL (without any user:password@).
+std::string url_host(std::string_view url);
 
 //! RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) kept, others %XX
 //! (upper-case hex); '/' kept when `keep_slash`.

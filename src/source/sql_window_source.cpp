@@ -199,6 +199,8 @@ void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawCol
       throw SourceError(context + ": cancelled", delivered());
     } catch (const net::NetworkError& e) {
       if (counter.consumer_failed) throw;
+      // An untrusted certificate does not get better with retries.
+      if (e.certificate_rejected) throw SourceError(context + ": " + e.what(), delivered());
       if (counter.rows > 0)
         throw SourceError(context + ": " + e.what() + " (after " + std::to_string(counter.rows) + " rows)",
                           delivered());
@@ -281,6 +283,7 @@ void SqlWindowSource::run_small_query(const std::string& context, const Window* 
     } catch (const net::NetworkError& e) {
       Failure f;
       f.reason = e.what();  // a timeout too: an aggregate cannot be split, only retried
+      if (e.certificate_rejected) f.kind = Kind::Fatal;
       return f;
     }
     if (!is_2xx(response.status)) return status_failure(response, false);

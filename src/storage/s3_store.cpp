@@ -200,6 +200,7 @@ struct S3Core {
         fail(call, "cancelled");
       } catch (const net::NetworkError& e) {
         error = e.what();
+        retryable = !e.certificate_rejected;  // an untrusted certificate stays untrusted
       }
       if (!retryable) fail(call, error);
       if (attempt > policy.max_retries) fail(call, "failed after " + std::to_string(attempt) + " attempts: " + error);
@@ -399,9 +400,8 @@ S3Store::S3Store(S3Options options) {
   if (options.max_retries < 0) throw std::invalid_argument("S3 max_retries is negative");
   // The one redaction point then keeps the secret out of every log line, whatever quotes it.
   if (!options.secret_access_key.empty()) log::add_secret(options.secret_access_key);
+  // (insecure_skip_verify is warned about once, when the config is read.)
   impl_ = std::make_unique<Impl>(std::move(options));
-  if (impl_->options.insecure_skip_verify)
-    log::warn("TLS certificate verification is disabled", {{"endpoint", impl_->endpoint_for_messages}});
 }
 
 S3Store::~S3Store() = default;

@@ -1,5 +1,7 @@
 #include "sync/partition_index.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
 #include <simdjson.h>
@@ -12,6 +14,9 @@ namespace aesync {
 namespace {
 
 constexpr std::string_view kManifestName = "_manifest.json";
+// Every name aesync writes in a day's folder (table_output.cpp's data file names, the manifest,
+// lease.h's lease). Anything else there is not ours: never listed, never deleted.
+constexpr std::string_view kLayoutNames[] = {"data.parquet", "data.csv", "data.csv.gz", kManifestName, "_lease.json"};
 
 std::string layout_root(const std::string& prefix) { return prefix.empty() ? std::string() : prefix + "/"; }
 
@@ -143,9 +148,12 @@ std::optional<int64_t> partition_day_of_key(const std::string& prefix, const std
   // "YYYY-MM-DD/<name>"
   if (rest.size() < 12 || rest[10] != '/') return std::nullopt;
   const auto day = parse_day(rest.substr(0, 10));
-  const std::string_view name = rest.substr(11);
-  if (!day || name.find('/') != std::string_view::npos || name == "." || name == "..") return std::nullopt;
+  if (!day || !is_layout_name(rest.substr(11))) return std::nullopt;
   return day;
+}
+
+bool is_layout_name(std::string_view name) {
+  return std::find(std::begin(kLayoutNames), std::end(kLayoutNames), name) != std::end(kLayoutNames);
 }
 
 Manifest parse_manifest(std::string_view json, const std::string& where) { return ManifestReader(where).read(json); }

@@ -1,15 +1,17 @@
 // What the destination holds: partitions found under `<prefix>/`, read from their manifests
 // (status, planning) and the keys that belong to the partition layout (prune).
 //
-// Only keys of the exact form `<prefix>/<YYYY-MM-DD>/<name>` (a real date, one more segment,
-// no further '/') belong to aesync; everything else in the bucket is never read, listed in
-// output or deleted, whatever its name (`<prefix>_old/`, `<prefix>/x/2026-01-01/...`, keys with
-// `..` or encoded slashes).
+// Only keys of the exact form `<prefix>/<YYYY-MM-DD>/<name>` (a real date, and a name aesync
+// writes there: data.parquet, data.csv, data.csv.gz, _manifest.json, _lease.json) belong to
+// aesync; everything else in the bucket is never read, listed in output or deleted, whatever
+// its name (`<prefix>_old/`, `<prefix>/x/2026-01-01/...`, `<prefix>/2026-01-01/notes.txt`,
+// `<prefix>/2026-01-01/sub/data.parquet`, keys with `..` or encoded slashes).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -20,6 +22,8 @@ namespace aesync {
 
 //! The day of a key in the partition layout under `prefix`, or nullopt if the key is not one.
 std::optional<int64_t> partition_day_of_key(const std::string& prefix, const std::string& key);
+//! Whether `name` is one of the object names of a day's folder (see above).
+bool is_layout_name(std::string_view name);
 
 //! Parses a manifest written by manifest_to_json (or a newer aesync: unknown keys ignored).
 //! Throws InputError naming `where` when it is not a manifest.

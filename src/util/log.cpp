@@ -38,10 +38,41 @@ std::string_view level_name(Level l) {
   return "?";
 }
 
+// A secret cut short leaves at least this many of its first bytes before the cut to be masked;
+// fewer say nothing about it, and shorter matches would mask ordinary words.
+constexpr size_t kMinCutPrefix = 6;
+
+// Where messages cut a quoted text short: "..." and "…" (U+2026).
+constexpr std::string_view kCutMarks[] = {"...", "\xE2\x80\xA6"};
+
+// Masks a prefix of `secret` that ends at `end` (a cut mark or the end of the text), keeping
+// the longest; returns the start of what it looked at.
+size_t mask_cut_prefix(std::string& out, size_t end, const std::string& secret) {
+  for (size_t k = std::min(end, secret.size() - 1); k >= kMinCutPrefix; --k) {
+    if (out.compare(end - k, k, secret, 0, k) == 0) {
+      out.replace(end - k, k, "***");
+      return end - k;
+    }
+  }
+  return end;
+}
+
 std::string redact_locked(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out(text);
   for (const std::string& s : secrets) {
     for (size_t pos = out.find(s); pos != std::string::npos; pos = out.find(s, pos + 3)) out.replace(pos, s.size(), "***");
+  }
+  // Messages quote at most so many bytes of a server's answer or an input line, and the cut can
+  // fall inside a secret that the answer echoed: the part before the cut is masked too.
+  for (const std::string& s : secrets) {
+    if (s.size() <= kMinCutPrefix) continue;
+    mask_cut_prefix(out, out.size(), s);
+    for (std::string_view mark : kCutMarks) {
+      for (size_t pos = out.find(mark); pos != std::string::npos; pos = out.find(mark, pos + mark.size())) {
+        const size_t start = mask_cut_prefix(out, pos, s);
+        if (start != pos) pos = start + 3;  // the mark now follows "***"
+      }
+    }
   }
   return out;
 }
@@ -81,6 +112,20 @@ std::string redact(std::string_view text) {
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   State& s = state();
   if (level < s.level || s.level == Level::Off) return;
+  // The message and every text field are redacted before they are encoded: JSON escapes a
+  // secret's '"' or '\\', and the line would no longer hold the secret as registered. Each
+  // on its own, so that a value cut short at its end is recognised as such.
+  std::string redacted_message;
+  std::vector<std::string> redacted_fields;
+  redacted_fields.reserve(fields.size());
+  {
+    std::lock_guard lock(s.mutex);
+    redacted_message = redact_locked(message, s.secrets);
+    for (const Field& f : fields)
+      if (auto* sv = std::get_if<std::string_view>(&f.value)) redacted_fields.push_back(redact_locked(*sv, s.secrets));
+  }
+  message = redacted_message;
+  size_t next_text = 0;
   const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::string line;
@@ -95,8 +140,8 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
       line += ',';
       json::append_string(line, f.key);
       line += ':';
-      if (auto* sv = std::get_if<std::string_view>(&f.value))
-        json::append_string(line, *sv);
+      if (std::holds_alternative<std::string_view>(f.value))
+        json::append_string(line, redacted_fields[next_text++]);
       else if (auto* i = std::get_if<int64_t>(&f.value))
         line += std::to_string(*i);
       else
@@ -109,8 +154,8 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
       line += ' ';
       line += f.key;
       line += '=';
-      if (auto* sv = std::get_if<std::string_view>(&f.value))
-        line += *sv;
+      if (std::holds_alternative<std::string_view>(f.value))
+        line += redacted_fields[next_text++];
       else if (auto* i = std::get_if<int64_t>(&f.value))
         line += std::to_string(*i);
       else

@@ -1,7 +1,10 @@
 // Logging: one line per event on stderr, as text (on a TTY) or JSON (SPEC §9), with named
 // fields (partition, window, rows, bytes, duration_ms...). Every line passes through the one
 // redaction point: values registered with add_secret() are replaced by "***" wherever they
-// appear, so no token or secret key can reach the log whatever a message quotes.
+// appear, so no token or secret key can reach the log whatever a message quotes. The message
+// and each text field are redacted before JSON encoding (which would escape a secret's '"' or
+// '\'), and a secret cut short by a quote ("...", "…", or the end of a value) loses the part
+// that is left (six bytes or more).
 #pragma once
 
 #include <cstdint>

@@ -3,7 +3,10 @@
 // only aesync's verification (count() and sum(_sample_interval) per window) can catch.
 // Every request is forwarded as it came (path, Authorization, body); an answer to a request
 // matching a rule loses its line number `dropLine` (0-based) and keeps everything else byte
-// for byte. Serves on this process's event loop (run aesync asynchronously).
+// for byte. A rule with `rewrite(line, index)` instead replaces every line of the answer with
+// what it returns (the line itself to keep it): rows that are well-formed but wrong, such as a
+// timestamp outside the window that was asked for. Serves on this process's event loop (run
+// aesync asynchronously).
 import http from 'node:http';
 import { once } from 'node:events';
 
@@ -11,8 +14,9 @@ import { isVerifyQuery, parseWindow } from './ae_gateway.mjs';
 
 /**
  * Starts the proxy in front of `gateway` (a startAeGateway() handle). Resolves to
- * { url (an api_base), addRule({ dropLine = 0, times = 1, when: { window: [from, to], verify } }),
- *   clear(), log, close() }; a rule's `hits` counts the answers it changed.
+ * { url (an api_base), addRule({ dropLine = 0, rewrite, times = 1, when: { window: [from, to], verify } }),
+ *   clear(), log, close() }; a rule's `hits` counts the answers it changed, a log entry's
+ * `rewritten` the lines a rewrite changed in that answer.
  */
 export async function startAeTamperProxy(gateway) {
   const rules = [];
@@ -31,7 +35,7 @@ export async function startAeTamperProxy(gateway) {
         (r.when.verify === undefined || r.when.verify === verify) &&
         (r.when.window === undefined || (window && window.from === r.when.window[0] && window.to === r.when.window[1])),
     );
-    const entry = { window, verify, tampered: false, dropped: null };
+    const entry = { window, verify, tampered: false, dropped: null, rewritten: 0 };
     log.push(entry);
     const up = http.request({
       host: '127.0.0.1',
@@ -51,7 +55,20 @@ export async function startAeTamperProxy(gateway) {
       ures.on('error', () => res.destroy());
       ures.on('end', () => {
         let text = Buffer.concat(out);
-        if (rule && ures.statusCode === 200) {
+        if (rule && ures.statusCode === 200 && rule.rewrite) {
+          // The text after the last '\n' is not a line (empty for a complete answer).
+          const lines = text.toString('utf8').split('\n');
+          for (let i = 0; i < lines.length - 1; i++) {
+            const changed = rule.rewrite(lines[i], i);
+            if (changed !== lines[i]) entry.rewritten++;
+            lines[i] = changed;
+          }
+          if (entry.rewritten > 0) {
+            entry.tampered = true;
+            rule.hits++;
+            text = Buffer.from(lines.join('\n'), 'utf8');
+          }
+        } else if (rule && ures.statusCode === 200) {
           const lines = text.toString('utf8').split('\n');
           if (lines.length - 1 > rule.dropLine) {
             entry.dropped = lines.splice(rule.dropLine, 1)[0];
@@ -76,8 +93,8 @@ export async function startAeTamperProxy(gateway) {
   return {
     url: `http://127.0.0.1:${port}/client/v4`,
     log,
-    addRule({ dropLine = 0, times = 1, when = {} }) {
-      const r = { dropLine, times, when, hits: 0 };
+    addRule({ dropLine = 0, rewrite, times = 1, when = {} }) {
+      const r = { dropLine, rewrite, times, when, hits: 0 };
       rules.push(r);
       return r;
     },

@@ -98,8 +98,11 @@ TEST(PartitionIndex, LayoutKeys) {
   EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/data.parquet"), 20454);
   EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/_manifest.json"), 20454);
   EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2024-02-29/data.csv.gz"), *parse_day("2024-02-29"));
-  // An encoded slash is just a character of one segment.
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/a%2Fb"), 20454);
+  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/data.csv"), 20454);
+  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/_lease.json"), 20454);
+  // Only the names aesync writes there: an encoded slash is just a character of another name.
+  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/a%2Fb"), std::nullopt);
+  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/notes.txt"), std::nullopt);
   EXPECT_EQ(partition_day_of_key(p, "machine_metrics_old/2026-01-01/data.parquet"), std::nullopt);
   EXPECT_EQ(partition_day_of_key(p, "other/2026-01-01/data.parquet"), std::nullopt);
   EXPECT_EQ(partition_day_of_key(p, "x/machine_metrics/2026-01-01/data.parquet"), std::nullopt);
