@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "../support/temp_dir.h"
 #include "storage/file_output.h"
 #include "storage/local_store.h"
 #include "util/error.h"
@@ -11,21 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("aesync-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  size_t files() const {
-    size_t n = 0;
-    for (auto& e : fs::recursive_directory_iterator(path)) n += e.is_regular_file();
-    return n;
-  }
-};
+using test::TempDir;
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "../support/temp_dir.h"
 #include "storage/local_store.h"
 #include "sync/lease.h"
 #include "util/log.h"
@@ -18,16 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("aesync-lease-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 constexpr const char* kKey = "mm/2026-02-03/_lease.json";
 constexpr int64_t kT0 = 1'770'000'000;  // 2026-02-02T02:40:00Z

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "../support/temp_dir.h"
 #include "config/config.h"
 #include "schema/mapper.h"
 #include "storage/local_store.h"
@@ -21,16 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("aesync-commit-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 // An upload into the local store whose commit can be made to fail (as a CompleteMultipartUpload
 // that keeps answering 500).

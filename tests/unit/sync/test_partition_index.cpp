@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "../support/temp_dir.h"
 #include "storage/local_store.h"
 #include "sync/partition_index.h"
 #include "util/error.h"
@@ -14,16 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("aesync-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 // Records the order of deletions.
 class RecordingStore final : public ObjectStore {
