@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: deps deps-npm build demo test test-unit test-asan test-e2e bench clean
+.PHONY: deps deps-npm build demo test test-unit test-asan test-e2e bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -38,6 +38,12 @@ bench: build
 	@cmake -S . -B $(BUILD) -DAESYNC_BENCH=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target aesync_micro
 	@$(BUILD)/aesync_micro | tee bench/results/micro.txt
+
+# libFuzzer targets (clang) on the JSONEachRow reader, the config parser, the S3 XML parser and
+# the Parquet reader, FUZZ_SECONDS each (CI: 60) over a copy of the committed corpora.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) exports

@@ -16,6 +16,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/time.h"
+#include "util/utf8.h"
 
 namespace aesync {
 
@@ -196,35 +197,15 @@ std::string printable(std::string_view s) {
       ++i;
       continue;
     }
-    // A well-formed sequence (Unicode Table 3-7) is copied; anything else is one U+FFFD per byte.
-    size_t need = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1;
-    } else if (c == 0xE0) {
-      need = 2, lo = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      need = 2;
-    } else if (c == 0xED) {
-      need = 2, hi = 0x9F;
-    } else if (c == 0xF0) {
-      need = 3, lo = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      need = 3;
-    } else if (c == 0xF4) {
-      need = 3, hi = 0x8F;
-    }
-    bool ok = need > 0 && s.size() - i > need;
-    for (size_t k = 1; ok && k <= need; ++k) {
-      ok = u[i + k] >= lo && u[i + k] <= hi;
-      lo = 0x80, hi = 0xBF;
-    }
-    if (ok) {
-      out.append(s.substr(i, need + 1));
-      i += need + 1;
+    // A well-formed sequence is copied; an ill-formed one becomes one U+FFFD.
+    size_t bad = 0;
+    const size_t len = utf8::sequence(u + i, s.size() - i, &bad);
+    if (len > 0) {
+      out.append(s.substr(i, len));
+      i += len;
     } else {
       out += "\xEF\xBF\xBD";
-      ++i;
+      i += bad;
     }
   }
   return out;
@@ -313,18 +294,21 @@ bool toml_whitespace_defect(uint32_t c) {
   return child == 0 || child == 11 || child == 63;
 }
 
-// The parser asks outside strings and comments (between tokens, after values and keys), and in
-// a multi-line basic string right after a backslash (an escape, or a line-ending backslash and
-// the whitespace and line breaks it swallows). Valid TOML has only ASCII outside strings and
-// comments, so refusing those code points there loses nothing; after a line-ending backslash
-// it refuses a rare valid text, with a message saying so. Returns where (1-based line and
-// column, in code points) and which, or false when the text is safe to hand to toml++.
+// The parser asks outside strings and comments (between tokens, inside bare keys and values),
+// and in a multi-line basic string right after a backslash (an escape, or a line-ending
+// backslash and the whitespace and line breaks it swallows). A quote opens a string only where
+// toml++ starts a key or a value (at a line's start, after '=', '[', ',' or '{'). Valid TOML has
+// only ASCII outside strings and comments, and aesync's keys are ASCII, so refusing those code
+// points there loses nothing; after a line-ending backslash it refuses a rare valid text, with
+// a message saying so. Returns where (1-based line and column, in code points) and which, or
+// false when the text is safe to hand to toml++.
 bool find_toml_hazard(std::string_view t, size_t& line, size_t& column, uint32_t& code_point, bool& in_string) {
   enum class State { Outside, Comment, Basic, Literal, MultiBasic, MultiLiteral };
   State state = State::Outside;
   bool after_backslash = false;  // MultiBasic: an unescaped '\' then only ASCII whitespace
   bool skipping = false;         // MultiBasic: after a line-ending '\', in its whitespace
   bool escaped = false;          // Basic: the previous character was an unescaped '\'
+  char prev = '\n';              // Outside: the last character but spaces and tabs
   line = 1, column = 0;
   size_t i = 0;
   while (i < t.size()) {
@@ -351,18 +335,24 @@ bool find_toml_hazard(std::string_view t, size_t& line, size_t& column, uint32_t
       case State::Outside:
         if (c == '#') {
           state = State::Comment;
-        } else if (starts("\"\"\"")) {
-          state = State::MultiBasic, len = 3, column += 2;
-        } else if (starts("'''")) {
-          state = State::MultiLiteral, len = 3, column += 2;
-        } else if (c == '"') {
-          state = State::Basic;
-        } else if (c == '\'') {
-          state = State::Literal;
+        } else if ((c == '"' || c == '\'') &&
+                   (prev == '\n' || prev == '=' || prev == '[' || prev == ',' || prev == '{')) {
+          // Only where toml++ starts a key or a value: elsewhere (`0"x`) it reads the quote as
+          // part of a bare token and asks "whitespace?" of each character that follows.
+          if (starts("\"\"\"")) {
+            state = State::MultiBasic, len = 3, column += 2;
+          } else if (starts("'''")) {
+            state = State::MultiLiteral, len = 3, column += 2;
+          } else {
+            state = c == '"' ? State::Basic : State::Literal;
+          }
+          prev = '"';  // what the string leaves behind, for the next quote
+        } else if (c != ' ' && c != '\t') {
+          prev = c < 0x80 ? static_cast<char>(c) : 'x';
         }
         break;
       case State::Comment:
-        if (c == '\n') state = State::Outside;
+        if (c == '\n') state = State::Outside, prev = '\n';
         break;
       case State::Basic:
         if (escaped) {
@@ -1097,7 +1087,8 @@ Config parse_config(std::string_view toml_text, const std::string& file_name) {
 
 Config load_config(const std::string& path) {
   std::error_code ec;
-  if (!fs::exists(path, ec) && !ec) throw ConfigError(printable("config file " + path + " not found"));  // else read_file says why
+  // When exists() fails, read_file says why.
+  if (!fs::exists(path, ec) && !ec) throw ConfigError(printable("config file " + path + " not found"));
   std::string text, reason;
   if (!read_file(path, kMaxConfigFileBytes, text, reason))
     throw ConfigError(printable("config file " + path + ": cannot read: " + reason));

@@ -657,11 +657,31 @@ class DeltaBinaryPackedDecoder {
   size_t pos_ = 0;
 };
 
+// The memory a row group may decode into. Run-length and dictionary encodings let a few bytes
+// stand for any number of values (one RLE run of 2^31 - 1 dictionary indices is six bytes), so
+// the counts in a hostile file cannot size anything by themselves: every page is charged
+// before it allocates (its values, its decompressed size, the string bytes it expands to), and
+// the row group fails once the charges pass max(kMinDecodeBudget, kDecodeExpansion x file
+// size). The floor keeps small, highly repetitive files readable (aesync's own 262,144-row
+// groups of constant columns decode to less); 1024x is far above what real data compresses by.
+constexpr uint64_t kMinDecodeBudget = uint64_t{256} << 20;
+constexpr uint64_t kDecodeExpansion = 1024;
+// Charged per value of a page: its output (8 bytes, or a 4-byte string offset, + 1 defined
+// flag) and the page's scratch arrays (definition levels, indices or deltas).
+constexpr uint64_t kBytesPerValue = 16;
+
+struct DecodeBudget {
+  uint64_t limit = 0;
+  uint64_t used = 0;
+  uint64_t file_size = 0;
+};
+
 // Decodes one column chunk's pages into a ColumnBuffer.
 class ChunkDecoder {
  public:
-  ChunkDecoder(const SchemaColumn& column, const ColumnChunkInfo& chunk, size_t rg, ColumnBuffer& out)
-      : col_(column), chunk_(chunk), out_(out),
+  ChunkDecoder(const SchemaColumn& column, const ColumnChunkInfo& chunk, size_t rg, ColumnBuffer& out,
+               DecodeBudget& budget)
+      : col_(column), chunk_(chunk), out_(out), budget_(budget),
         where_("row group " + std::to_string(rg) + ", column '" + column.name + "'") {}
 
   // `data` holds the chunk's bytes, which start at file offset `base`.
@@ -708,6 +728,25 @@ class ChunkDecoder {
   [[noreturn]] void fail(const std::string& what) const { throw FormatError(where_ + ": " + what); }
   [[noreturn]] void page_fail(const std::string& what) const { throw FormatError(page_where_ + ": " + what); }
 
+  // Whether `bytes` more fit in the row group's budget (see DecodeBudget).
+  bool fits(uint64_t bytes) const { return bytes <= budget_.limit - budget_.used; }
+  [[noreturn]] void over_budget(uint64_t bytes) const {
+    page_fail("decoding needs " + std::to_string(bytes) + " more bytes, past the row group's limit of " +
+              std::to_string(budget_.limit) + " (" + std::to_string(kDecodeExpansion) + " times the file's " +
+              std::to_string(budget_.file_size) + " bytes, at least " + std::to_string(kMinDecodeBudget >> 20) +
+              " MiB)");
+  }
+  void charge(uint64_t bytes) {
+    if (!fits(bytes)) over_budget(bytes);
+    budget_.used += bytes;
+  }
+  // String bytes about to be appended: charged, and kept addressable by the 32-bit offsets.
+  void charge_strings(uint64_t bytes) {
+    if (bytes > UINT32_MAX - out_.bytes.size())
+      page_fail("column strings pass 4 GiB (" + std::to_string(out_.bytes.size() + bytes) + " bytes)");
+    charge(bytes);
+  }
+
   void require_type_header(const PageHeader& h) const {
     if (!h.has_type_header) page_fail("page header lacks the header for its page type");
   }
@@ -719,6 +758,8 @@ class ChunkDecoder {
                   std::to_string(uncompressed_size));
       return compressed;
     }
+    // The page buffer is reused, not kept: it must fit next to what is decoded, not be charged.
+    if (!fits(uncompressed_size)) over_budget(uncompressed_size);
     try {
       decompress_into(chunk_.codec, compressed, uncompressed_size, page_buffer_);
     } catch (const FormatError& e) {
@@ -736,6 +777,8 @@ class ChunkDecoder {
       page_fail("dictionary page encoding " + name_of(h.encoding) + " is not supported");
     if (h.num_values < 0) page_fail("dictionary page has a negative num_values");
     const std::string_view data = decompressed(body, static_cast<size_t>(h.uncompressed_size));
+    // Kept for the whole chunk: entries (FLOAT widens to 8 bytes) and string offsets.
+    charge(2 * static_cast<uint64_t>(data.size()));
     const auto n = static_cast<size_t>(h.num_values);
     dict_size_ = n;
     has_dict_ = true;
@@ -825,11 +868,12 @@ class ChunkDecoder {
     values_ += n;
   }
 
-  size_t page_values(const PageHeader& h, uint64_t want) const {
+  size_t page_values(const PageHeader& h, uint64_t want) {
     if (h.num_values < 0) page_fail("data page has a negative num_values");
     if (static_cast<uint64_t>(h.num_values) > want - values_)
       page_fail("page holds " + std::to_string(h.num_values) + " values, more than the " +
                 std::to_string(want - values_) + " the column chunk has left");
+    charge(static_cast<uint64_t>(h.num_values) * kBytesPerValue);
     return static_cast<size_t>(h.num_values);
   }
 
@@ -941,6 +985,7 @@ class ChunkDecoder {
     size_t pos = 0;
     switch (col_.type) {
       case PhysicalType::BYTE_ARRAY:
+        charge_strings(data.size());  // the strings are at most the page's bytes
         emit(levels, n, [&](size_t k) { out_.append_string(plain_byte_array(data, pos, k, "value")); });
         break;
       case PhysicalType::DOUBLE:
@@ -999,12 +1044,17 @@ class ChunkDecoder {
       }
     }
     switch (col_.type) {
-      case PhysicalType::BYTE_ARRAY:
+      case PhysicalType::BYTE_ARRAY: {
+        // A long entry repeated by a run of indices is the other way to expand a few bytes.
+        uint64_t bytes = 0;
+        for (size_t k = 0; k < present; ++k) bytes += dict_offsets_[indices_[k] + 1] - dict_offsets_[indices_[k]];
+        charge_strings(bytes);
         emit(levels, n, [&](size_t k) {
           const uint32_t i = indices_[k];
           out_.append_string(std::string_view(dict_bytes_).substr(dict_offsets_[i], dict_offsets_[i + 1] - dict_offsets_[i]));
         });
         break;
+      }
       case PhysicalType::DOUBLE:
       case PhysicalType::FLOAT: emit(levels, n, [&](size_t k) { out_.append_double(dict_doubles_[indices_[k]]); }); break;
       case PhysicalType::INT64:
@@ -1016,6 +1066,7 @@ class ChunkDecoder {
   const SchemaColumn& col_;
   const ColumnChunkInfo& chunk_;
   ColumnBuffer& out_;
+  DecodeBudget& budget_;
   std::string where_;
   std::string page_where_;
   uint64_t values_ = 0;
@@ -1125,6 +1176,11 @@ RowBatch ParquetReader::read_row_group(size_t index) const {
     throw FormatError(path_ + ": row group " + std::to_string(index) + " does not exist (the file has " +
                       std::to_string(meta_.row_groups.size()) + ")");
   const RowGroupInfo& rg = meta_.row_groups[index];
+  DecodeBudget budget;
+  budget.file_size = meta_.file_size;
+  budget.limit = std::max(kMinDecodeBudget, meta_.file_size > UINT64_MAX / kDecodeExpansion
+                                                ? UINT64_MAX
+                                                : meta_.file_size * kDecodeExpansion);
   RowBatch batch;
   batch.rows = static_cast<size_t>(rg.num_rows);
   batch.columns.reserve(meta_.columns.size());
@@ -1143,7 +1199,7 @@ RowBatch ParquetReader::read_row_group(size_t index) const {
       start = *chunk.dictionary_page_offset;
     const std::string data = read_range(static_cast<uint64_t>(start), static_cast<uint64_t>(chunk.total_compressed_size));
     try {
-      ChunkDecoder(col, chunk, index, out).decode(data, static_cast<uint64_t>(start));
+      ChunkDecoder(col, chunk, index, out, budget).decode(data, static_cast<uint64_t>(start));
     } catch (const FormatError& e) {
       throw FormatError(path_ + ": " + e.what());
     }

@@ -15,7 +15,10 @@
 // FIXED_LEN_BYTE_ARRAY columns are described by the metadata but cannot be read. Nested
 // schemas (groups, repeated fields) are refused when the footer is parsed.
 //
-// Memory: the footer, then one column chunk at a time plus the row group being built.
+// Memory: the footer, then one column chunk at a time plus the row group being built. A row
+// group may decode to at most max(256 MiB, 1024 x the file's size) (values, expanded strings,
+// page buffers): past that, read_row_group() is a FormatError, so a small hostile file whose
+// RLE runs or dictionary claim billions of values cannot make the reader allocate gigabytes.
 #pragma once
 
 #include <cstdint>

@@ -2,9 +2,12 @@
 //
 // Decisions (the header states the contract; these are the details):
 // - Lines are parsed in place inside the caller's chunk when at least SIMDJSON_PADDING bytes of
-//   that chunk follow the line (simdjson reads, but never interprets, bytes past the end); lines
-//   near the end of a chunk are copied into a reused padded scratch buffer, and a line spanning
-//   chunks is assembled in the padded carry buffer and parsed there.
+//   that chunk follow the line (simdjson reads bytes past the end; there the first one is the
+//   line's '\n' or '\r'); lines near the end of a chunk are copied into a reused padded scratch
+//   buffer, and a line spanning chunks is assembled in the padded carry buffer and parsed there.
+//   The padding of those buffers is reset to spaces before each parse: On Demand may interpret
+//   the byte just past a malformed line, and a stale '}' of a longer earlier line changed the
+//   error reported (found by fuzz/jsoneachrow.cpp).
 // - simdjson validates UTF-8 in stage 1. Only when it reports UTF8_ERROR is the line copied with
 //   every maximal ill-formed subsequence replaced by U+FFFD (Unicode "substitution of maximal
 //   subparts") and parsed again, so valid input pays for one validation, not two. An unpaired
@@ -17,16 +20,18 @@
 //   validated, and without a depth limit: deeply nested unknown values are skipped, not errors.
 // - Numbers: doubleN takes a JSON number or a string that std::from_chars reads whole (decimal or
 //   exponent form, "inf", "-inf", "infinity", "nan", case-insensitive; no '+', no spaces);
-//   _sample_interval takes an integer, an integral double (1.0), or such a string. null is an
-//   error for numeric columns, "" for string columns; a JSON number for a string column gives its
-//   text as written. timestamp must be a string parse_timestamp_ms accepts.
+//   _sample_interval takes a number or numeric string that denotes an integer exactly (1.0,
+//   1e2), computed in decimal, never through a double: one that is not an integer (0.5,
+//   1e-400) or falls outside int64 (9223372036854775808, -9223372036854775809, 1e30) is an
+//   error, not a rounded value. null is an error for numeric columns, "" for string columns; a
+//   JSON number for a string column gives its text as written. timestamp must be a string
+//   parse_timestamp_ms accepts.
 #include "source/jsoneachrow_reader.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -34,6 +39,7 @@
 
 #include "util/error.h"
 #include "util/time.h"
+#include "util/utf8.h"
 
 namespace aesync {
 
@@ -174,48 +180,19 @@ class PaddedBuffer {
   }
   //! Counts `n` bytes the caller wrote past size() (within the reserved capacity) as content.
   void commit(size_t n) { size_ += n; }
+  //! Fills the padding after the content with spaces before simdjson parses it: On Demand may
+  //! look at the byte just past a malformed document (simdjson issue #1834), so what an earlier,
+  //! longer line left there must not decide the outcome.
+  void pad() {
+    reserve(size_);
+    std::memset(buf_.get() + size_, ' ', kPadding);
+  }
 
  private:
   std::unique_ptr<char[]> buf_;
   size_t size_ = 0;
   size_t allocated_ = 0;
 };
-
-// Length of the well-formed UTF-8 sequence at s (n > 0 bytes available), or 0 when ill-formed,
-// in which case *bad gets the length of its maximal subpart (>= 1): the lead byte plus the
-// continuation bytes that were still valid for it (Unicode ch. 3, Table 3-7).
-inline size_t utf8_sequence(const unsigned char* s, size_t n, size_t* bad) {
-  const unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  size_t need;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-  } else if (c == 0xE0) {
-    need = 2, lo = 0xA0;
-  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-    need = 2;
-  } else if (c == 0xED) {
-    need = 2, hi = 0x9F;
-  } else if (c == 0xF0) {
-    need = 3, lo = 0x90;
-  } else if (c >= 0xF1 && c <= 0xF3) {
-    need = 3;
-  } else if (c == 0xF4) {
-    need = 3, hi = 0x8F;
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  size_t i = 1;
-  for (; i <= need && i < n; ++i) {
-    if (s[i] < lo || s[i] > hi) break;
-    lo = 0x80, hi = 0xBF;
-  }
-  if (i == need + 1) return i;
-  *bad = i;
-  return 0;
-}
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -234,7 +211,7 @@ uint64_t replace_invalid_utf8(const char* s, size_t n, PaddedBuffer& out) {
     i = run;
     if (i == n) break;
     size_t bad = 0;
-    const size_t len = utf8_sequence(u + i, n - i, &bad);
+    const size_t len = utf8::sequence(u + i, n - i, &bad);
     if (len) {
       out.push_unchecked(s + i, len);
       i += len;
@@ -256,7 +233,7 @@ void append_printable(std::string& out, std::string_view s, size_t max_bytes) {
   size_t i = 0;
   while (i < limit) {
     size_t bad = 0;
-    const size_t len = utf8_sequence(u + i, s.size() - i, &bad);
+    const size_t len = utf8::sequence(u + i, s.size() - i, &bad);
     if (len == 0) {
       if (i + bad > limit) break;
       out += kReplacement;
@@ -311,19 +288,65 @@ bool parse_double_text(std::string_view s, double& out) {
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-bool integral_double_to_int64(double d, int64_t& out) {
-  // [-2^63, 2^63): both bounds are exact doubles.
-  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d)) return false;
-  out = static_cast<int64_t>(d);
+// The integer a decimal number denotes, exactly: "-12", "1.0", "1.5e1", "1e2", "0.000" are
+// integers; "0.5", "1e-400" are not; anything outside [-2^63, 2^63) is refused rather than
+// rounded (a double would turn 9007199254740993.0 into ...992 and -9223372036854775809 into
+// INT64_MIN). Grammar: '-'? digits ('.' digits)? ([eE] [+-]? digits)?, digits before or after
+// the '.' (what std::from_chars reads: "1." and ".5e1" too), no '+' and no spaces in front.
+bool parse_exact_int64(std::string_view s, int64_t& out) {
+  size_t i = 0;
+  const size_t n = s.size();
+  const bool negative = i < n && s[i] == '-';
+  if (negative) ++i;
+  const size_t int_start = i;
+  while (i < n && is_digit(s[i])) ++i;
+  const std::string_view int_digits = s.substr(int_start, i - int_start);
+  std::string_view frac_digits;
+  if (i < n && s[i] == '.') {
+    const size_t frac_start = ++i;
+    while (i < n && is_digit(s[i])) ++i;
+    frac_digits = s.substr(frac_start, i - frac_start);
+  }
+  if (int_digits.empty() && frac_digits.empty()) return false;
+  int64_t exponent = 0;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool exp_negative = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) exp_negative = s[i++] == '-';
+    const size_t exp_start = i;
+    for (; i < n && is_digit(s[i]); ++i)
+      if (exponent < 1'000'000) exponent = exponent * 10 + (s[i] - '0');  // saturates: far beyond any int64
+    if (i == exp_start) return false;
+    if (exp_negative) exponent = -exponent;
+  }
+  if (i != n) return false;
+  // Significant digits int_digits + frac_digits, times 10^(exponent - frac_digits.size()).
+  auto digit_at = [&](size_t k) { return k < int_digits.size() ? int_digits[k] : frac_digits[k - int_digits.size()]; };
+  size_t first = 0, last = int_digits.size() + frac_digits.size();
+  while (first < last && digit_at(first) == '0') ++first;
+  if (first == last) {  // zero, however written
+    out = 0;
+    return true;
+  }
+  exponent -= static_cast<int64_t>(frac_digits.size());
+  while (digit_at(last - 1) == '0') --last, ++exponent;
+  if (exponent < 0) return false;  // a fraction remains
+  if (static_cast<int64_t>(last - first) + exponent > 19) return false;  // >= 10^19 > 2^63
+  uint64_t magnitude = 0;  // at most 19 digits: fits
+  for (size_t k = first; k < last; ++k) magnitude = magnitude * 10 + static_cast<uint64_t>(digit_at(k) - '0');
+  for (int64_t e = 0; e < exponent; ++e) {
+    if (magnitude > UINT64_MAX / 10) return false;
+    magnitude *= 10;
+  }
+  constexpr uint64_t kTwoTo63 = uint64_t{1} << 63;
+  if (negative) {
+    if (magnitude > kTwoTo63) return false;
+    out = magnitude == kTwoTo63 ? INT64_MIN : -static_cast<int64_t>(magnitude);
+  } else {
+    if (magnitude >= kTwoTo63) return false;
+    out = static_cast<int64_t>(magnitude);
+  }
   return true;
-}
-
-bool parse_int_text(std::string_view s, int64_t& out) {
-  if (s.empty()) return false;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return true;
-  double d;
-  return parse_double_text(s, d) && integral_double_to_int64(d, out);
 }
 
 inline int hex_value(char c) {
@@ -500,6 +523,7 @@ void JsonEachRowReader::Impl::feed(const char* data, size_t size) {
       return;
     }
     carry.append(p, static_cast<size_t>(nl - p));
+    carry.pad();
     process_line(carry.data(), carry.size(), carry.allocated(), false);
     carry.clear();
     p = nl + 1;
@@ -519,6 +543,7 @@ void JsonEachRowReader::Impl::finish() {
   if (carry.size() == 0) return;
   // Cleared first so a throw leaves nothing to process twice.
   const size_t n = carry.size();
+  carry.pad();
   carry.clear();
   process_line(carry.data(), n, carry.allocated(), true);
 }
@@ -538,6 +563,7 @@ void JsonEachRowReader::Impl::process_line(const char* p, size_t len, size_t all
   if (p[first] != '{') fail("not a JSON object");
   if (allocated - len < kPadding) {
     scratch.assign(p, len);
+    scratch.pad();
     p = scratch.data();
     allocated = scratch.allocated();
   }
@@ -549,6 +575,7 @@ void JsonEachRowReader::Impl::parse(const char* p, size_t len, size_t allocated,
   auto err = parser.iterate(p, len, allocated).get(doc);
   if (err == simdjson::UTF8_ERROR) {
     replaced += replace_invalid_utf8(p, len, repaired);
+    repaired.pad();
     p = repaired.data(), len = repaired.size(), allocated = repaired.allocated();
     err = parser.iterate(p, len, allocated).get(doc);
   }
@@ -644,11 +671,11 @@ void JsonEachRowReader::Impl::extract(size_t col, od::value& v) {
     case K::SampleInterval:
       if (type == od::json_type::number) {
         if (!v.get_int64().get(out.i)) return;
-        double d;
-        if (!v.get_double().get(d) && integral_double_to_int64(d, out.i)) return;
+        const std::string_view text = trim_right(v.raw_json_token());  // 1.0, 1e2
+        if (is_json_number(text) && parse_exact_int64(text, out.i)) return;
         fail_value(col, "an integer", v);
       }
-      if (type == od::json_type::string && parse_int_text(get_string(v), out.i)) return;
+      if (type == od::json_type::string && parse_exact_int64(get_string(v), out.i)) return;
       fail_value(col, "an integer", v);
     case K::Timestamp:
       if (type == od::json_type::string) {

@@ -17,9 +17,12 @@
 // not validated, at any nesting depth. null reads as "" for a string column and is an error for
 // a numeric one; a JSON number for a string column reads as its text. doubleN also takes
 // numeric strings ("1.5", "-3e2", "inf", "-inf", "nan"); _sample_interval takes integers,
-// integral doubles (1.0) and such strings ("100"). Unpaired \uD800-\uDFFF escapes in a
-// requested string also become U+FFFD and are counted with the invalid UTF-8. A string_view in a
-// RawRow is valid only during on_row. After an exception the reader must not be fed again.
+// integral numbers (1.0, 1e2) and such strings ("100"), read exactly: a value that is not an
+// integer (0.5, 1e-400) or not in int64 (9223372036854775808, 1e30) is an error, never a
+// rounded value. doubleN out of double range (1e400) is an error. Unpaired \uD800-\uDFFF
+// escapes in a requested string also become U+FFFD and are counted with the invalid UTF-8. A
+// string_view in a RawRow is valid only during on_row. After an exception the reader must not
+// be fed again.
 //
 // Memory: the longest line plus one chunk. No heap allocation per row once warmed up.
 #pragma once

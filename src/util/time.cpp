@@ -77,7 +77,9 @@ std::optional<int64_t> parse_timestamp_ms(std::string_view s) {
   if (s.size() < 19 || !parse_date_prefix(s, day) || (s[10] != ' ' && s[10] != 'T') || !digits(s, 11, 2, hh) ||
       s[13] != ':' || !digits(s, 14, 2, mm) || s[16] != ':' || !digits(s, 17, 2, ss))
     return std::nullopt;
-  if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  // No leap second (:60): Unix time has none, and reading it as the next instant would move a
+  // 23:59:60 row into the next day.
+  if (hh > 23 || mm > 59 || ss > 59) return std::nullopt;
   size_t pos = 19;
   int64_t millis = 0;
   if (pos < s.size() && s[pos] == '.') {
