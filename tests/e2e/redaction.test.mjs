@@ -24,6 +24,7 @@ import { createAeTable, insertRows, startClickHouse } from './lib/clickhouse_ser
 import { configToml } from './lib/mapping.mjs';
 import { Rng } from './lib/prng.mjs';
 import { startS3Harness } from './lib/s3_harness.mjs';
+import { findLeaks, assertNoLeakWith } from './lib/leaks.mjs';
 import { runAesyncAsync } from './lib/s3_tools.mjs';
 
 const S = {
@@ -175,36 +176,11 @@ async function convertWithBadConfig(name, text, format) {
 
 /** Every place in `text` where a secret (or a 10-character slice of one) or a credential shows. */
 function leaks(text) {
-  const found = [];
-  for (const [name, secret] of Object.entries(S)) {
-    for (let i = 0; i + 10 <= secret.length; i++) {
-      const at = text.indexOf(secret.slice(i, i + 10));
-      if (at >= 0) {
-        found.push(`${name} (${JSON.stringify(secret.slice(i, i + 10))}) in ...${JSON.stringify(text.slice(Math.max(0, at - 80), at + 40))}`);
-        break;
-      }
-    }
-  }
-  if (ch) {
-    const at = text.indexOf(ch.password);
-    if (at >= 0) found.push(`clickhouse password in ...${JSON.stringify(text.slice(Math.max(0, at - 80), at + 40))}`);
-  }
-  const patterns = [
-    /Bearer\s+(?!\*\*\*)[A-Za-z0-9._~+\/=-]{4,}/gi,
-    /Authorization["']?\s*[:=]\s*["']?(?!\*\*\*|Bearer \*\*\*)[A-Za-z0-9]/gi,
-    /AWS4-HMAC-SHA256\s+Credential=/g,
-    /Signature=[0-9a-f]{64}/g,
-    /X-ClickHouse-Key["']?\s*[:=]\s*["']?(?!\*\*\*)[A-Za-z0-9]/gi,
-  ];
-  for (const re of patterns) {
-    for (const m of text.matchAll(re)) found.push(`${re} at ...${JSON.stringify(text.slice(Math.max(0, m.index - 80), m.index + 60))}`);
-  }
-  return found;
+  return findLeaks(text, S, ch ? { 'clickhouse password': ch.password } : {});
 }
 
 function assertNoLeak(res, what) {
-  const found = [...leaks(res.stdout).map((l) => `stdout: ${l}`), ...leaks(res.stderr).map((l) => `stderr: ${l}`)];
-  assert.deepEqual(found, [], `${what} leaked`);
+  assertNoLeakWith(leaks, res, what);
 }
 
 test('the leak detector finds secrets, slices of them and Authorization values', () => {

@@ -40,6 +40,7 @@ import {
   ACCOUNT, assertExit, dataKey, manifestKey, parseSummary, startAeEnv, statuses, unixOf, windowName, writes,
 } from './lib/ae_env.mjs';
 import { AESYNC_BIN } from './lib/aesync.mjs';
+import { findLeaks, assertNoLeakWith } from './lib/leaks.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
 import { startAeTamperProxy } from './lib/ae_tamper.mjs';
 import { insertRows } from './lib/clickhouse_server.mjs';
@@ -894,34 +895,12 @@ const X = {
 const secrets = () => ({ ...X, aeToken: env.token, s3Secret: env.h.secretAccessKey, chPassword: env.ch.password });
 const redactionOutputs = []; // { what, stdout, stderr }
 
-/** Every place in `text` where a secret (or a 10-character slice of one) or a credential shows. */
 function leaks(text) {
-  const found = [];
-  for (const [name, secret] of Object.entries(secrets())) {
-    for (let i = 0; i + 10 <= secret.length; i++) {
-      const at = text.indexOf(secret.slice(i, i + 10));
-      if (at >= 0) {
-        found.push(`${name} (${JSON.stringify(secret.slice(i, i + 10))}) in ...${JSON.stringify(text.slice(Math.max(0, at - 80), at + 40))}`);
-        break;
-      }
-    }
-  }
-  const patterns = [
-    /Bearer\s+(?!\*\*\*)[A-Za-z0-9._~+\/=-]{4,}/gi,
-    /Authorization["']?\s*[:=]\s*["']?(?!\*\*\*|Bearer \*\*\*)[A-Za-z0-9]/gi,
-    /AWS4-HMAC-SHA256\s+Credential=/g,
-    /Signature=[0-9a-f]{64}/g,
-    /X-ClickHouse-Key["']?\s*[:=]\s*["']?(?!\*\*\*)[A-Za-z0-9]/gi,
-  ];
-  for (const re of patterns) {
-    for (const m of text.matchAll(re)) found.push(`${re} at ...${JSON.stringify(text.slice(Math.max(0, m.index - 80), m.index + 60))}`);
-  }
-  return found;
+  return findLeaks(text, secrets());
 }
 
 function assertNoLeak(res, what) {
-  const found = [...leaks(res.stdout).map((l) => `stdout: ${l}`), ...leaks(res.stderr).map((l) => `stderr: ${l}`)];
-  assert.deepEqual(found, [], `${what} leaked`);
+  assertNoLeakWith(leaks, res, what);
 }
 
 /** Runs aesync at debug level in `format`, records and checks its outputs; resolves to the result. */
