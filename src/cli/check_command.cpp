@@ -9,7 +9,7 @@
 
 #include "cli/posthog_command.h"
 #include "source/window_source.h"
-#include "sync/destination.h"
+#include "sync/factories.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -46,7 +46,7 @@ void check_source(const Config& config, CheckPrinter& p) {
   const SourceConfig& s = config.source;
   if (!config.has_source) {
     p.line("FAIL", "source", "the config has no [source] table");
-  } else if (s.type == "file") {
+  } else if (s.type == SourceType::File) {
     if (s.path == "-")
       p.line("ok", "source", "file: standard input");
     else if (std::ifstream(s.path).good())

@@ -15,7 +15,7 @@
 #include "cli/status_command.h"
 #include "config/config.h"
 #include "sync/api_sync.h"
-#include "sync/destination.h"
+#include "sync/factories.h"
 #include "sync/partition_index.h"
 #include "sync/progress.h"
 #include "sync/file_sync.h"
@@ -98,7 +98,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   register_secrets(config);
   if (!config.has_source) throw ConfigError(config.file + ": sync needs a [source] table");
   std::unique_ptr<ObjectStore> store = open_destination(config);
-  SyncReport report = config.source.type == "file" ? sync_file_source(config, o, *store, std::cout)
+  SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, o, *store, std::cout)
                                                    : sync_remote_source(config, o, *store, std::cout);
   if (!o.dry_run) print_summary(report, std::cout);
   if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
@@ -124,20 +124,26 @@ int run_convert(const GlobalOptions& g, const std::string& input, const std::str
   const std::string path = find_config(g);
   Config config = path.empty() ? default_config() : load_config(path);
   register_secrets(config);
-  std::string fmt = format;
+  std::optional<OutputFormat> fmt = format.empty() ? std::nullopt : parse_output_format(format);
   // Without --format, a .csv / .csv.gz output name picks CSV (gzip for .gz).
   auto ends_with = [&](std::string_view suffix) {
     return output.size() >= suffix.size() && output.compare(output.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  if (fmt.empty() && ends_with(".csv")) fmt = "csv";
-  if (fmt.empty() && ends_with(".csv.gz")) {
-    fmt = "csv";
-    config.output.compression = "gzip";
+  if (!fmt && ends_with(".csv")) fmt = OutputFormat::Csv;
+  if (!fmt && ends_with(".csv.gz")) {
+    fmt = OutputFormat::Csv;
+    config.output.compression = Compression::Gzip;
   }
-  if (!fmt.empty() && fmt != config.output.format) {
-    config.output.format = fmt;
-    if (fmt == "csv" && config.output.compression != "gzip") config.output.compression = "none";
-    if (fmt == "parquet" && config.output.compression == "none" && path.empty()) config.output.compression = "zstd";
+  if (fmt && *fmt != config.output.format) {
+    config.output.format = *fmt;
+    switch (*fmt) {
+      case OutputFormat::Csv:
+        if (config.output.compression != Compression::Gzip) config.output.compression = Compression::None;
+        break;
+      case OutputFormat::Parquet:
+        if (config.output.compression == Compression::None && path.empty()) config.output.compression = Compression::Zstd;
+        break;
+    }
   }
   const auto t0 = std::chrono::steady_clock::now();
   ConvertResult r = convert_file(config, input, output);

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sync/api_sync.h"
-#include "sync/destination.h"
+#include "sync/factories.h"
 #include "sync/file_sync.h"
 #include "sync/partition_index.h"
 #include "util/cancel.h"
@@ -159,7 +159,7 @@ void run_once(const Config& config, int64_t run, Health& health) {
   try {
     std::unique_ptr<ObjectStore> store = open_destination(config);
     const SyncOptions options;
-    const SyncReport report = config.source.type == "file" ? sync_file_source(config, options, *store, std::cout)
+    const SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, options, *store, std::cout)
                                                            : sync_remote_source(config, options, *store, std::cout);
     for (const PartitionOutcome& p : report.partitions) {
       ++partitions;
@@ -226,7 +226,7 @@ int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const
   Health health;
   std::unique_ptr<MetricsServer> server;
   if (!metrics_addr.empty()) server = std::make_unique<MetricsServer>(metrics_addr, health);
-  log::info("daemon started", {{"every_s", every}, {"source", config.source.type}});
+  log::info("daemon started", {{"every_s", every}, {"source", to_string(config.source.type)}});
 
   for (int64_t run = 1; !cancel::requested(); ++run) {
     run_once(config, run, health);

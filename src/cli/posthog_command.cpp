@@ -10,7 +10,7 @@
 
 #include "net/http_client.h"
 #include "net/retry.h"
-#include "sync/table_output.h"
+#include "sync/factories.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/json_writer.h"
@@ -30,14 +30,20 @@ const PostHogConfig& posthog_of(const Config& config) {
   if (!config.posthog)
     throw ConfigError("posthog.* is not configured: add a [posthog] table" +
                       (config.file.empty() ? std::string() : " to " + config.file));
-  if (config.destination.type == "local")
+  if (config.destination.type == DestinationType::Local)
     throw ConfigError("posthog: destination.type = \"local\" in " + config.file +
                       ": PostHog reads the files from R2 or S3, use an r2 or s3 destination");
   return *config.posthog;
 }
 
 // The format name PostHog's warehouse (ClickHouse's s3()) knows our data files by.
-std::string posthog_format(const OutputConfig& output) { return output.format == "csv" ? "CSVWithNames" : "Parquet"; }
+std::string posthog_format(const OutputConfig& output) {
+  switch (output.format) {
+    case OutputFormat::Csv: return "CSVWithNames";
+    case OutputFormat::Parquet: return "Parquet";
+  }
+  return "Parquet";
+}
 
 // <endpoint>/<bucket>/<prefix>/*/<data file>: one `*` matches the day folder (not across '/').
 std::string url_pattern(const Config& config) {
@@ -222,7 +228,7 @@ int run_posthog_print(const Config& config, std::ostream& out) {
   const PostHogConfig& p = posthog_of(config);
   const std::string url = url_pattern(config);
   const std::string format = posthog_format(config.output);
-  const bool r2 = config.destination.type == "r2";
+  const bool r2 = config.destination.type == DestinationType::R2;
   out << "PostHog data warehouse source for this config:\n"
       << "  table name:        " << p.table << "\n"
       << "  files URL pattern: " << url << "\n"

@@ -134,7 +134,7 @@ std::string_view type_phrase(const toml::node& n) {
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // "a, b or c"
-std::string one_of(std::initializer_list<std::string_view> options) {
+std::string one_of(const std::vector<std::string_view>& options) {
   std::string out;
   size_t i = 0;
   for (std::string_view o : options) {
@@ -450,9 +450,10 @@ class Loader {
   std::optional<int64_t> integer(const Section& s, std::string_view key, int64_t lo, int64_t hi) const;
   std::optional<bool> boolean(const Section& s, std::string_view key) const;
   std::optional<int64_t> duration(const Section& s, std::string_view key, int64_t lo, int64_t hi) const;
-  std::optional<std::string> choice(const Section& s, std::string_view key,
-                                    std::initializer_list<std::string_view> options,
-                                    std::string_view context = {}) const;
+  //! One of `options`, read by their config spelling (to_string).
+  template <class Enum>
+  std::optional<Enum> choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,
+                             std::string_view context = {}) const;
   std::optional<std::string> url(const Section& s, std::string_view key) const;
   std::optional<std::string> identifier(const Section& s, std::string_view key, bool allow_dash) const;
   void require(const Section& s, std::string_view key, const std::string& value, const std::string& why) const;
@@ -692,15 +693,17 @@ std::optional<int64_t> Loader::duration(const Section& s, std::string_view key, 
   return v;
 }
 
-std::optional<std::string> Loader::choice(const Section& s, std::string_view key,
-                                          std::initializer_list<std::string_view> options,
-                                          std::string_view context) const {
+template <class Enum>
+std::optional<Enum> Loader::choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,
+                                   std::string_view context) const {
   std::optional<std::string> v = string(s, key);
-  if (!v) return v;
-  if (std::find(options.begin(), options.end(), *v) == options.end())
-    fail(s.get(key)->source(), s.dotted(key) + ": invalid value " + in_quotes(*v) + std::string(context) +
-                                   " (expected " + one_of(options) + ")");
-  return v;
+  if (!v) return std::nullopt;
+  for (Enum e : options)
+    if (to_string(e) == *v) return e;
+  std::vector<std::string_view> names;
+  for (Enum e : options) names.push_back(to_string(e));
+  fail(s.get(key)->source(), s.dotted(key) + ": invalid value " + in_quotes(*v) + std::string(context) +
+                                 " (expected " + one_of(names) + ")");
 }
 
 std::optional<std::string> Loader::url(const Section& s, std::string_view key) const {
@@ -758,7 +761,7 @@ void Loader::insecure(const Section& s, bool& out) {
 }
 
 void Loader::read_source(const Section& s, SourceConfig& o) {
-  if (auto v = choice(s, "type", {"analytics-engine", "clickhouse", "file"})) o.type = *v;
+  if (auto v = choice(s, "type", {SourceType::AnalyticsEngine, SourceType::ClickHouse, SourceType::File})) o.type = *v;
   if (auto v = identifier(s, "dataset", true)) o.dataset = *v;
   if (auto v = string(s, "account_id")) {
     // Part of the API URL path: no '/', '?', '%' or '.' can sneak in.
@@ -785,23 +788,27 @@ void Loader::read_source(const Section& s, SourceConfig& o) {
   // A config without [source] serves `convert` (mapping and output only); the commands that
   // read a source refuse it (Config::has_source).
   if (!s.table) return;
-  const std::string why = "source.type = " + in_quotes(o.type);
-  if (o.type == "analytics-engine") {
-    require(s, "dataset", o.dataset, why);
-    require(s, "account_id", o.account_id, why);
-    require(s, "api_token", o.api_token, why);
-    require(s, "api_base", o.api_base, why);
-  } else if (o.type == "clickhouse") {
-    require(s, "url", o.url, why);
-    require(s, "database", o.database, why);
-    require(s, "table", o.table, why);
-  } else {
-    require(s, "path", o.path, why);
+  const std::string why = "source.type = " + in_quotes(std::string(to_string(o.type)));
+  switch (o.type) {
+    case SourceType::AnalyticsEngine:
+      require(s, "dataset", o.dataset, why);
+      require(s, "account_id", o.account_id, why);
+      require(s, "api_token", o.api_token, why);
+      require(s, "api_base", o.api_base, why);
+      break;
+    case SourceType::ClickHouse:
+      require(s, "url", o.url, why);
+      require(s, "database", o.database, why);
+      require(s, "table", o.table, why);
+      break;
+    case SourceType::File:
+      require(s, "path", o.path, why);
+      break;
   }
 }
 
 void Loader::read_destination(const Section& s, DestinationConfig& o) {
-  if (auto v = choice(s, "type", {"r2", "s3", "local"})) o.type = *v;
+  if (auto v = choice(s, "type", {DestinationType::R2, DestinationType::S3, DestinationType::Local})) o.type = *v;
   if (auto v = string(s, "bucket")) {
     // Goes into the URL path (path-style requests): keep it to S3's bucket alphabet.
     if (!v->empty() && (!only_chars(*v, ".-_") || v->size() > 255 || *v == "." || *v == ".."))
@@ -816,7 +823,7 @@ void Loader::read_destination(const Section& s, DestinationConfig& o) {
       fail(s.get("region")->source(),
            "destination.region: invalid region " + in_quotes(*v) + " (expected [A-Za-z0-9_-]+)");
     o.region = *v;
-  } else if (o.type == "s3") {
+  } else if (o.type == DestinationType::S3) {
     o.region = "us-east-1";
   }
   if (auto v = secret(s, "access_key_id", false)) o.access_key_id = *v;
@@ -841,27 +848,36 @@ void Loader::read_destination(const Section& s, DestinationConfig& o) {
   if (auto v = string(s, "path")) o.path = *v;
   insecure(s, o.insecure_skip_verify);
 
-  const std::string why = "destination.type = " + in_quotes(o.type);
-  if (o.type == "local") {
-    require(s, "path", o.path, why);
-  } else {
-    require(s, "bucket", o.bucket, why);
-    require(s, "endpoint", o.endpoint, why);
-    require(s, "region", o.region, why);
-    require(s, "access_key_id", o.access_key_id, why);
-    require(s, "secret_access_key", o.secret_access_key, why);
+  const std::string why = "destination.type = " + in_quotes(std::string(to_string(o.type)));
+  switch (o.type) {
+    case DestinationType::Local:
+      require(s, "path", o.path, why);
+      break;
+    case DestinationType::S3:
+    case DestinationType::R2:
+      require(s, "bucket", o.bucket, why);
+      require(s, "endpoint", o.endpoint, why);
+      require(s, "region", o.region, why);
+      require(s, "access_key_id", o.access_key_id, why);
+      require(s, "secret_access_key", o.secret_access_key, why);
+      break;
   }
 }
 
 void Loader::read_output(const Section& s, OutputConfig& o) const {
-  if (auto v = choice(s, "format", {"parquet", "csv"})) o.format = *v;
-  if (o.format == "csv") {
-    o.compression = "none";
-    if (auto v = choice(s, "compression", {"gzip", "none"}, " for format \"csv\"")) o.compression = *v;
-  } else {
-    o.compression = "zstd";
-    if (auto v = choice(s, "compression", {"zstd", "snappy", "gzip", "none"}, " for format \"parquet\""))
-      o.compression = *v;
+  if (auto v = choice(s, "format", {OutputFormat::Parquet, OutputFormat::Csv})) o.format = *v;
+  switch (o.format) {
+    case OutputFormat::Csv:
+      o.compression = Compression::None;
+      if (auto v = choice(s, "compression", {Compression::Gzip, Compression::None}, " for format \"csv\""))
+        o.compression = *v;
+      break;
+    case OutputFormat::Parquet:
+      o.compression = Compression::Zstd;
+      if (auto v = choice(s, "compression", {Compression::Zstd, Compression::Snappy, Compression::Gzip, Compression::None},
+                          " for format \"parquet\""))
+        o.compression = *v;
+      break;
   }
   if (auto v = integer(s, "row_group_rows", 1, int64_t{1} << 24)) o.row_group_rows = *v;
 }
@@ -1110,10 +1126,52 @@ Config load_config(const std::string& path) {
 Config default_config() {
   Config c;
   // Move-assigned: assigning the literals trips GCC 12's false -Wrestrict at -O2 (GCC bug 105329).
-  c.source.type = std::string("file");
+  c.source.type = SourceType::File;
   c.source.path = std::string("-");
   c.has_source = true;
   return c;
+}
+
+std::string_view to_string(SourceType t) {
+  switch (t) {
+    case SourceType::AnalyticsEngine: return "analytics-engine";
+    case SourceType::ClickHouse: return "clickhouse";
+    case SourceType::File: return "file";
+  }
+  return "?";
+}
+
+std::string_view to_string(DestinationType t) {
+  switch (t) {
+    case DestinationType::Local: return "local";
+    case DestinationType::S3: return "s3";
+    case DestinationType::R2: return "r2";
+  }
+  return "?";
+}
+
+std::string_view to_string(OutputFormat f) {
+  switch (f) {
+    case OutputFormat::Parquet: return "parquet";
+    case OutputFormat::Csv: return "csv";
+  }
+  return "?";
+}
+
+std::string_view to_string(Compression c) {
+  switch (c) {
+    case Compression::None: return "none";
+    case Compression::Zstd: return "zstd";
+    case Compression::Snappy: return "snappy";
+    case Compression::Gzip: return "gzip";
+  }
+  return "?";
+}
+
+std::optional<OutputFormat> parse_output_format(std::string_view s) {
+  for (OutputFormat f : {OutputFormat::Parquet, OutputFormat::Csv})
+    if (to_string(f) == s) return f;
+  return std::nullopt;
 }
 
 }  // namespace aesync

@@ -42,8 +42,23 @@
 
 namespace aesync {
 
+// The choices a config makes, parsed once here; code switches on them exhaustively (no
+// `default:`), so a new kind of source, destination, format or codec is a change the compiler
+// walks through. to_string gives the config's spelling.
+enum class SourceType { AnalyticsEngine, ClickHouse, File };
+enum class DestinationType { Local, S3, R2 };
+enum class OutputFormat { Parquet, Csv };
+enum class Compression { None, Zstd, Snappy, Gzip };
+
+std::string_view to_string(SourceType t);
+std::string_view to_string(DestinationType t);
+std::string_view to_string(OutputFormat f);
+std::string_view to_string(Compression c);
+//! The config's spelling back to the enum; nullopt for anything else.
+std::optional<OutputFormat> parse_output_format(std::string_view s);
+
 struct SourceConfig {
-  std::string type = "analytics-engine";  //!< analytics-engine | clickhouse | file
+  SourceType type = SourceType::AnalyticsEngine;
   // analytics-engine
   std::string dataset = "machine_metrics";
   std::string account_id;
@@ -67,7 +82,7 @@ struct SourceConfig {
 };
 
 struct DestinationConfig {
-  std::string type = "local";  //!< r2 | s3 | local
+  DestinationType type = DestinationType::Local;
   std::string bucket;
   std::string endpoint;
   std::string region = "auto";
@@ -79,8 +94,8 @@ struct DestinationConfig {
 };
 
 struct OutputConfig {
-  std::string format = "parquet";    //!< parquet | csv
-  std::string compression = "zstd";  //!< parquet: zstd|snappy|gzip|none; csv: gzip|none
+  OutputFormat format = OutputFormat::Parquet;
+  Compression compression = Compression::Zstd;  //!< parquet: any; csv: gzip | none
   int64_t row_group_rows = 262144;
 };
 

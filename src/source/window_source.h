@@ -71,8 +71,4 @@ class WindowSource {
   virtual std::string describe() const = 0;
 };
 
-//! The source for `config.source` (type analytics-engine or clickhouse). A source object is
-//! used by one thread at a time; open one per concurrently running partition.
-std::unique_ptr<WindowSource> open_window_source(const SourceConfig& config);
-
 }  // namespace aesync

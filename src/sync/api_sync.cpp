@@ -15,7 +15,7 @@
 #include "sync/partition_writer.h"
 #include "sync/planner.h"
 #include "sync/progress.h"
-#include "sync/table_output.h"
+#include "sync/factories.h"
 #include "util/log.h"
 #include "util/time.h"
 #include "util/version.h"

@@ -17,7 +17,7 @@
 #include "sync/partition_commit.h"
 #include "sync/partition_writer.h"
 #include "sync/batch_pipeline.h"
-#include "sync/table_output.h"
+#include "sync/factories.h"
 #include "util/log.h"
 #include "util/time.h"
 #include "util/version.h"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sync/table_output.h"
+#include "sync/factories.h"
 
 namespace aesync {
 

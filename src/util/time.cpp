@@ -1,5 +1,6 @@
 #include "util/time.h"
 
+#include <chrono>
 #include <cstdio>
 
 namespace aesync {
@@ -142,6 +143,10 @@ std::optional<int64_t> parse_duration_seconds(std::string_view s) {
   }
   if (n <= 0) return std::nullopt;
   return n * unit;
+}
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace aesync

@@ -33,6 +33,9 @@ std::string format_timestamp_ms(int64_t ms);
 //! "YYYY-MM-DDThh:mm:ssZ" (RFC 3339, UTC) for seconds since the epoch.
 std::string format_rfc3339(int64_t seconds);
 
+//! The wall clock: seconds since the epoch (for --now, callers take the run's own clock).
+int64_t now_seconds();
+
 //! Parses a duration "90s", "5m", "6h", "1d" into seconds; nullopt if malformed or <= 0.
 std::optional<int64_t> parse_duration_seconds(std::string_view s);
 

@@ -155,7 +155,7 @@ TEST_F(ConfigTest, SpecExampleParses) {
   set_spec_env();
   const Config c = parse_config(kSpecExample, "/etc/aesync/aesync.toml");
   EXPECT_EQ(c.file, "/etc/aesync/aesync.toml");
-  EXPECT_EQ(c.source.type, "analytics-engine");
+  EXPECT_EQ(c.source.type, SourceType::AnalyticsEngine);
   EXPECT_EQ(c.source.dataset, "machine_metrics");
   EXPECT_EQ(c.source.account_id, "acct123");
   EXPECT_EQ(c.source.api_token, "tok-ae");
@@ -167,7 +167,7 @@ TEST_F(ConfigTest, SpecExampleParses) {
   EXPECT_TRUE(c.source.verify);
   EXPECT_FALSE(c.source.insecure_skip_verify);
 
-  EXPECT_EQ(c.destination.type, "r2");
+  EXPECT_EQ(c.destination.type, DestinationType::R2);
   EXPECT_EQ(c.destination.bucket, "iterate-posthog-exports");
   EXPECT_EQ(c.destination.endpoint, "https://acct123.r2.cloudflarestorage.com");
   EXPECT_EQ(c.destination.region, "auto");
@@ -176,8 +176,8 @@ TEST_F(ConfigTest, SpecExampleParses) {
   EXPECT_EQ(c.destination.prefix, "machine_metrics");
   EXPECT_FALSE(c.destination.insecure_skip_verify);
 
-  EXPECT_EQ(c.output.format, "parquet");
-  EXPECT_EQ(c.output.compression, "zstd");
+  EXPECT_EQ(c.output.format, OutputFormat::Parquet);
+  EXPECT_EQ(c.output.compression, Compression::Zstd);
   EXPECT_EQ(c.output.row_group_rows, 262144);
 
   EXPECT_EQ(c.sync.lookback_days, 1);
@@ -212,7 +212,7 @@ TEST_F(ConfigTest, SpecExampleParses) {
 
 TEST_F(ConfigTest, DefaultsApplyToAMinimalFile) {
   const Config c = parse_config(kFileSource, "t.toml");
-  EXPECT_EQ(c.source.type, "file");
+  EXPECT_EQ(c.source.type, SourceType::File);
   EXPECT_EQ(c.source.path, "in.jsonl");
   EXPECT_EQ(c.source.dataset, "machine_metrics");
   EXPECT_EQ(c.source.api_base, "https://api.cloudflare.com/client/v4");
@@ -224,12 +224,12 @@ TEST_F(ConfigTest, DefaultsApplyToAMinimalFile) {
   EXPECT_EQ(c.source.timeout_seconds, 120);
   EXPECT_EQ(c.source.max_retries, 6);
   EXPECT_TRUE(c.source.verify);
-  EXPECT_EQ(c.destination.type, "local");
+  EXPECT_EQ(c.destination.type, DestinationType::Local);
   EXPECT_EQ(c.destination.path, "./exports");
   EXPECT_EQ(c.destination.prefix, "machine_metrics");
   EXPECT_EQ(c.destination.region, "auto");
-  EXPECT_EQ(c.output.format, "parquet");
-  EXPECT_EQ(c.output.compression, "zstd");
+  EXPECT_EQ(c.output.format, OutputFormat::Parquet);
+  EXPECT_EQ(c.output.compression, Compression::Zstd);
   EXPECT_EQ(c.output.row_group_rows, 262144);
   EXPECT_EQ(c.sync.lookback_days, 1);
   EXPECT_EQ(c.sync.retention_days, 90);
@@ -246,12 +246,12 @@ TEST_F(ConfigTest, DefaultsApplyToAMinimalFile) {
 TEST_F(ConfigTest, DefaultConfigIsFileToLocalParquet) {
   const Config c = default_config();
   EXPECT_EQ(c.file, "");
-  EXPECT_EQ(c.source.type, "file");
+  EXPECT_EQ(c.source.type, SourceType::File);
   EXPECT_EQ(c.source.path, "-");
-  EXPECT_EQ(c.destination.type, "local");
+  EXPECT_EQ(c.destination.type, DestinationType::Local);
   EXPECT_EQ(c.destination.path, "./exports");
-  EXPECT_EQ(c.output.format, "parquet");
-  EXPECT_EQ(c.output.compression, "zstd");
+  EXPECT_EQ(c.output.format, OutputFormat::Parquet);
+  EXPECT_EQ(c.output.compression, Compression::Zstd);
   EXPECT_TRUE(c.builtin_schema);
   EXPECT_EQ(c.schema.columns.size(), 15u);
   EXPECT_FALSE(c.posthog.has_value());
@@ -293,7 +293,7 @@ every = "1d"
 concurrency = 64
 )",
                                 "t.toml");
-  EXPECT_EQ(c.source.type, "clickhouse");
+  EXPECT_EQ(c.source.type, SourceType::ClickHouse);
   EXPECT_EQ(c.source.url, "http://localhost:8123");
   EXPECT_EQ(c.source.user, "reader");
   EXPECT_EQ(c.source.password, "chpw");
@@ -305,15 +305,15 @@ concurrency = 64
   EXPECT_EQ(c.source.max_retries, 0);
   EXPECT_FALSE(c.source.verify);
   EXPECT_TRUE(c.source.insecure_skip_verify);
-  EXPECT_EQ(c.destination.type, "s3");
+  EXPECT_EQ(c.destination.type, DestinationType::S3);
   EXPECT_EQ(c.destination.bucket, "my.bucket-1");
   EXPECT_EQ(c.destination.endpoint, "http://127.0.0.1:9000");
   EXPECT_EQ(c.destination.region, "us-east-1");  // s3's default
   EXPECT_EQ(c.destination.access_key_id, "minio");
   EXPECT_EQ(c.destination.secret_access_key, "minio-secret");
   EXPECT_EQ(c.destination.prefix, "a/b.c/d-e_f");
-  EXPECT_EQ(c.output.format, "csv");
-  EXPECT_EQ(c.output.compression, "none");  // csv's default
+  EXPECT_EQ(c.output.format, OutputFormat::Csv);
+  EXPECT_EQ(c.output.compression, Compression::None);  // csv's default
   EXPECT_EQ(c.sync.lookback_days, 0);
   EXPECT_EQ(c.sync.retention_days, 1);
   EXPECT_EQ(c.sync.every_seconds, 86400);
@@ -332,9 +332,9 @@ TEST_F(ConfigTest, EmptySecretFileIsAMissingRequiredKey) {
 
 TEST_F(ConfigTest, CsvAndParquetCompressions) {
   const std::string csv = std::string(kFileSource) + "[output]\nformat = \"csv\"\ncompression = \"gzip\"\n";
-  EXPECT_EQ(parse_config(csv, "t.toml").output.compression, "gzip");
+  EXPECT_EQ(parse_config(csv, "t.toml").output.compression, Compression::Gzip);
   const std::string pq = std::string(kFileSource) + "[output]\ncompression = \"snappy\"\nrow_group_rows = 16777216\n";
-  EXPECT_EQ(parse_config(pq, "t.toml").output.compression, "snappy");
+  EXPECT_EQ(parse_config(pq, "t.toml").output.compression, Compression::Snappy);
   EXPECT_EQ(parse_config(pq, "t.toml").output.row_group_rows, 16777216);
   EXPECT_EQ(error_of(std::string(kFileSource) + "[output]\nformat = \"csv\"\ncompression = \"zstd\"\n"),
             "t.toml:6:15: output.compression: invalid value \"zstd\" for format \"csv\" (expected gzip or none)");
@@ -821,11 +821,11 @@ TEST_F(ConfigTest, LiteralSecretInAReadableFileWarns) {
 TEST_F(ConfigTest, BundledDemoConfigLoads) {
   const fs::path demo = fs::path(AESYNC_TEST_DATA).parent_path().parent_path() / "examples" / "demo.toml";
   const Config c = load_config(demo.string());
-  EXPECT_EQ(c.source.type, "file");
+  EXPECT_EQ(c.source.type, SourceType::File);
   EXPECT_EQ(c.source.path, "examples/sample-machine-metrics.jsonl");
-  EXPECT_EQ(c.destination.type, "local");
+  EXPECT_EQ(c.destination.type, DestinationType::Local);
   EXPECT_EQ(c.destination.path, "./exports");
-  EXPECT_EQ(c.output.compression, "zstd");
+  EXPECT_EQ(c.output.compression, Compression::Zstd);
   EXPECT_TRUE(c.builtin_schema);
   EXPECT_TRUE(c.warnings.empty());
 }
@@ -838,7 +838,7 @@ TEST_F(ConfigTest, BundledProductionExampleLoads) {
     ::setenv(name, name[0] == 'P' && name[8] == 'P' ? "12345" : "value-of-secret", 1);
   ::setenv("CLOUDFLARE_ACCOUNT_ID", "0123abcd", 1);
   const Config c = load_config(example.string());
-  EXPECT_EQ(c.source.type, "analytics-engine");
+  EXPECT_EQ(c.source.type, SourceType::AnalyticsEngine);
   EXPECT_EQ(c.destination.endpoint, "https://0123abcd.r2.cloudflarestorage.com");
   EXPECT_EQ(c.destination.region, "auto");
   ASSERT_TRUE(c.posthog.has_value());

@@ -274,7 +274,7 @@ const std::vector<std::string> kThreeRows = {row_text(W0 + 5, 1, "m-1", "12.5"),
 
 SourceConfig ae_config(const FakeServer& server, int max_retries = 6) {
   SourceConfig c;
-  c.type = "analytics-engine";
+  c.type = SourceType::AnalyticsEngine;
   c.dataset = "machine_metrics";
   c.account_id = "acc0123";
   c.api_token = kToken;
@@ -316,7 +316,7 @@ TEST(WindowSqlTest, AnalyticsEngineSqlExact) {
   SourceConfig c;
   c.account_id = "acc";
   c.api_token = "t";
-  auto source = open_window_source(c);
+  auto source = open_ae_source(c);
   EXPECT_EQ(source->fetch_sql(kHour, kCols), window_sql(W0, W0 + 3600));
   EXPECT_EQ(source->fetch_sql(kHour, Schema::builtin_machine_metrics().raw_columns()),
             "SELECT timestamp, index1, blob1, blob2, blob3, blob4, blob5, _sample_interval, double1, double2, double3, "
@@ -335,7 +335,7 @@ TEST(WindowSqlTest, DashedDatasetIsDoubleQuoted) {
   SourceConfig c;
   c.dataset = "fleet-metrics_2";
   c.account_id = "acc";
-  auto source = open_window_source(c);
+  auto source = open_ae_source(c);
   EXPECT_EQ(source->fetch_sql(Window{W0, W0 + 60}, {col("timestamp"), col("_sample_interval")}),
             "SELECT timestamp, _sample_interval FROM \"fleet-metrics_2\" WHERE timestamp >= toDateTime(1770076800) AND "
             "timestamp < toDateTime(1770076860) ORDER BY timestamp FORMAT JSONEachRow");
@@ -347,11 +347,11 @@ TEST(WindowSqlTest, DashedDatasetIsDoubleQuoted) {
 
 TEST(WindowSqlTest, ClickHouseSqlSelectsUtcTextOutsideTheWhere) {
   SourceConfig c;
-  c.type = "clickhouse";
+  c.type = SourceType::ClickHouse;
   c.url = "http://ch.example:8123/";
   c.database = "metrics";
   c.table = "ae_rows";
-  auto source = open_window_source(c);
+  auto source = open_clickhouse_source(c);
   EXPECT_EQ(source->fetch_sql(kHour, kCols),
             "SELECT toString(aesync_ts, 'UTC') AS timestamp, _sample_interval, index1, double1 FROM (SELECT "
             "timestamp AS aesync_ts, _sample_interval, index1, double1 FROM ae_rows WHERE timestamp >= "
@@ -366,32 +366,24 @@ TEST(WindowSqlTest, IdentifiersAreValidatedNotQuotedBlindly) {
   SourceConfig ae;
   ae.dataset = "bad\"name";
   try {
-    open_window_source(ae);
+    open_ae_source(ae);
     FAIL() << "no ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "source.dataset \"bad\"name\" is not a valid identifier ([A-Za-z_][A-Za-z0-9_-]*)");
   }
   SourceConfig ch;
-  ch.type = "clickhouse";
+  ch.type = SourceType::ClickHouse;
   ch.url = "http://x";
   ch.table = "a-b";
   try {
-    open_window_source(ch);
+    open_clickhouse_source(ch);
     FAIL() << "no ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "source.table \"a-b\" is not a valid identifier ([A-Za-z_][A-Za-z0-9_]*)");
   }
   ch.table = "t";
   ch.database = "db; DROP";
-  EXPECT_THROW(open_window_source(ch), ConfigError);
-  SourceConfig file;
-  file.type = "file";
-  try {
-    open_window_source(file);
-    FAIL() << "no ConfigError";
-  } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "source.type \"file\" is not a remote source (analytics-engine, clickhouse)");
-  }
+  EXPECT_THROW(open_clickhouse_source(ch), ConfigError);
 }
 
 TEST(WindowSqlTest, ServerTextForMessages) {
@@ -412,7 +404,7 @@ TEST_F(WindowSourceTest, FetchPostsTheSqlWithTheBearerTokenAndStreamsRowsInOrder
     if (r.header("authorization") != std::string("Bearer ") + kToken) return text_reply(403, "bad token");
     return text_reply(200, kThreeLines);
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const FetchStats stats = source->fetch(kHour, kCols, rec);
   EXPECT_EQ(rec.rows, kThreeRows);
@@ -434,7 +426,7 @@ TEST_F(WindowSourceTest, EmptyBodyIsAnEmptyWindowAndInvalidUtf8IsCounted) {
   FakeServer server([](const Req&, size_t i) {
     return text_reply(200, i == 0 ? "" : ae_line(W0, 2, "a\xff", "1") + ae_line(W0 + 1, 3, "b", "2"));
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   FetchStats stats = source->fetch(kHour, kCols, rec);
   EXPECT_TRUE(rec.rows.empty());
@@ -452,7 +444,7 @@ TEST_F(WindowSourceTest, RetriesA429ThenSucceedsLoggingWithoutTheToken) {
     if (i == 0) return text_reply(429, "Too many requests", {{"Retry-After", "0"}});
     return text_reply(200, kThreeLines);
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   testing::internal::CaptureStderr();
   const FetchStats stats = source->fetch(kHour, kCols, rec);
@@ -473,7 +465,7 @@ TEST_F(WindowSourceTest, RetryAfterIsHonoured) {
     if (i == 0) return text_reply(503, "Service unavailable", {{"Retry-After", "1"}});
     return text_reply(200, kThreeLines);
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const auto t0 = std::chrono::steady_clock::now();
   const FetchStats stats = source->fetch(kHour, kCols, rec);
@@ -485,14 +477,14 @@ TEST_F(WindowSourceTest, RetryAfterIsHonoured) {
 
 TEST_F(WindowSourceTest, A503ThatOutlastsMaxRetriesFailsNamingTheWindow) {
   FakeServer server([](const Req&, size_t) { return text_reply(503, "Service unavailable\n"); });
-  auto source = open_window_source(ae_config(server, 2));
+  auto source = open_ae_source(ae_config(server, 2));
   Recorder rec;
   const SourceError e = fetch_error(*source, kHour, rec);
   EXPECT_EQ(std::string(e.what()), kHourText + ": failed after 3 attempts: HTTP 503: Service unavailable");
   EXPECT_EQ(e.rows_delivered, 0u);
   EXPECT_EQ(server.requests().size(), 3u);
 
-  auto once = open_window_source(ae_config(server, 0));
+  auto once = open_ae_source(ae_config(server, 0));
   EXPECT_EQ(std::string(fetch_error(*once, kHour, rec).what()),
             kHourText + ": failed after 1 attempt: HTTP 503: Service unavailable");
   EXPECT_EQ(server.requests().size(), 4u);
@@ -503,7 +495,7 @@ TEST_F(WindowSourceTest, ClientErrorsFailAtOnceWithTheServersText) {
     FakeServer server([status](const Req&, size_t) {
       return text_reply(status, "Authentication error: invalid token " + std::string(kToken) + "\n");
     });
-    auto source = open_window_source(ae_config(server));
+    auto source = open_ae_source(ae_config(server));
     Recorder rec;
     const SourceError e = fetch_error(*source, kHour, rec);
     // The token is redacted even when the server echoes it.
@@ -522,7 +514,7 @@ TEST_F(WindowSourceTest, A422SplitsTheWindowInHalvesAndRowsStillArriveInOrder) {
       return text_reply(200, ae_line(W0 + 1800, 4, "m-3", "3") + ae_line(W0 + 3599, 8, "m-4", "4"));
     return text_reply(400, "unexpected query");
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const FetchStats stats = source->fetch(kHour, kCols, rec);
   EXPECT_EQ(rec.rows, (std::vector<std::string>{row_text(W0 + 5, 1, "m-1", "1"), row_text(W0 + 1799, 2, "m-2", "2"),
@@ -545,7 +537,7 @@ TEST_F(WindowSourceTest, A507SplitsRecursivelyUntilTheServerAnswers) {
     if (end - start > 900) return text_reply(507, "Query exceeded resource limits");
     return text_reply(200, ae_line(start, 1, "w", std::to_string(start - W0)));
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const FetchStats stats = source->fetch(kHour, kCols, rec);
   EXPECT_EQ(rec.rows, (std::vector<std::string>{row_text(W0, 1, "w", "0"), row_text(W0 + 900, 1, "w", "900"),
@@ -561,7 +553,7 @@ TEST_F(WindowSourceTest, A507SplitsRecursivelyUntilTheServerAnswers) {
 
 TEST_F(WindowSourceTest, AOneMinuteWindowIsNotSplitFurther) {
   FakeServer server([](const Req&, size_t) { return text_reply(422, "Query exceeded resource limits"); });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const SourceError e = fetch_error(*source, Window{W0, W0 + 60}, rec);
   EXPECT_EQ(std::string(e.what()),
@@ -571,7 +563,7 @@ TEST_F(WindowSourceTest, AOneMinuteWindowIsNotSplitFurther) {
 
   // Any window over 60 s is split: 122 s -> 61 + 61, 61 s -> 30 + 31; the 30-s half then fails.
   FakeServer s2([](const Req&, size_t) { return text_reply(422, "too big"); });
-  auto source2 = open_window_source(ae_config(s2));
+  auto source2 = open_ae_source(ae_config(s2));
   const SourceError e2 = fetch_error(*source2, Window{W0, W0 + 122}, rec);
   EXPECT_EQ(std::string(e2.what()),
             "window [2026-02-03T00:00:00Z, 2026-02-03T00:00:30Z): HTTP 422: too big (a window of 30 s is not split "
@@ -587,7 +579,7 @@ TEST_F(WindowSourceTest, AFailureInTheSecondHalfReportsTheRowsOfTheFirst) {
       return text_reply(200, ae_line(W0 + 5, 1, "m-1", "1") + ae_line(W0 + 6, 1, "m-1", "1"));
     return text_reply(401, "Authentication error: missing bearer token");
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const SourceError e = fetch_error(*source, kHour, rec);
   EXPECT_EQ(std::string(e.what()),
@@ -609,7 +601,7 @@ TEST_F(WindowSourceTest, ATimeoutSplitsTheWindow) {
   });
   SourceConfig c = ae_config(server);
   c.timeout_seconds = 1;
-  auto source = open_window_source(c);
+  auto source = open_ae_source(c);
   Recorder rec;
   const FetchStats stats = source->fetch(Window{W0, W0 + 120}, kCols, rec);
   EXPECT_EQ(rec.rows, (std::vector<std::string>{row_text(W0 + 1, 1, "t", "0.5"), row_text(W0 + 61, 1, "t", "0.5")}));
@@ -630,7 +622,7 @@ TEST_F(WindowSourceTest, ABodyCutBeforeAnyRowIsRetried) {
     }
     return r;
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const FetchStats stats = source->fetch(kHour, kCols, rec);
   EXPECT_EQ(rec.rows, kThreeRows);
@@ -649,7 +641,7 @@ TEST_F(WindowSourceTest, ABodyCutAfterRowsFailsWithRowsDelivered) {
       r.cut_at = two_lines + 25;
       return r;
     });
-    auto source = open_window_source(ae_config(server));
+    auto source = open_ae_source(ae_config(server));
     Recorder rec;
     const SourceError e = fetch_error(*source, kHour, rec);
     EXPECT_EQ(e.rows_delivered, 2u);
@@ -673,7 +665,7 @@ TEST_F(WindowSourceTest, ANonJsonLineIsAnErrorNamingTheWindowAndLine) {
                                "Code: 241, e.displayText() = DB::Exception: Memory limit exceeded\n" +
                                ae_line(W0 + 2, 1, "c", "3"));
   });
-  auto source = open_window_source(ae_config(after));
+  auto source = open_ae_source(ae_config(after));
   Recorder rec;
   SourceError e = fetch_error(*source, kHour, rec);
   EXPECT_EQ(std::string(e.what()),
@@ -683,7 +675,7 @@ TEST_F(WindowSourceTest, ANonJsonLineIsAnErrorNamingTheWindowAndLine) {
 
   // Before any row: retried, and the last reason is reported.
   FakeServer before([](const Req&, size_t) { return text_reply(200, "Too many requests\n"); });
-  auto source2 = open_window_source(ae_config(before, 1));
+  auto source2 = open_ae_source(ae_config(before, 1));
   Recorder rec2;
   e = fetch_error(*source2, kHour, rec2);
   EXPECT_EQ(std::string(e.what()), kHourText + ": failed after 2 attempts: line 1: not a JSON object: Too many requests");
@@ -694,7 +686,7 @@ TEST_F(WindowSourceTest, ANonJsonLineIsAnErrorNamingTheWindowAndLine) {
 
 TEST_F(WindowSourceTest, TheConsumersOwnErrorPassesThroughUnretried) {
   FakeServer server([](const Req&, size_t) { return text_reply(200, kThreeLines); });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   rec.throw_at = 2;
   try {
@@ -719,7 +711,7 @@ TEST_F(WindowSourceTest, NetworkErrorsAreRetriedThenReported) {
   c.api_token = kToken;
   c.api_base = "http://127.0.0.1:" + std::to_string(port) + "/client/v4";
   c.max_retries = 2;
-  auto source = open_window_source(c);
+  auto source = open_ae_source(c);
   Recorder rec;
   const SourceError e = fetch_error(*source, kHour, rec);
   const std::string msg = e.what();
@@ -733,7 +725,7 @@ TEST_F(WindowSourceTest, NetworkErrorsAreRetriedThenReported) {
 
 TEST_F(WindowSourceTest, CancellationIsASourceError) {
   FakeServer server([](const Req&, size_t) { return text_reply(200, kThreeLines); });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   cancel::request();
   const SourceError e = fetch_error(*source, kHour, rec);
@@ -745,7 +737,7 @@ TEST_F(WindowSourceTest, CancellationIsASourceError) {
     cancel::request();
     return text_reply(503, "Service unavailable", {{"Retry-After", "600"}});
   });
-  auto source2 = open_window_source(ae_config(busy));
+  auto source2 = open_ae_source(ae_config(busy));
   const SourceError e2 = fetch_error(*source2, kHour, rec);
   EXPECT_EQ(std::string(e2.what()), kHourText + ": cancelled");
   EXPECT_EQ(busy.requests().size(), 1u);
@@ -753,7 +745,7 @@ TEST_F(WindowSourceTest, CancellationIsASourceError) {
 
 TEST_F(WindowSourceTest, FetchRequiresTheSampleIntervalColumn) {
   FakeServer server([](const Req&, size_t) { return text_reply(200, ""); });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   Recorder rec;
   EXPECT_THROW(source->fetch(kHour, {col("timestamp"), col("index1")}, rec), std::invalid_argument);
   EXPECT_THROW(source->fetch(Window{W0, W0}, kCols, rec), std::invalid_argument);
@@ -769,7 +761,7 @@ TEST_F(WindowSourceTest, CountReadsQuotedNumbersPlainNumbersAndNull) {
                                             "{\"rows\":\"0\",\"sample_weight\":null}\n",
                                             "{\"rows\":0,\"sample_weight\":0.0}\n"};
   FakeServer server([&](const Req&, size_t i) { return text_reply(200, answers[i]); });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   WindowCounts c = source->count(kHour);
   EXPECT_EQ(c.rows, 3u);
   EXPECT_EQ(c.sample_weight, 250);
@@ -799,7 +791,7 @@ TEST_F(WindowSourceTest, CountRetriesABadAnswerAndFailsOnAClientError) {
     if (i == 3) return text_reply(422, "unsupported expression type");
     return text_reply(200, "{\"rows\":\"1.5\",\"sample_weight\":\"7\"}\n");
   });
-  auto source = open_window_source(ae_config(server, 2));
+  auto source = open_ae_source(ae_config(server, 2));
   const WindowCounts c = source->count(kHour);
   EXPECT_EQ(c.rows, 5u);
   EXPECT_EQ(c.sample_weight, 7);
@@ -824,7 +816,7 @@ TEST_F(WindowSourceTest, ProbeCountsTheLastHour) {
     (void)r;
     return text_reply(403, "Authentication error: invalid token");
   });
-  auto source = open_window_source(ae_config(server));
+  auto source = open_ae_source(ae_config(server));
   const int64_t before = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
@@ -862,13 +854,13 @@ TEST_F(WindowSourceTest, ClickHouseAuthenticatesWithHeadersAndSelectsTheDatabase
     return text_reply(200, "{\"rows\":\"1\",\"sample_weight\":\"3\"}\n");
   });
   SourceConfig c;
-  c.type = "clickhouse";
+  c.type = SourceType::ClickHouse;
   c.url = server.base();
   c.user = "reader";
   c.password = "pw-Secret-1234";
   c.database = "metrics";
   c.table = "ae_rows";
-  auto source = open_window_source(c);
+  auto source = open_clickhouse_source(c);
   Recorder rec;
   const FetchStats stats = source->fetch(kHour, kCols, rec);
   EXPECT_EQ(rec.rows, (std::vector<std::string>{row_text(W0 + 5, 3, "m/1", "inf")}));
@@ -889,7 +881,7 @@ TEST_F(WindowSourceTest, ClickHouseAuthenticatesWithHeadersAndSelectsTheDatabase
   EXPECT_EQ(source->describe(), "clickhouse table metrics.ae_rows at " + server.base());
 
   c.password = "wrong-password";
-  auto bad = open_window_source(c);
+  auto bad = open_clickhouse_source(c);
   try {
     bad->fetch(kHour, kCols, rec);
     FAIL() << "no error";

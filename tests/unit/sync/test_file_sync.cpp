@@ -33,7 +33,7 @@ class FileSyncTest : public ::testing::Test {
     fs::remove_all(dir);
     fs::create_directories(dir);
     config = default_config();
-    config.source.type = "file";
+    config.source.type = SourceType::File;
     config.source.path = (dir / "in.jsonl").string();
     config.destination.path = (dir / "out").string();
     config.output.row_group_rows = 2;
@@ -180,8 +180,8 @@ TEST_F(FileSyncTest, InterleavedDaysKeepEveryRow) {
 
 TEST_F(FileSyncTest, ConvertWritesCsvAndLeavesNoFileOnError) {
   write_input(kThreeDays);
-  config.output.format = "csv";
-  config.output.compression = "none";
+  config.output.format = OutputFormat::Csv;
+  config.output.compression = Compression::None;
   const std::string out = (dir / "o.csv").string();
   ConvertResult r = convert_file(config, config.source.path, out);
   EXPECT_EQ(r.rows, 5u);
