@@ -14,11 +14,14 @@
 #include "cli/posthog_command.h"
 #include "cli/status_command.h"
 #include "config/config.h"
-#include "sync/api_sync.h"
 #include "sync/factories.h"
 #include "sync/partition_index.h"
 #include "sync/progress.h"
+#include "sync/convert.h"
 #include "sync/file_sync.h"
+#include "sync/report.h"
+#include "sync/run.h"
+#include "sync/window_sync.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -99,7 +102,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   if (!config.has_source) throw ConfigError(config.file + ": sync needs a [source] table");
   std::unique_ptr<ObjectStore> store = open_destination(config);
   SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, o, *store, std::cout)
-                                                   : sync_remote_source(config, o, *store, std::cout);
+                                                             : sync_window_source(config, o, *store, std::cout);
   if (!o.dry_run) print_summary(report, std::cout);
   if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
   return report.failed() ? 1 : 0;

@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
-#include "sync/api_sync.h"
 #include "sync/factories.h"
 #include "sync/file_sync.h"
 #include "sync/partition_index.h"
+#include "sync/window_sync.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -160,16 +160,24 @@ void run_once(const Config& config, int64_t run, Health& health) {
     std::unique_ptr<ObjectStore> store = open_destination(config);
     const SyncOptions options;
     const SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, options, *store, std::cout)
-                                                           : sync_remote_source(config, options, *store, std::cout);
+                                                                     : sync_window_source(config, options, *store, std::cout);
     for (const PartitionOutcome& p : report.partitions) {
       ++partitions;
       durations.push_back(p.seconds);
-      if (p.status == "ok") {
-        rows += p.rows;
-        bytes += p.bytes;
-      } else {
-        ++failed;
-        if (failure.empty()) failure = p.day + ": " + p.error;
+      switch (p.status) {
+        case PartitionStatus::Ok:
+          rows += p.rows;
+          bytes += p.bytes;
+          break;
+        // A scheduled run plans no skipped day; a busy day was not exported by this run either,
+        // so the run is not healthy.
+        case PartitionStatus::Busy:
+        case PartitionStatus::Skipped:
+        case PartitionStatus::Failed:
+        case PartitionStatus::Planned:
+          ++failed;
+          if (failure.empty()) failure = p.day + ": " + p.error;
+          break;
       }
     }
     print_summary(report, std::cout);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "sync/layout.h"
 #include "sync/partition_index.h"
 #include "util/json_writer.h"
 #include "util/time.h"
@@ -13,7 +14,7 @@ namespace {
 // day's lease), or a problem.
 std::string missing_manifest(const PartitionEntry& p) {
   for (const ObjectInfo& o : p.objects)
-    if (o.key.ends_with("/_lease.json") && p.manifest_error.ends_with(": no manifest"))
+    if (is_lease_key(o.key) && p.manifest_error.ends_with(": no manifest"))
       return "being exported (a run holds its lease), no manifest yet";
   return p.manifest_error.empty() ? "no manifest" : p.manifest_error;
 }
@@ -62,7 +63,7 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
   }
   std::snprintf(line, sizeof line, "%-12s %12llu %14llu  (%zu partitions under %s)\n", "total",
                 static_cast<unsigned long long>(rows), static_cast<unsigned long long>(bytes), parts.size(),
-                store.describe(config.destination.prefix + "/").c_str());
+                store.describe(PartitionLayout(config.destination.prefix).root()).c_str());
   out << line;
   return 0;
 }

@@ -492,6 +492,7 @@ void S3Store::remove(const std::string& key) {
   validate_key(key);
   Call c = impl_->object_call("DeleteObject", "DELETE", key, "");
   c.missing_ok = true;
+  c.after_cancel = true;  // cleaning up: a run cancelled mid-partition still releases its lease (lease.h)
   impl_->run(c);
 }
 
@@ -587,6 +588,7 @@ std::optional<VersionedObject> S3Store::get_versioned(const std::string& key) {
   validate_key(key);
   Call c = impl_->object_call("GetObject", "GET", key, "");
   c.missing_ok = true;
+  c.after_cancel = true;  // a lease's release reads it first (lease.h)
   net::Response r = impl_->run(c);
   if (r.status == 404) return std::nullopt;
   auto etag = r.header("etag");

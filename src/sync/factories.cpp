@@ -78,12 +78,4 @@ std::unique_ptr<TableWriter> make_table_writer(const OutputConfig& output, const
   throw ConfigError("output.format: unknown");
 }
 
-std::string data_file_name(const OutputConfig& output) {
-  switch (output.format) {
-    case OutputFormat::Csv: return output.compression == Compression::Gzip ? "data.csv.gz" : "data.csv";
-    case OutputFormat::Parquet: return "data.parquet";
-  }
-  return "data.parquet";
-}
-
 }  // namespace aesync

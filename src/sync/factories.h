@@ -4,12 +4,14 @@
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include "config/config.h"
 #include "schema/table_writer.h"
 #include "source/window_source.h"
 #include "storage/object_store.h"
+// data_file_name moved to the layout; kept visible here for posthog_command.cpp until it includes
+// sync/layout.h itself (the integrator drops this line then).
+#include "sync/layout.h"
 #include "util/byte_sink.h"
 
 namespace aesync {
@@ -24,8 +26,5 @@ std::unique_ptr<ObjectStore> open_destination(const Config& config);
 
 //! A TableWriter (Parquet or CSV, as `output` says) writing to `sink`.
 std::unique_ptr<TableWriter> make_table_writer(const OutputConfig& output, const Schema& schema, ByteSink& sink);
-
-//! The data object's file name for `output` (data.parquet, data.csv, data.csv.gz).
-std::string data_file_name(const OutputConfig& output);
 
 }  // namespace aesync

@@ -10,7 +10,7 @@
 
 #include <simdjson.h>
 
-#include "sync/partition_index.h"
+#include "sync/layout.h"
 #include "util/json_writer.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -107,15 +107,16 @@ size_t abort_abandoned_uploads(ObjectStore& store, const std::string& prefix, Pa
                                PartitionLease::Alive alive) {
   if (!clock) clock = system_seconds;
   if (!alive) alive = process_alive;
-  const std::vector<PendingUpload> uploads = store.list_pending_uploads(prefix.empty() ? "" : prefix + "/");
+  const PartitionLayout layout(prefix);
+  const std::vector<PendingUpload> uploads = store.list_pending_uploads(layout.root());
   std::map<int64_t, bool> stale_day;
   size_t aborted = 0;
   for (const PendingUpload& u : uploads) {
-    const std::optional<int64_t> day = partition_day_of_key(prefix, u.key);
+    const std::optional<int64_t> day = layout.day_of_key(u.key);
     if (!day) continue;
     auto it = stale_day.find(*day);
     if (it == stale_day.end()) {
-      const std::string key = (prefix.empty() ? "" : prefix + "/") + format_day(*day) + "/_lease.json";
+      const std::string key = layout.lease_key(*day);
       std::optional<LeaseInfo> lease;
       if (const auto current = store.get_versioned(key)) {
         try {

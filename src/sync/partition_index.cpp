@@ -1,7 +1,5 @@
 #include "sync/partition_index.h"
 
-#include <algorithm>
-#include <iterator>
 #include <map>
 
 #include <simdjson.h>
@@ -12,13 +10,6 @@
 namespace aesync {
 
 namespace {
-
-constexpr std::string_view kManifestName = "_manifest.json";
-// Every name aesync writes in a day's folder (table_output.cpp's data file names, the manifest,
-// lease.h's lease). Anything else there is not ours: never listed, never deleted.
-constexpr std::string_view kLayoutNames[] = {"data.parquet", "data.csv", "data.csv.gz", kManifestName, "_lease.json"};
-
-std::string layout_root(const std::string& prefix) { return prefix.empty() ? std::string() : prefix + "/"; }
 
 // Reads one manifest; every failure is an InputError "<where>: not an aesync manifest: <what>".
 class ManifestReader {
@@ -141,27 +132,13 @@ class ManifestReader {
 
 }  // namespace
 
-std::optional<int64_t> partition_day_of_key(const std::string& prefix, const std::string& key) {
-  const std::string root = layout_root(prefix);
-  if (!key.starts_with(root)) return std::nullopt;
-  const std::string_view rest = std::string_view(key).substr(root.size());
-  // "YYYY-MM-DD/<name>"
-  if (rest.size() < 12 || rest[10] != '/') return std::nullopt;
-  const auto day = parse_day(rest.substr(0, 10));
-  if (!day || !is_layout_name(rest.substr(11))) return std::nullopt;
-  return day;
-}
-
-bool is_layout_name(std::string_view name) {
-  return std::find(std::begin(kLayoutNames), std::end(kLayoutNames), name) != std::end(kLayoutNames);
-}
-
 Manifest parse_manifest(std::string_view json, const std::string& where) { return ManifestReader(where).read(json); }
 
 std::vector<PartitionEntry> list_partitions(ObjectStore& store, const std::string& prefix, bool read_manifests) {
+  const PartitionLayout layout(prefix);
   std::map<int64_t, PartitionEntry> days;
-  for (ObjectInfo& info : store.list(layout_root(prefix))) {
-    const auto day = partition_day_of_key(prefix, info.key);
+  for (ObjectInfo& info : store.list(layout.root())) {
+    const auto day = layout.day_of_key(info.key);
     if (!day) continue;
     PartitionEntry& entry = days[*day];
     entry.day = *day;
@@ -172,7 +149,7 @@ std::vector<PartitionEntry> list_partitions(ObjectStore& store, const std::strin
   out.reserve(days.size());
   for (auto& [day, entry] : days) {
     if (read_manifests) {
-      const std::string key = layout_root(prefix) + format_day(day) + "/" + std::string(kManifestName);
+      const std::string key = layout.manifest_key(day);
       const std::string where = store.describe(key);
       try {
         const auto text = store.get(key);
@@ -208,7 +185,7 @@ PruneResult prune_partitions(ObjectStore& store, const std::string& prefix, int 
     result.days.push_back(entry.day);
     for (const ObjectInfo& o : entry.objects) {
       result.deleted_keys.push_back(o.key);
-      (o.key.ends_with("/" + std::string(kManifestName)) ? manifests : data).push_back(o.key);
+      (is_manifest_key(o.key) ? manifests : data).push_back(o.key);
     }
   }
   if (dry_run) return result;

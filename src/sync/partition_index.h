@@ -1,11 +1,7 @@
 // What the destination holds: partitions found under `<prefix>/`, read from their manifests
-// (status, planning) and the keys that belong to the partition layout (prune).
-//
-// Only keys of the exact form `<prefix>/<YYYY-MM-DD>/<name>` (a real date, and a name aesync
-// writes there: data.parquet, data.csv, data.csv.gz, _manifest.json, _lease.json) belong to
-// aesync; everything else in the bucket is never read, listed in output or deleted, whatever
-// its name (`<prefix>_old/`, `<prefix>/x/2026-01-01/...`, `<prefix>/2026-01-01/notes.txt`,
-// `<prefix>/2026-01-01/sub/data.parquet`, keys with `..` or encoded slashes).
+// (status, planning) and the keys that belong to the partition layout (prune). Which keys those
+// are is layout.h's to say: everything else in the bucket is never read, listed in output or
+// deleted.
 #pragma once
 
 #include <cstdint>
@@ -16,14 +12,10 @@
 
 #include "config/config.h"
 #include "storage/object_store.h"
+#include "sync/layout.h"
 #include "sync/manifest.h"
 
 namespace aesync {
-
-//! The day of a key in the partition layout under `prefix`, or nullopt if the key is not one.
-std::optional<int64_t> partition_day_of_key(const std::string& prefix, const std::string& key);
-//! Whether `name` is one of the object names of a day's folder (see above).
-bool is_layout_name(std::string_view name);
 
 //! Parses a manifest written by manifest_to_json (or a newer aesync: unknown keys ignored).
 //! Throws InputError naming `where` when it is not a manifest.

@@ -64,6 +64,7 @@ function assertOk(res, what) {
 
 const dataKey = (prefix, day) => `${prefix}/${day}/data.parquet`;
 const manifestKey = (prefix, day) => `${prefix}/${day}/_manifest.json`;
+const leaseKey = (prefix, day) => `${prefix}/${day}/_lease.json`;
 const s3Url = (path) => `${h.endpoint}/${h.bucket}/${path}`;
 const s3Fn = (path) => `s3(${sqlString(s3Url(path))}, ${sqlString(h.accessKeyId)}, ${sqlString(h.secretAccessKey)}, 'Parquet')`;
 
@@ -134,7 +135,8 @@ test('s3: every request of aesync was signed for us-east-1, hashed, with one che
     assert.ok(r.status === 200 || r.status === 204 || r.status === 404, what);
   }
   const puts = reqs.filter((r) => r.op === 'PutObject' && r.status === 200).map((r) => r.key).sort();
-  assert.deepEqual(puts, DAYS.flatMap((d) => [manifestKey('machine_metrics', d), dataKey('machine_metrics', d)]).sort());
+  // Per day: its lease (taken before the data object is started, deleted after the manifest), the data, the manifest.
+  assert.deepEqual(puts, DAYS.flatMap((d) => [leaseKey('machine_metrics', d), manifestKey('machine_metrics', d), dataKey('machine_metrics', d)]).sort());
 });
 
 test('ClickHouse s3() over <prefix>/*/data.parquet with the same credentials: count() and sum(sample_interval) equal the input\'s', async () => {

@@ -18,15 +18,6 @@ TEST(FactoriesTest, FileSourceIsNotAWindowSource) {
   }
 }
 
-TEST(FactoriesTest, DataFileNamePerFormatAndCompression) {
-  OutputConfig o;
-  EXPECT_EQ(data_file_name(o), "data.parquet");
-  o.format = OutputFormat::Csv;
-  o.compression = Compression::None;
-  EXPECT_EQ(data_file_name(o), "data.csv");
-  o.compression = Compression::Gzip;
-  EXPECT_EQ(data_file_name(o), "data.csv.gz");
-}
 
 }  // namespace
 }  // namespace aesync

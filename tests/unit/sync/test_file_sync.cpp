@@ -7,7 +7,9 @@
 
 #include "parquet/parquet_reader.h"
 #include "storage/local_store.h"
+#include "sync/convert.h"
 #include "sync/file_sync.h"
+#include "sync/lease.h"
 #include "util/error.h"
 #include "util/sha256.h"
 #include "util/time.h"
@@ -125,7 +127,7 @@ TEST_F(FileSyncTest, DryRunWritesNothing) {
   o.dry_run = true;
   SyncReport r = sync_file_source(config, o, store, plan);
   ASSERT_EQ(r.partitions.size(), 3u);
-  EXPECT_EQ(r.partitions[0].status, "planned");
+  EXPECT_EQ(r.partitions[0].status, PartitionStatus::Planned);
   EXPECT_FALSE(fs::exists(dir / "out"));
   EXPECT_NE(plan.str().find("2026-02-04  rows 1  write "), std::string::npos) << plan.str();
 }
@@ -196,4 +198,45 @@ TEST_F(FileSyncTest, ConvertWritesCsvAndLeavesNoFileOnError) {
   EXPECT_THROW(convert_file(config, config.source.path, out2), InputError);
   EXPECT_FALSE(fs::exists(out2));
   for (auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos);
+}
+
+TEST_F(FileSyncTest, ARerunRemovesTheTemporaryFilesOfAKilledRun) {
+  write_input(kThreeDays);
+  // What a run killed while writing 2026-02-03 and 2026-02-05 leaves: temporary files that
+  // never got renamed.
+  fs::create_directories(dir / "out/machine_metrics/2026-02-03");
+  fs::create_directories(dir / "out/machine_metrics/2026-02-05");
+  std::ofstream(dir / "out/machine_metrics/2026-02-03/.data.parquet.tmp-22569-0") << "partial";
+  std::ofstream(dir / "out/machine_metrics/2026-02-05/._manifest.json.tmp-22569-1") << "partial";
+  LocalStore store(config.destination.path);
+  std::ostringstream plan;
+  SyncReport r = sync_file_source(config, SyncOptions{}, store, plan);
+  ASSERT_EQ(r.partitions.size(), 3u);
+  EXPECT_FALSE(r.failed());
+  EXPECT_EQ(files(), (std::vector<std::string>{
+                         "machine_metrics/2026-02-03/_manifest.json", "machine_metrics/2026-02-03/data.parquet",
+                         "machine_metrics/2026-02-04/_manifest.json", "machine_metrics/2026-02-04/data.parquet",
+                         "machine_metrics/2026-02-05/_manifest.json", "machine_metrics/2026-02-05/data.parquet"}));
+}
+
+TEST_F(FileSyncTest, ADayAnotherLiveRunHoldsIsBusyAndTheOthersAreExported) {
+  write_input(kThreeDays);
+  LocalStore store(config.destination.path);
+  const int64_t now = now_seconds();
+  const LeaseInfo theirs{"elsewhere/42/00c0ffee", "elsewhere", 42, now, now + 600};
+  store.put("machine_metrics/2026-02-04/_lease.json", lease_to_json(theirs));
+  std::ostringstream plan;
+  SyncReport r = sync_file_source(config, SyncOptions{}, store, plan);
+  ASSERT_EQ(r.partitions.size(), 3u);
+  EXPECT_FALSE(r.failed());
+  EXPECT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  EXPECT_EQ(r.partitions[1].status, PartitionStatus::Busy);
+  EXPECT_EQ(r.partitions[1].rows, 0u);
+  EXPECT_EQ(r.partitions[1].error, "another aesync run is exporting this day: elsewhere/42/00c0ffee (until " +
+                                       format_rfc3339(now + 600) + ")");
+  EXPECT_EQ(r.partitions[2].status, PartitionStatus::Ok);
+  EXPECT_EQ(files(), (std::vector<std::string>{
+                         "machine_metrics/2026-02-03/_manifest.json", "machine_metrics/2026-02-03/data.parquet",
+                         "machine_metrics/2026-02-04/_lease.json", "machine_metrics/2026-02-05/_manifest.json",
+                         "machine_metrics/2026-02-05/data.parquet"}));
 }

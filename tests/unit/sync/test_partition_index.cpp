@@ -87,35 +87,35 @@ using Strings = std::vector<std::string>;
 
 TEST(PartitionIndex, LayoutKeys) {
   const std::string p = "machine_metrics";
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/data.parquet"), 20454);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/_manifest.json"), 20454);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2024-02-29/data.csv.gz"), *parse_day("2024-02-29"));
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/data.csv"), 20454);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/_lease.json"), 20454);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/data.parquet"), 20454);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/_manifest.json"), 20454);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2024-02-29/data.csv.gz"), *parse_day("2024-02-29"));
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/data.csv"), 20454);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/_lease.json"), 20454);
   // Only the names aesync writes there: an encoded slash is just a character of another name.
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/a%2Fb"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/notes.txt"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics_old/2026-01-01/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "other/2026-01-01/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "x/machine_metrics/2026-01-01/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/x/2026-01-01/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/sub/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/../x"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/.."), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/."), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01/data/"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-02-30/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-1-01/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/20260101xx/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/2026-01-01x/data.parquet"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/notes.txt"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics/_aesync_check/probe"), std::nullopt);
-  EXPECT_EQ(partition_day_of_key(p, "machine_metrics//2026-01-01/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/a%2Fb"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/notes.txt"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics_old/2026-01-01/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("other/2026-01-01/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("x/machine_metrics/2026-01-01/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/x/2026-01-01/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/sub/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/../x"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/.."), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/."), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01/data/"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-02-30/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-1-01/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/20260101xx/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/2026-01-01x/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/notes.txt"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics/_aesync_check/probe"), std::nullopt);
+  EXPECT_EQ(PartitionLayout(p).day_of_key("machine_metrics//2026-01-01/data.parquet"), std::nullopt);
   // A prefix with several segments.
-  EXPECT_EQ(partition_day_of_key("team/metrics", "team/metrics/2026-01-01/data.parquet"), 20454);
-  EXPECT_EQ(partition_day_of_key("team/metrics", "team/metrics2/2026-01-01/data.parquet"), std::nullopt);
+  EXPECT_EQ(PartitionLayout("team/metrics").day_of_key("team/metrics/2026-01-01/data.parquet"), 20454);
+  EXPECT_EQ(PartitionLayout("team/metrics").day_of_key("team/metrics2/2026-01-01/data.parquet"), std::nullopt);
 }
 
 TEST(PartitionIndex, ManifestRoundTrip) {

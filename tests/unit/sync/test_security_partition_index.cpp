@@ -20,21 +20,21 @@ using Strings = std::vector<std::string>;
 TEST(SecurityPartitionIndex, OnlyTheNamesAesyncWritesBelongToADay) {
   for (const char* name : {"data.parquet", "data.csv", "data.csv.gz", "_manifest.json", "_lease.json"}) {
     EXPECT_TRUE(is_layout_name(name)) << name;
-    EXPECT_EQ(partition_day_of_key("p", std::string("p/2026-01-01/") + name), *parse_day("2026-01-01")) << name;
+    EXPECT_EQ(PartitionLayout("p").day_of_key(std::string("p/2026-01-01/") + name), *parse_day("2026-01-01")) << name;
   }
   for (const char* name : {"notes.txt", "data.parquet.bak", "DATA.PARQUET", " data.parquet", "data.parquet ",
                            "_manifest.json.tmp", "_lease.json.old", "data.csv.gz.1", "..", ".", "", "a%2Fb",
                            "..%2F..%2Fetc%2Fpasswd", "sub/data.parquet", "../data.parquet", "data.parquet\xE2\x80\x8B",
                            "d\xC3\xA4t\xC3\xA4.parquet", "data.json", "_aesync_check"}) {
     EXPECT_FALSE(is_layout_name(name)) << name;
-    EXPECT_EQ(partition_day_of_key("p", std::string("p/2026-01-01/") + name), std::nullopt) << name;
+    EXPECT_EQ(PartitionLayout("p").day_of_key(std::string("p/2026-01-01/") + name), std::nullopt) << name;
   }
   for (const char* key : {"p/../etc/x", "p/./2026-01-01/data.parquet", "p//2026-01-01/data.parquet",
                           "p/2026-01-01/../2026-01-01/data.parquet", "p/2026-01-01%2Fdata.parquet",
                           "p/2026-13-45/data.parquet", "p/20260101/data.parquet", "p/ 2026-01-01/data.parquet",
                           "p/2026\xE2\x80\x90" "01\xE2\x80\x90" "01/data.parquet", "p\\2026-01-01\\data.parquet",
                           "p2/2026-01-01/data.parquet", "P/2026-01-01/data.parquet"})
-    EXPECT_EQ(partition_day_of_key("p", key), std::nullopt) << key;
+    EXPECT_EQ(PartitionLayout("p").day_of_key(key), std::nullopt) << key;
 }
 
 TEST(SecurityPartitionIndex, PruneDeletesTheOldDaysLayoutKeysAndLeavesEverythingElse) {

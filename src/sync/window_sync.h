@@ -1,5 +1,6 @@
-// `aesync sync` with a remote source (analytics-engine, clickhouse): plan, fetch window by
-// window, verify, write, replace (SPEC §4).
+// `aesync sync` with a window source (analytics-engine, clickhouse): plan, fetch window by
+// window, verify, write, replace (SPEC §4). This is the window sync; the file source has its own
+// (file_sync.h), both exporting each day through the same step (partition_export.h).
 //
 // Each planned day is one partition, exported by one of `[sync] concurrency` workers, each with
 // its own source connection. A partition streams its windows through the mapper into one
@@ -11,23 +12,23 @@
 // a day with no rows deletes the old data object and records `rows: 0`.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <ostream>
 
 #include "config/config.h"
+#include "source/window_source.h"
 #include "storage/object_store.h"
-#include "sync/file_sync.h"
-#include "sync/manifest.h"
+#include "sync/report.h"
+#include "sync/run.h"
 
 namespace aesync {
 
+//! Opens one window source (one connection) per worker; the default is open_window_source.
+using OpenWindowSource = std::function<std::unique_ptr<WindowSource>()>;
+
 //! Throws UsageError for an impossible plan; partition failures are reported, not thrown.
-SyncReport sync_remote_source(const Config& config, const SyncOptions& options, ObjectStore& store,
-                              std::ostream& plan_out);
-
-//! The manifest fields every partition shares (partition, columns, exported_at, version).
-Manifest new_manifest(const Config& config, const std::string& day, int64_t now_seconds);
-
-//! Seconds since the epoch: --now when given, else the clock.
-int64_t run_clock(const SyncOptions& options);
+SyncReport sync_window_source(const Config& config, const SyncOptions& options, ObjectStore& store,
+                              std::ostream& plan_out, const OpenWindowSource& open_source = {});
 
 }  // namespace aesync

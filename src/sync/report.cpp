@@ -1,0 +1,56 @@
+#include "sync/report.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace aesync {
+
+std::string_view to_string(PartitionStatus status) {
+  switch (status) {
+    case PartitionStatus::Ok: return "ok";
+    case PartitionStatus::Busy: return "busy";
+    case PartitionStatus::Skipped: return "skipped";
+    case PartitionStatus::Failed: return "failed";
+    case PartitionStatus::Planned: return "planned";
+  }
+  return "unknown";
+}
+
+bool SyncReport::failed() const {
+  return std::any_of(partitions.begin(), partitions.end(), [](const PartitionOutcome& p) {
+    switch (p.status) {
+      case PartitionStatus::Failed: return true;
+      case PartitionStatus::Ok:
+      case PartitionStatus::Busy:
+      case PartitionStatus::Skipped:
+      case PartitionStatus::Planned: return false;
+    }
+    return true;
+  });
+}
+
+void print_summary(const SyncReport& report, std::ostream& out) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%-12s %12s %14s %9s  %s\n", "day", "rows", "bytes", "seconds", "status");
+  out << line;
+  uint64_t rows = 0, bytes = 0;
+  for (const PartitionOutcome& p : report.partitions) {
+    const std::string status(to_string(p.status));
+    std::snprintf(line, sizeof line, "%-12s %12llu %14llu %9.2f  %s\n", p.day.c_str(),
+                  static_cast<unsigned long long>(p.rows), static_cast<unsigned long long>(p.bytes), p.seconds,
+                  status.c_str());
+    out << line;
+    if (!p.error.empty()) out << "  " << p.day << ": " << p.error << "\n";
+    rows += p.rows;
+    bytes += p.bytes;
+  }
+  std::snprintf(line, sizeof line, "%-12s %12llu %14llu\n", "total", static_cast<unsigned long long>(rows),
+                static_cast<unsigned long long>(bytes));
+  out << line;
+}
+
+void print_plan_header(std::ostream& out, size_t partitions, const std::string& source) {
+  out << "plan: " << partitions << " partition(s) from " << source << "\n";
+}
+
+}  // namespace aesync

@@ -1,0 +1,51 @@
+// What a sync run reports: one outcome per partition (day), and the end-of-run table printed
+// from them. A partition's status is an enum, switched on exhaustively wherever it decides
+// something (the exit code, the daemon's metrics and health); its text is to_string's.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aesync {
+
+enum class PartitionStatus {
+  Ok,       //!< exported and committed
+  Busy,     //!< another live run holds the day's lease; nothing written
+  Skipped,  //!< already exported and verified (a backfill without --force)
+  Failed,   //!< not exported; the previous export is untouched
+  Planned,  //!< a dry run's plan
+};
+
+//! "ok", "busy", "skipped", "failed", "planned".
+std::string_view to_string(PartitionStatus status);
+
+struct PartitionOutcome {
+  std::string day;
+  PartitionStatus status = PartitionStatus::Ok;
+  uint64_t rows = 0;
+  int64_t sample_weight = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+  std::string data_key;
+  std::string error;  //!< why it failed or is busy or skipped (redacted)
+};
+
+struct SyncReport {
+  std::vector<PartitionOutcome> partitions;
+  uint64_t rows_read = 0;
+  uint64_t rows_skipped = 0;  //!< outside the requested days or shard
+  uint64_t invalid_utf8_replaced = 0;
+  //! Whether any partition failed (the run's exit code): busy and skipped days are not failures.
+  bool failed() const;
+};
+
+//! The end-of-run table: day, rows, bytes, seconds, status.
+void print_summary(const SyncReport& report, std::ostream& out);
+
+//! A dry run's first line: "plan: <n> partition(s) from <source>".
+void print_plan_header(std::ostream& out, size_t partitions, const std::string& source);
+
+}  // namespace aesync
