@@ -1,7 +1,10 @@
-// `aesync posthog print` and `aesync posthog link [--dry-run]` (SPEC §8).
+// `aesync posthog print` and `aesync posthog link [--dry-run]` (SPEC §8), and the `check` step for
+// PostHog: option handling and printing only; the API client and the warehouse logic are the
+// posthog stage's (src/posthog/).
 #pragma once
 
 #include <ostream>
+#include <string>
 
 #include "config/config.h"
 

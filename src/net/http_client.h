@@ -1,9 +1,9 @@
 // One HTTP client for every remote peer (AE/ClickHouse sources, S3/R2, PostHog), over libcurl.
 //
-// send() makes exactly one attempt; retry decisions live in net/retry.h so that every caller
-// retries the same way. A client keeps one curl handle, so consecutive requests to the same
-// host reuse the connection (keep-alive, TLS session). A client is not thread-safe: use one per
-// thread (each running partition has its own).
+// send() makes exactly one attempt; retrying is net/pacer.h's (with the policy of net/retry.h),
+// so that every caller retries the same way. A client keeps one curl handle, so consecutive
+// requests to the same host reuse the connection (keep-alive, TLS session). A client is not
+// thread-safe: use one per thread (each running partition has its own).
 //
 // Bodies: the request body is a byte range the caller owns (SQL text, one multipart part). The
 // response body is collected into Response::body, or, when `on_body` is given and the status is

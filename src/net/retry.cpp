@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "util/text.h"
 #include "util/time.h"
 
 namespace aesync::net {
@@ -12,12 +13,6 @@ namespace aesync::net {
 namespace {
 
 constexpr std::chrono::milliseconds kMaxRetryAfter{15 * 60 * 1000};
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });

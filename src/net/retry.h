@@ -1,6 +1,7 @@
 // The one retry policy (SPEC §6): exponential backoff with full jitter, base 1 s, cap 60 s, at
 // most `max_retries` retries; a server's Retry-After is honoured (used instead of the backoff
-// when longer). Waiting is interruptible by cancellation (util/cancel.h).
+// when longer). net/pacer.h's run_with_retries() applies it to every remote request, waiting
+// interruptibly (util/cancel.h).
 //
 // Tests shorten the base and cap with the environment variable AESYNC_RETRY_BASE_MS (the cap
 // becomes 60 x base); nothing else reads it.

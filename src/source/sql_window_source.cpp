@@ -3,49 +3,25 @@
 #include <simdjson.h>
 
 #include <charconv>
-#include <chrono>
 #include <stdexcept>
 
 #include "source/jsoneachrow_reader.h"
-#include "util/cancel.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "util/text.h"
+#include "util/time.h"
 
 namespace aesync {
 
-namespace detail {
-
-struct QueryFailure {
-  enum class Kind { Retry, Split, Fatal };
-  Kind kind = Kind::Retry;
-  std::string reason;  //!< "HTTP 503: Service unavailable", a network error, a reader error
-  std::optional<std::chrono::milliseconds> retry_after;
-  long status = 0;  //!< the HTTP status, 0 when there was no error response
-};
-
-}  // namespace detail
-
 namespace {
 
-using Failure = detail::QueryFailure;
-using Kind = Failure::Kind;
-
-constexpr size_t kSnippetBytes = 120;  // bytes of an unexpected answer quoted in a message
-
-int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr size_t kServerTextBytes = 500;  // bytes of an error response quoted in a message
+constexpr size_t kSnippetBytes = 120;     // bytes of an unexpected answer quoted in a message
 
 bool is_2xx(long status) { return status >= 200 && status <= 299; }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+// The server's text of an error response, for a message.
+std::string server_text(std::string_view body) { return shown(trim(body), kServerTextBytes); }
 
 // Forwards rows to the caller's consumer, counting them (before the call: a row the consumer
 // saw, even one it threw on, counts as delivered) and remembering whether the consumer threw, so
@@ -72,21 +48,16 @@ class CountingConsumer final : public RowConsumer {
   size_t weight_index_;
 };
 
-Failure status_failure(const net::Response& response, bool split_allowed) {
-  Failure f;
-  f.status = response.status;
-  f.reason = "HTTP " + std::to_string(response.status);
-  const std::string text = server_text_for_message(response.body);
-  if (!text.empty()) f.reason += ": " + text;
-  if (split_allowed && (response.status == 422 || response.status == 507)) {
-    f.kind = Kind::Split;
-  } else if (net::retryable_status(response.status)) {
-    f.kind = Kind::Retry;
-    if (auto value = response.header("retry-after")) f.retry_after = net::parse_retry_after(*value, now_seconds());
-  } else {
-    f.kind = Kind::Fatal;
-  }
-  return f;
+// A non-2xx answer: split (422, 507; a fetch only), retried (429, 5xx) or fatal.
+net::Outcome status_outcome(const net::Response& response, bool split_allowed) {
+  std::string reason = "HTTP " + std::to_string(response.status);
+  const std::string text = server_text(response.body);
+  if (!text.empty()) reason += ": " + text;
+  if (split_allowed && (response.status == 422 || response.status == 507))
+    return net::Outcome::split(std::move(reason), response.status);
+  if (net::retryable_status(response.status))
+    return net::Outcome::retry(std::move(reason), response.status, net::retry_after_of(response));
+  return net::Outcome::fatal(std::move(reason), response.status);
 }
 
 // An integer field of a count answer: a JSON integer, an integral double, a numeric string
@@ -97,7 +68,7 @@ int64_t integer_field(simdjson::dom::object& object, std::string_view key, bool 
   if (object[key].get(value)) throw InputError("missing key \"" + std::string(key) + "\"");
   auto bad = [&]() -> InputError {
     return InputError("\"" + std::string(key) + "\": expected an integer, got " +
-                      server_text_for_message(simdjson::to_string(value), kSnippetBytes));
+                      shown(simdjson::to_string(value), kSnippetBytes));
   };
   switch (value.type()) {
     case simdjson::dom::element_type::INT64: return value.get_int64().value_unsafe();
@@ -130,10 +101,10 @@ simdjson::dom::object single_object(simdjson::dom::parser& parser, std::string_v
   body = trim(body);
   if (body.empty()) throw InputError("empty answer");
   if (body.find('\n') != std::string_view::npos)
-    throw InputError("more than one line in the answer: " + server_text_for_message(body, kSnippetBytes));
+    throw InputError("more than one line in the answer: " + shown(body, kSnippetBytes));
   simdjson::dom::object object;
   if (parser.parse(body.data(), body.size()).get(object))
-    throw InputError("not a JSON object: " + server_text_for_message(body, kSnippetBytes));
+    throw InputError("not a JSON object: " + shown(body, kSnippetBytes));
   return object;
 }
 
@@ -184,11 +155,11 @@ void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawCol
   net::Request request = make_request(sql);
   request.timeout_seconds = timeout_seconds_;
 
-  auto attempt = [&]() -> std::optional<Failure> {
+  // Everything this fetch() has handed to the consumer so far, earlier halves included.
+  uint64_t delivered = stats.rows;
+  auto attempt = [&]() -> net::Outcome {
     CountingConsumer counter(consumer, weight_index);
     JsonEachRowReader reader(columns, counter);
-    // Everything this fetch() has handed to the consumer so far, earlier halves included.
-    auto delivered = [&] { return stats.rows + counter.rows; };
     net::Response response;
     try {
       response = client_.send(request, [&reader](const char* data, size_t size) { reader.feed(data, size); });
@@ -196,107 +167,88 @@ void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawCol
       if (is_2xx(response.status)) reader.finish();
     } catch (const net::CancelledError&) {
       if (counter.consumer_failed) throw;
-      throw SourceError(context + ": cancelled", delivered());
+      delivered = stats.rows + counter.rows;
+      return net::Outcome::fatal("cancelled");
     } catch (const net::NetworkError& e) {
       if (counter.consumer_failed) throw;
-      // An untrusted certificate does not get better with retries.
-      if (e.certificate_rejected) throw SourceError(context + ": " + e.what(), delivered());
+      delivered = stats.rows + counter.rows;
+      if (e.certificate_rejected) return net::Outcome::network(e);  // fatal: it stays untrusted
+      // Rows already went out: a retry would deliver them twice.
       if (counter.rows > 0)
-        throw SourceError(context + ": " + e.what() + " (after " + std::to_string(counter.rows) + " rows)",
-                          delivered());
-      Failure f;
-      f.kind = e.timed_out ? Kind::Split : Kind::Retry;
-      f.reason = e.what();
-      return f;
+        return net::Outcome::fatal(std::string(e.what()) + " (after " + std::to_string(counter.rows) + " rows)");
+      if (e.timed_out) return net::Outcome::split(e.what());
+      return net::Outcome::retry(e.what());
     } catch (const InputError& e) {
       if (counter.consumer_failed) throw;
-      // Rows already went out: a retry would deliver them twice.
-      if (counter.rows > 0) throw SourceError(context + ": " + e.what(), delivered());
-      Failure f;
-      f.reason = e.what();
-      return f;
+      delivered = stats.rows + counter.rows;
+      if (counter.rows > 0) return net::Outcome::fatal(e.what());
+      return net::Outcome::retry(e.what());
     }
-    if (!is_2xx(response.status)) return status_failure(response, true);
+    if (!is_2xx(response.status)) return status_outcome(response, true);
     stats.rows += counter.rows;
     stats.sample_weight += counter.weight;
     stats.invalid_utf8_replaced += reader.invalid_utf8_replaced();
-    return std::nullopt;
+    return net::Outcome::done();
   };
 
-  const std::optional<Failure> split = retry_loop(context, &window, stats.rows, stats, attempt);
-  if (!split) return;
+  const net::Outcome outcome = run_query(context, delivered, stats, attempt);
+  if (outcome.kind != net::Outcome::Kind::Split) return;
   const int64_t length = window.end - window.start;
   if (length <= kMinSplitSeconds)
-    throw SourceError(context + ": " + split->reason + " (a window of " + std::to_string(length) +
+    throw SourceError(context + ": " + outcome.reason + " (a window of " + std::to_string(length) +
                           " s is not split further)",
                       stats.rows);
   const Window first{window.start, window.start + length / 2};
   const Window second{first.end, window.end};
   ++stats.splits;
-  log::info("splitting source window", {{"window", window.describe()}, {"reason", split->reason}});
+  log::info("splitting source window", {{"window", window.describe()}, {"reason", outcome.reason}});
   fetch_range(first, columns, weight_index, consumer, stats);
   fetch_range(second, columns, weight_index, consumer, stats);
 }
 
-std::optional<detail::QueryFailure> SqlWindowSource::retry_loop(
-    const std::string& context, const Window* window, uint64_t delivered, FetchStats& stats,
-    const std::function<std::optional<Failure>()>& attempt) {
-  net::Backoff backoff(policy_);
-  const std::string where = window ? window->describe() : describe();
-  for (int n = 1;; ++n) {
+net::Outcome SqlWindowSource::run_query(const std::string& context, const uint64_t& delivered, FetchStats& stats,
+                                        const std::function<net::Outcome()>& attempt) {
+  auto counted = [&](int n) {
     ++stats.requests;
-    std::optional<Failure> failure = attempt();
+    if (n > 1) ++stats.retries;
+    net::Outcome outcome = attempt();
     // Every success is counted as "200" (the APIs answer 200); an error without a response
     // (network, timeout, a bad body) as "error".
-    const std::string status = !failure ? "200" : failure->status ? std::to_string(failure->status) : "error";
+    const std::string status = outcome.kind == net::Outcome::Kind::Done ? "200"
+                               : outcome.status                            ? std::to_string(outcome.status)
+                                                                           : "error";
     metrics::global().add("aesync_source_requests_total", 1, "status=\"" + status + "\"");
-    if (!failure || failure->kind == Kind::Split) return failure;
-    if (failure->kind == Kind::Fatal) throw SourceError(context + ": " + failure->reason, delivered);
-    if (n > policy_.max_retries)
-      throw SourceError(context + ": failed after " + std::to_string(n) + (n == 1 ? " attempt: " : " attempts: ") +
-                            failure->reason,
-                        delivered);
-    ++stats.retries;
-    metrics::global().add("aesync_retries_total", 1);
-    const std::chrono::milliseconds delay = backoff.delay(n, failure->retry_after);
-    log::warn("retrying source query", {{window ? "window" : "source", where},
-                                        {"attempt", n},
-                                        {"status", static_cast<int64_t>(failure->status)},
-                                        {"error", failure->reason},
-                                        {"delay_ms", static_cast<int64_t>(delay.count())}});
-    if (!cancel::sleep_for(delay)) throw SourceError(context + ": cancelled", delivered);
-  }
+    return outcome;
+  };
+  return net::run_with_retries(policy_, net::RetryTarget::Source, context, counted, [&](const std::string& reason) {
+    throw SourceError(context + ": " + reason, delivered);
+  });
 }
 
-void SqlWindowSource::run_small_query(const std::string& context, const Window* window,
-                                             const std::string& sql,
-                                             const std::function<void(std::string_view)>& check) {
+void SqlWindowSource::run_small_query(const std::string& context, const std::string& sql,
+                                      const std::function<void(std::string_view)>& check) {
   net::Request request = make_request(sql);
   request.timeout_seconds = timeout_seconds_;
   FetchStats stats;
-  auto attempt = [&]() -> std::optional<Failure> {
+  const uint64_t delivered = 0;
+  auto attempt = [&]() -> net::Outcome {
     net::Response response;
     try {
       response = client_.send(request);
     } catch (const net::CancelledError&) {
-      throw SourceError(context + ": cancelled");
+      return net::Outcome::fatal("cancelled");
     } catch (const net::NetworkError& e) {
-      Failure f;
-      f.reason = e.what();  // a timeout too: an aggregate cannot be split, only retried
-      if (e.certificate_rejected) f.kind = Kind::Fatal;
-      return f;
+      return net::Outcome::network(e);  // a timeout too: an aggregate cannot be split, only retried
     }
-    if (!is_2xx(response.status)) return status_failure(response, false);
+    if (!is_2xx(response.status)) return status_outcome(response, false);
     try {
       check(response.body);
     } catch (const InputError& e) {
-      Failure f;
-      f.reason = e.what();
-      return f;
+      return net::Outcome::retry(e.what());
     }
-    return std::nullopt;
+    return net::Outcome::done();
   };
-  retry_loop(context, window, 0, stats, attempt);
+  run_query(context, delivered, stats, attempt);
 }
 
 WindowCounts SqlWindowSource::count(const Window& window) {
@@ -309,7 +261,7 @@ WindowCounts SqlWindowSource::count(const Window& window) {
     counts.rows = static_cast<uint64_t>(rows);
     counts.sample_weight = integer_field(object, "sample_weight", true);
   };
-  run_small_query("window " + window.describe(), &window, count_sql(window), parse);
+  run_small_query("window " + window.describe(), count_sql(window), parse);
   return counts;
 }
 
@@ -320,27 +272,8 @@ std::string SqlWindowSource::probe() {
     simdjson::dom::object object = single_object(parser, body);
     rows = integer_field(object, "rows", false);
   };
-  run_small_query(describe(), nullptr, probe_sql(now_seconds() - 3600), parse);
+  run_small_query(describe(), probe_sql(now_seconds() - 3600), parse);
   return std::to_string(rows) + " rows in the last hour";
-}
-
-std::string server_text_for_message(std::string_view body, size_t max_bytes) {
-  body = trim(body);
-  const bool cut = body.size() > max_bytes;
-  if (cut) {
-    size_t n = max_bytes;
-    // Back up to the start of the character the cut falls in.
-    while (n > 0 && (static_cast<unsigned char>(body[n]) & 0xC0) == 0x80) --n;
-    body = body.substr(0, n);
-  }
-  std::string out;
-  out.reserve(body.size() + 3);
-  for (char c : body) {
-    const auto u = static_cast<unsigned char>(c);
-    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
-  }
-  if (cut) out += "...";
-  return log::redact(out);
 }
 
 std::string sql_identifier(std::string_view name, bool allow_dash, std::string_view key) {
@@ -353,7 +286,7 @@ std::string sql_identifier(std::string_view name, bool allow_dash, std::string_v
     ok = head(c) || (c >= '0' && c <= '9') || (allow_dash && c == '-');
   }
   if (!ok)
-    throw ConfigError(std::string(key) + " \"" + server_text_for_message(name, kSnippetBytes) +
+    throw ConfigError(std::string(key) + " \"" + shown(name, kSnippetBytes) +
                       "\" is not a valid identifier ([A-Za-z_][A-Za-z0-9_" + (allow_dash ? "-" : "") + "]*)");
   // The name can hold no '"' (checked above), so quoting it cannot be escaped from.
   return dash ? "\"" + std::string(name) + "\"" : std::string(name);

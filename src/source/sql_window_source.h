@@ -7,16 +7,17 @@
 //   - 422, 507, a timeout                  -> the window is split in halves (fetch only; a window
 //                                             of 60 s or less is not split: error);
 //   - 429, other 5xx, another network error, or a body that is cut off or holds a line that is
-//     not a row, *before any row reached the consumer* -> retried (net::Backoff; Retry-After
+//     not a row, *before any row reached the consumer* -> retried (net/pacer.h; Retry-After
 //     honoured), at most `max_retries` times, then "failed after N attempts: <last reason>";
-//   - anything else (400, 401, 403, 404...) -> error at once, with the server's text;
+//   - anything else (400, 401, 403, 404, a rejected TLS certificate...) -> error at once, with
+//     the server's text;
 //   - a failure once rows of this request reached the consumer -> SourceError whose
 //     rows_delivered counts every row this fetch() delivered: the caller restarts the partition.
 // An exception thrown by the caller's consumer passes through unchanged and is never retried.
 // Every SourceError message starts with "window [<start>, <end>): " (the window or half being
 // fetched); the probe's start with the source's describe(). The server's text is quoted trimmed
-// to 500 bytes with control characters replaced; no header value (token, password) is ever
-// quoted or logged.
+// and through aesync::shown() (util/text.h), at most 500 bytes; no header value (token,
+// password) is ever quoted or logged. Attempts, waits, retry logs and metrics are net/pacer.h's.
 #pragma once
 
 #include <chrono>
@@ -28,14 +29,11 @@
 #include <vector>
 
 #include "net/http_client.h"
+#include "net/pacer.h"
 #include "net/retry.h"
 #include "source/window_source.h"
 
 namespace aesync {
-
-namespace detail {
-struct QueryFailure;  // how one request failed (sql_window_source.cpp)
-}
 
 class SqlWindowSource : public WindowSource {
  public:
@@ -67,15 +65,15 @@ class SqlWindowSource : public WindowSource {
  private:
   void fetch_range(const Window& window, const std::vector<RawColumn>& columns, size_t weight_index,
                    RowConsumer& consumer, FetchStats& stats);
-  //! Runs attempts until one succeeds (returns nullopt) or asks for a split (returns it);
-  //! throws SourceError for the rest, opening its message with `context` and setting
-  //! rows_delivered to `delivered`. `window` (null for the probe) names the retries in the log.
-  std::optional<detail::QueryFailure> retry_loop(
-      const std::string& context, const Window* window, uint64_t delivered, FetchStats& stats,
-      const std::function<std::optional<detail::QueryFailure>()>& attempt);
+  //! Runs `attempt` through net::run_with_retries, counting every request (FetchStats, the
+  //! aesync_source_requests_total metric) and its retries; returns the outcome (done or split).
+  //! Throws SourceError for the rest, opening its message with `context` (also the log's `what`)
+  //! and setting rows_delivered to `delivered` as it is then (the attempts may raise it).
+  net::Outcome run_query(const std::string& context, const uint64_t& delivered, FetchStats& stats,
+                         const std::function<net::Outcome()>& attempt);
   //! An aggregate query (count, probe) with a collected body, retried while it fails or while
   //! `check` throws InputError on its answer; throws SourceError.
-  void run_small_query(const std::string& context, const Window* window, const std::string& sql,
+  void run_small_query(const std::string& context, const std::string& sql,
                        const std::function<void(std::string_view)>& check);
 
   std::string from_sql_;
@@ -83,11 +81,6 @@ class SqlWindowSource : public WindowSource {
   net::RetryPolicy policy_;
   net::HttpClient client_;
 };
-
-//! The server's text of an error response, for a message: trimmed, control characters as
-//! spaces, at most `max_bytes` (cut at a UTF-8 character boundary, then "..."), registered
-//! secrets redacted.
-std::string server_text_for_message(std::string_view body, size_t max_bytes = 500);
 
 //! An identifier for the SQL: `name` bare, or double-quoted when it holds '-' (AE requires it).
 //! Throws ConfigError naming `key` unless `name` matches [A-Za-z_][A-Za-z0-9_-]* (dashes only

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <mutex>
 #include <stdexcept>
 
 #include "net/http_client.h"
+#include "net/pacer.h"
 #include "net/retry.h"
 #include "storage/s3_xml.h"
 #include "storage/sigv4.h"
@@ -16,6 +16,8 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/sha256.h"
+#include "util/text.h"
+#include "util/time.h"
 
 namespace aesync {
 
@@ -26,10 +28,6 @@ constexpr size_t kMaxPartSize = size_t{5} << 30;  // and its maximum
 constexpr int kMaxParts = 10000;
 constexpr size_t kDeleteBatch = 1000;  // DeleteObjects' limit per request
 constexpr size_t kBodyExcerpt = 200;   // bytes of a non-S3 error body quoted in messages
-
-int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // Content-MD5: base64 of the body's MD5.
 std::string md5_base64(std::string_view body) {
@@ -42,23 +40,15 @@ std::string md5_base64(std::string_view body) {
   return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(len));
 }
 
-// The start of a body that is not S3 XML (a proxy's HTML page, plain text), on one line.
-std::string excerpt(std::string_view body) {
-  std::string s(body.substr(0, kBodyExcerpt));
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
-
 // "HTTP 403 SignatureDoesNotMatch: <S3's message>", or "HTTP 502: <start of the body>".
 std::string describe_status(long status, std::string_view body, const std::optional<s3xml::ErrorInfo>& err) {
   std::string s = "HTTP " + std::to_string(status);
   if (err && !err->code.empty()) {
     s += " " + err->code;
     if (!err->message.empty()) s += ": " + err->message;
-  } else if (!excerpt(body).empty()) {
-    s += ": " + excerpt(body);
+  } else if (const std::string_view text = trim(body); !text.empty()) {
+    // A body that is not S3 XML (a proxy's HTML page, plain text): its start, on one line.
+    s += ": " + shown(text, kBodyExcerpt);
   }
   return s;
 }
@@ -102,21 +92,25 @@ struct S3Core {
     endpoint_for_messages = net::url_for_messages(options.endpoint);
   }
 
-  class Lease {
+  // A client taken from the pool for one request's attempts, put back when it goes out of scope
+  // (made on first use when the pool is empty).
+  class BorrowedClient {
    public:
-    explicit Lease(S3Core& impl) : impl_(impl) {
+    explicit BorrowedClient(S3Core& impl) : impl_(impl) {
       std::lock_guard lock(impl_.pool_mutex);
       if (!impl_.pool.empty()) {
         client_ = std::move(impl_.pool.back());
         impl_.pool.pop_back();
       }
     }
-    ~Lease() {
+    ~BorrowedClient() {
       if (!client_) return;
       std::lock_guard lock(impl_.pool_mutex);
       impl_.pool.push_back(std::move(client_));
     }
-    net::HttpClient& client() {
+    BorrowedClient(const BorrowedClient&) = delete;
+    BorrowedClient& operator=(const BorrowedClient&) = delete;
+    net::HttpClient& get() {
       if (!client_) {
         net::ClientOptions co;
         co.insecure_skip_verify = impl_.options.insecure_skip_verify;
@@ -145,17 +139,17 @@ struct S3Core {
                        endpoint_for_messages + ")");
   }
 
-  // Sends `call` until it succeeds, fails for good or runs out of retries. Returns the response
-  // of a success (2xx, or a 404 when missing_ok). `on_body` receives a 2xx body as it arrives;
-  // `may_retry`, when given, is asked before each retry whether one is still possible (a body
-  // already streamed to a caller cannot be taken back).
+  // Sends `call` until it succeeds, fails for good or runs out of retries (net/pacer.h).
+  // Returns the response of a success (2xx, or a 404 when missing_ok). `on_body` receives a 2xx
+  // body as it arrives; `may_retry`, when given, is asked after a retryable failure whether a
+  // retry is still possible (a body already streamed to a caller cannot be taken back).
   net::Response run(const Call& call, const net::BodyCallback& on_body = nullptr,
                     const std::function<bool()>& may_retry = nullptr) {
     const std::string payload_hash = Sha256::hex(call.body);
-    Lease lease(*this);
-    net::Backoff backoff(policy);
-    for (int attempt = 1;; ++attempt) {
-      if (cancel::requested() && !call.after_cancel) fail(call, "cancelled");
+    BorrowedClient client(*this);
+    net::Response success;
+    auto attempt = [&](int) -> net::Outcome {
+      if (cancel::requested() && !call.after_cancel) return net::Outcome::fatal("cancelled");
       net::Request request;
       request.method = call.method;
       request.url = call.url;
@@ -170,51 +164,51 @@ struct S3Core {
       // Signed right before each attempt, so that a retry carries a fresh x-amz-date.
       sigv4_sign(request, credentials, payload_hash, now_seconds());
 
-      std::string error;
-      long status = 0;
-      std::optional<std::chrono::milliseconds> retry_after;
-      bool retryable = true;
+      net::Outcome outcome;
       try {
-        net::Response response = lease.client().send(request, on_body);
-        status = response.status;
-        std::optional<s3xml::ErrorInfo> err;
-        if (status >= 200 && status <= 299) {
-          if (!call.error_in_200) return response;
-          try {
-            err = s3xml::parse_complete_multipart_upload(response.body).error;
-          } catch (const s3xml::ParseError& e) {
-            fail(call, "HTTP " + std::to_string(status) + " with an unreadable body: " + e.what());
-          }
-          if (!err) return response;
-          // AWS documents InternalError and SlowDown inside a 200 as worth a retry.
-          retryable = err->code == "InternalError" || err->code == "SlowDown";
-        } else {
-          err = s3xml::parse_error(response.body);
-          if (status == 404 && call.missing_ok && !(err && err->code == "NoSuchBucket")) return response;
-          if ((status == 412 || status == 409) && call.condition_ok) return response;
-          retryable = net::retryable_status(status) || (err && err->code == "SlowDown");
-        }
-        error = describe_status(status, response.body, err);
-        if (auto value = response.header("retry-after")) retry_after = net::parse_retry_after(*value, now_seconds());
+        net::Response response = client.get().send(request, on_body);
+        outcome = classify(call, response);
+        if (outcome.kind == net::Outcome::Kind::Done) success = std::move(response);
       } catch (const net::CancelledError&) {
-        fail(call, "cancelled");
+        return net::Outcome::fatal("cancelled");
       } catch (const net::NetworkError& e) {
-        error = e.what();
-        retryable = !e.certificate_rejected;  // an untrusted certificate stays untrusted
+        outcome = net::Outcome::network(e);
       }
-      if (!retryable) fail(call, error);
-      if (attempt > policy.max_retries) fail(call, "failed after " + std::to_string(attempt) + " attempts: " + error);
-      if (may_retry && !may_retry()) fail(call, error + " after part of the body was delivered");
-      const auto delay = backoff.delay(attempt, retry_after);
-      // Never the headers: they carry the Authorization.
-      log::warn("retrying", {{"operation", call.operation},
-                             {"key", call.subject},
-                             {"attempt", attempt},
-                             {"status", static_cast<int64_t>(status)},
-                             {"error", error},
-                             {"delay_ms", static_cast<int64_t>(delay.count())}});
-      if (!cancel::sleep_for(delay)) fail(call, "cancelled");
+      if (outcome.kind == net::Outcome::Kind::Retry && may_retry && !may_retry())
+        return net::Outcome::fatal(outcome.reason + " after part of the body was delivered", outcome.status);
+      return outcome;
+    };
+    const std::string what = std::string(call.operation) + " " + call.subject + call.detail;
+    net::run_with_retries(policy, net::RetryTarget::Storage, what, attempt,
+                          [&](const std::string& reason) { fail(call, reason); });
+    return success;
+  }
+
+  // What one answer to `call` means: done (a success, or an answer the call accepts), retry
+  // (5xx, 429, SlowDown; InternalError or SlowDown inside a 200) or fatal.
+  net::Outcome classify(const Call& call, const net::Response& response) const {
+    const long status = response.status;
+    std::optional<s3xml::ErrorInfo> err;
+    bool retryable = false;
+    if (status >= 200 && status <= 299) {
+      if (!call.error_in_200) return net::Outcome::done();
+      try {
+        err = s3xml::parse_complete_multipart_upload(response.body).error;
+      } catch (const s3xml::ParseError& e) {
+        return net::Outcome::fatal("HTTP " + std::to_string(status) + " with an unreadable body: " + e.what(), status);
+      }
+      if (!err) return net::Outcome::done();
+      // AWS documents InternalError and SlowDown inside a 200 as worth a retry.
+      retryable = err->code == "InternalError" || err->code == "SlowDown";
+    } else {
+      err = s3xml::parse_error(response.body);
+      if (status == 404 && call.missing_ok && !(err && err->code == "NoSuchBucket")) return net::Outcome::done();
+      if ((status == 412 || status == 409) && call.condition_ok) return net::Outcome::done();
+      retryable = net::retryable_status(status) || (err && err->code == "SlowDown");
     }
+    std::string error = describe_status(status, response.body, err);
+    if (!retryable) return net::Outcome::fatal(std::move(error), status);
+    return net::Outcome::retry(std::move(error), status, net::retry_after_of(response));
   }
 
   Call object_call(const char* operation, const char* method, std::string_view key, const std::string& query) const {

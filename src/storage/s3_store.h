@@ -10,7 +10,7 @@
 // upload sends AbortMultipartUpload. A CompleteMultipartUpload that answers 200 with an <Error>
 // body is a failure.
 //
-// Every request is retried on its own (each part separately) per net/retry.h: 5xx, 429,
+// Every request is retried on its own (each part separately) by net/pacer.h: 5xx, 429,
 // SlowDown and transport errors; other 4xx fail at once with a StorageError naming the
 // operation, bucket, key, HTTP status, S3's error code and message. Only one checksum is sent
 // per request (x-amz-content-sha256), as R2 rejects requests carrying two; DeleteObjects, which

@@ -3,57 +3,16 @@
 #include <algorithm>
 #include <charconv>
 
+#include "util/text.h"
+
 namespace aesync::s3xml {
 
 namespace {
 
 constexpr int kMaxDepth = 64;
+constexpr size_t kQuotedBytes = 64;  // of the input quoted in an error message
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// Input quoted in an error message, made safe for one log line: at most 64 bytes ("..." marks
-// a cut), control characters and bytes of ill-formed UTF-8 as \xNN. A raw NUL would otherwise
-// cut what() short, and a newline would break the line.
-std::string shown(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = std::min<size_t>(s.size(), 64);
-  size_t i = 0;
-  while (i < n) {
-    const unsigned char c = u[i];
-    size_t len = 1;
-    bool ok = c >= 0x20 && c != 0x7f;
-    if (c >= 0x80) {
-      // Well-formed sequences (Unicode Table 3-7) pass; anything else is escaped byte by byte.
-      unsigned char lo = 0x80, hi = 0xBF;
-      size_t need = 0;
-      if (c >= 0xC2 && c <= 0xDF) need = 1;
-      else if (c == 0xE0) need = 2, lo = 0xA0;
-      else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) need = 2;
-      else if (c == 0xED) need = 2, hi = 0x9F;
-      else if (c == 0xF0) need = 3, lo = 0x90;
-      else if (c >= 0xF1 && c <= 0xF3) need = 3;
-      else if (c == 0xF4) need = 3, hi = 0x8F;
-      ok = need > 0 && i + need < n;
-      for (size_t k = 1; ok && k <= need; ++k) {
-        ok = u[i + k] >= lo && u[i + k] <= hi;
-        lo = 0x80, hi = 0xBF;
-      }
-      if (ok) len = need + 1;
-    }
-    if (ok) {
-      out.append(s.substr(i, len));
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-    i += len;
-  }
-  if (n < s.size()) out += "...";
-  return out;
-}
 
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -154,7 +113,7 @@ class Parser {
     // Attributes: namespaces and the like; aesync needs none of them, so they are only checked.
     for (;;) {
       skip_space();
-      if (pos_ >= s_.size()) fail("unterminated start tag <" + shown(out.name) + ">");
+      if (pos_ >= s_.size()) fail("unterminated start tag <" + shown(out.name, kQuotedBytes) + ">");
       if (s_[pos_] == '>') {
         ++pos_;
         break;
@@ -181,7 +140,7 @@ class Parser {
 
   void content(Element& out, std::string_view qname, int depth) {
     for (;;) {
-      if (pos_ >= s_.size()) fail("unexpected end of document inside <" + shown(out.name) + ">");
+      if (pos_ >= s_.size()) fail("unexpected end of document inside <" + shown(out.name, kQuotedBytes) + ">");
       if (s_[pos_] != '<') {
         size_t end = s_.find('<', pos_);
         if (end == std::string_view::npos) end = s_.size();
@@ -189,7 +148,7 @@ class Parser {
         pos_ = end;
       } else if (starts_with("</")) {
         pos_ += 2;
-        if (name() != qname) fail("end tag does not match <" + shown(qname) + ">");
+        if (name() != qname) fail("end tag does not match <" + shown(qname, kQuotedBytes) + ">");
         skip_space();
         if (pos_ >= s_.size() || s_[pos_] != '>') fail("expected '>' in an end tag");
         ++pos_;
@@ -247,10 +206,10 @@ class Parser {
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
         if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || cp == 0 || cp > 0x10FFFF ||
             (cp >= 0xD800 && cp <= 0xDFFF))
-          fail("invalid character reference &" + shown(ref) + ";");
+          fail("invalid character reference &" + shown(ref, kQuotedBytes) + ";");
         append_utf8(out, cp);
       } else {
-        fail("unknown entity &" + shown(ref) + ";");
+        fail("unknown entity &" + shown(ref, kQuotedBytes) + ";");
       }
       i = semi + 1;
     }
@@ -264,7 +223,7 @@ class Parser {
 Element parse_root(std::string_view body, std::string_view expected) {
   Element root = parse(body);
   if (root.name != expected)
-    throw ParseError("expected <" + std::string(expected) + ">, got <" + shown(root.name) + ">");
+    throw ParseError("expected <" + std::string(expected) + ">, got <" + shown(root.name, kQuotedBytes) + ">");
   return root;
 }
 
@@ -273,7 +232,7 @@ bool parse_bool(const Element& parent, std::string_view name) {
   if (!e) return false;
   if (e->text == "true") return true;
   if (e->text == "false") return false;
-  throw ParseError("<" + std::string(name) + "> is not true or false: \"" + shown(e->text) + "\"");
+  throw ParseError("<" + std::string(name) + "> is not true or false: \"" + shown(e->text, kQuotedBytes) + "\"");
 }
 
 ErrorInfo error_info(const Element& e) {
@@ -316,7 +275,8 @@ ListObjectsPage parse_list_objects_v2(std::string_view body) {
     uint64_t size = 0;
     auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
     if (size_text.empty() || ec != std::errc() || end != size_text.data() + size_text.size())
-      throw ParseError("<Size> of \"" + shown(key->text) + "\" is not a byte count: \"" + shown(size_text) + "\"");
+      throw ParseError("<Size> of \"" + shown(key->text, kQuotedBytes) + "\" is not a byte count: \"" +
+                       shown(size_text, kQuotedBytes) + "\"");
     page.objects.push_back({key->text, size});
   }
   page.is_truncated = parse_bool(root, "IsTruncated");
@@ -341,7 +301,7 @@ CompleteResult parse_complete_multipart_upload(std::string_view body) {
   } else if (root.name == "CompleteMultipartUploadResult") {
     result.etag = root.child_text("ETag");
   } else {
-    throw ParseError("expected <CompleteMultipartUploadResult>, got <" + shown(root.name) + ">");
+    throw ParseError("expected <CompleteMultipartUploadResult>, got <" + shown(root.name, kQuotedBytes) + ">");
   }
   return result;
 }

@@ -6,8 +6,8 @@
 // references decoded; CDATA kept; comments and processing instructions skipped). It reads only
 // inside the given bytes, limits nesting to 64 levels and refuses DOCTYPE (no entity expansion),
 // so a truncated, hostile or non-XML body ends in ParseError, never in a crash; names hold no
-// control characters, and what a message quotes from the body is cut at 64 bytes with control
-// characters and ill-formed UTF-8 shown as \xNN, so it stays one printable line. Leading
+// control characters, and what a message quotes from the body goes through aesync::shown()
+// (util/text.h), cut at 64 bytes, so it stays one printable line. Leading
 // whitespace is allowed: AWS keeps a slow CompleteMultipartUpload alive by sending spaces
 // before the document.
 //

@@ -4,8 +4,8 @@
 // asserts exactly
 //   - the outcome: exit code, each day's status in the summary, the message of a failed day;
 //   - the retries spent: the gateway's and the proxy's recorded requests per kind and status, and
-//     aesync's own count from its JSON log ("retrying source query" is what aesync_retries_total
-//     counts, "retrying" an S3 request, "restarting partition from an empty file"); the per-day
+//     aesync's own count from its JSON log ("retrying" with target "source" or "storage", what
+//     aesync_retries_total{target} counts; "restarting partition from an empty file"); the per-day
 //     lease's requests (`_lease.json`, ListMultipartUploads) are counted apart: they succeed, and
 //     no lease is left behind;
 //   - that nothing is lost or duplicated: per day count(), sum(sample_interval) and a wrapping sum
@@ -138,12 +138,12 @@ async function snapshot(day) {
   return { data: await env.h.objectBytes(dataKey(day)), manifest: await env.h.objectBytes(manifestKey(day)) };
 }
 
-/** aesync's retries from its log: { source (aesync_retries_total), s3, restarts, splits }. */
+/** aesync's retries from its log: { source, s3 (aesync_retries_total{target}), restarts, splits }. */
 function retriesOf(run) {
-  const count = (msg) => run.log.filter((e) => e.msg === msg).length;
+  const count = (msg, target) => run.log.filter((e) => e.msg === msg && (!target || e.target === target)).length;
   return {
-    source: count('retrying source query'),
-    s3: count('retrying'),
+    source: count('retrying', 'source'),
+    s3: count('retrying', 'storage'),
     restarts: count('restarting partition from an empty file'),
     splits: count('splitting source window'),
   };
@@ -271,7 +271,7 @@ test('429 storm: the next 5 data queries answer 429 with Retry-After: 1; each is
   assert.deepEqual(gatewayTally(run.ae), { 'data 429': 5, 'data 200': 72, 'verify 200': 72 });
   assert.deepEqual(retriesOf(run), { source: 5, s3: 0, restarts: 0, splits: 0 });
   // Retry-After honoured as sent: every retry waited exactly 1000 ms (the jitter is shorter).
-  assert.deepEqual(run.log.filter((e) => e.msg === 'retrying source query').map((e) => [e.status, e.delay_ms]), Array(5).fill([429, 1000]));
+  assert.deepEqual(run.log.filter((e) => e.msg === 'retrying' && e.target === 'source').map((e) => [e.status, e.delay_ms]), Array(5).fill([429, 1000]));
   // The storm hit the first window of each running day; the retries came a second after each 429.
   for (const r of run.ae.filter((x) => x.status === 429)) {
     const next = run.ae.find((x) => x.started >= r.started && x !== r && x.window.from === r.window.from && !x.verify);

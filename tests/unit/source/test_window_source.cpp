@@ -28,6 +28,7 @@
 #include "source/window_source.h"
 #include "util/cancel.h"
 #include "util/error.h"
+#include "util/log.h"
 
 namespace aesync {
 namespace {
@@ -386,15 +387,6 @@ TEST(WindowSqlTest, IdentifiersAreValidatedNotQuotedBlindly) {
   EXPECT_THROW(open_clickhouse_source(ch), ConfigError);
 }
 
-TEST(WindowSqlTest, ServerTextForMessages) {
-  EXPECT_EQ(server_text_for_message("  Code: 62\r\n\tSyntax error \x7f!\n"), "Code: 62   Syntax error  !");
-  EXPECT_EQ(server_text_for_message(std::string(600, 'x')), std::string(500, 'x') + "...");
-  // A cut never splits a UTF-8 character: "ab\xc3\xa9cd" cut at 3 bytes keeps "ab".
-  EXPECT_EQ(server_text_for_message("ab\xc3\xa9" "cd", 3), "ab...");
-  EXPECT_EQ(server_text_for_message("ab\xc3\xa9" "cd", 4), "ab\xc3\xa9...");
-  EXPECT_EQ(server_text_for_message(""), "");
-}
-
 // ---------------------------------------------------------------------------------------------
 // Fetching from the AE API.
 
@@ -446,6 +438,7 @@ TEST_F(WindowSourceTest, RetriesA429ThenSucceedsLoggingWithoutTheToken) {
   });
   auto source = open_ae_source(ae_config(server));
   Recorder rec;
+  log::set_format(log::Format::Json);
   testing::internal::CaptureStderr();
   const FetchStats stats = source->fetch(kHour, kCols, rec);
   const std::string log = testing::internal::GetCapturedStderr();
@@ -453,7 +446,11 @@ TEST_F(WindowSourceTest, RetriesA429ThenSucceedsLoggingWithoutTheToken) {
   EXPECT_EQ(stats.requests, 2u);
   EXPECT_EQ(stats.retries, 1u);
   EXPECT_EQ(stats.rows, 3u);
-  EXPECT_NE(log.find("retrying source query"), std::string::npos) << log;
+  // The one retry line of net/pacer.h.
+  EXPECT_NE(log.find("\"msg\":\"retrying\",\"target\":\"source\",\"what\":\"" + kHourText +
+                     "\",\"attempt\":1,\"status\":429,\"reason\":\"HTTP 429: Too many requests\","),
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find("2026-02-03T00:00:00Z"), std::string::npos) << log;
   EXPECT_NE(log.find("Too many requests"), std::string::npos) << log;
   EXPECT_EQ(log.find(kToken), std::string::npos) << log;
@@ -503,6 +500,24 @@ TEST_F(WindowSourceTest, ClientErrorsFailAtOnceWithTheServersText) {
               kHourText + ": HTTP " + std::to_string(status) + ": Authentication error: invalid token ***");
     EXPECT_EQ(server.requests().size(), 1u) << status;
   }
+}
+
+TEST_F(WindowSourceTest, TheServersTextIsTrimmedShownOnOneLineAndCutAt500Bytes) {
+  std::string body = "  Code: 62\r\n\tSyntax error \x7f!\n";
+  FakeServer server([&body](const Req&, size_t) { return text_reply(400, body); });
+  auto source = open_ae_source(ae_config(server));
+  Recorder rec;
+  EXPECT_EQ(std::string(fetch_error(*source, kHour, rec).what()),
+            kHourText + ": HTTP 400: Code: 62\\r\\n\\tSyntax error \\u007F!");
+  body = std::string(600, 'x');
+  EXPECT_EQ(std::string(fetch_error(*source, kHour, rec).what()),
+            kHourText + ": HTTP 400: " + std::string(500, 'x') + "\xE2\x80\xA6");
+  // A cut never splits a UTF-8 character: one that would end past byte 500 is left out.
+  body = std::string(499, 'x') + "\xc3\xa9";
+  EXPECT_EQ(std::string(fetch_error(*source, kHour, rec).what()),
+            kHourText + ": HTTP 400: " + std::string(499, 'x') + "\xE2\x80\xA6");
+  body = " \r\n";
+  EXPECT_EQ(std::string(fetch_error(*source, kHour, rec).what()), kHourText + ": HTTP 400");
 }
 
 TEST_F(WindowSourceTest, A422SplitsTheWindowInHalvesAndRowsStillArriveInOrder) {

@@ -40,19 +40,20 @@ TEST(S3XmlFuzzRegressions, NulBytesInAnElementName) {
   EXPECT_FALSE(parse_error(body).has_value());
 }
 
-// What the typed readers quote from a body is one printable line: control characters and
-// ill-formed UTF-8 as \xNN, long values cut at 64 bytes.
+// What the typed readers quote from a body is one printable line (aesync::shown()): \n \t \r
+// escaped, other control characters as \u00XX, ill-formed UTF-8 as \xNN, long values cut at 64
+// bytes with "…".
 TEST(S3XmlFuzzRegressions, QuotedBodyTextIsPrintable) {
   EXPECT_EQ(error_of([] {
               parse_list_objects_v2("<ListBucketResult><IsTruncated>t\nr\x01ue\xFF</IsTruncated></ListBucketResult>");
             }),
-            "<IsTruncated> is not true or false: \"t\\x0Ar\\x01ue\\xFF\"");
+            "<IsTruncated> is not true or false: \"t\\nr\\u0001ue\\xFF\"");
   static constexpr char kNulInSize[] =
       "<ListBucketResult><Contents><Key>caf\xC3\xA9\x01</Key><Size>1\0</Size></Contents></ListBucketResult>";
   EXPECT_EQ(error_of([] { parse_list_objects_v2(std::string_view(kNulInSize, sizeof kNulInSize - 1)); }),
-            "<Size> of \"caf\xC3\xA9\\x01\" is not a byte count: \"1\\x00\"");
+            "<Size> of \"caf\xC3\xA9\\u0001\" is not a byte count: \"1\\u0000\"");
   EXPECT_EQ(error_of([] { parse_initiate_multipart_upload("<" + std::string(100, 'N') + "/>"); }),
-            "expected <InitiateMultipartUploadResult>, got <" + std::string(64, 'N') + "...>");
+            "expected <InitiateMultipartUploadResult>, got <" + std::string(64, 'N') + "\xE2\x80\xA6>");
   EXPECT_EQ(error_of([] { parse("<A>&#1\x02;</A>"); }),
-            "malformed XML: invalid character reference &#1\\x02; at byte 3");
+            "malformed XML: invalid character reference &#1\\u0002; at byte 3");
 }

@@ -661,8 +661,8 @@ TEST_F(S3StoreTest, NonXmlErrorBodyIsQuoted) {
       "<html>\n<body>Request Header Or Cookie Too Large</body>\n</html>" + std::string(300, 'x');
   fake.set_intercept([&](const Req&) -> std::optional<Reply> { return Reply{400, {}, long_body}; });
   EXPECT_EQ(failure([&] { store.put("k", "v"); }),
-            "PutObject s3://bucket/k: HTTP 400: <html> <body>Request Header Or Cookie Too Large</body> </html>" +
-                std::string(200 - 62, 'x') + endpoint_note());
+            "PutObject s3://bucket/k: HTTP 400: <html>\\n<body>Request Header Or Cookie Too Large</body>\\n</html>" +
+                std::string(200 - 62, 'x') + "\xE2\x80\xA6" + endpoint_note());
   fake.set_intercept([&](const Req&) -> std::optional<Reply> { return Reply{401, {}, ""}; });
   EXPECT_EQ(failure([&] { store.put("k", "v"); }), "PutObject s3://bucket/k: HTTP 401" + endpoint_note());
 }

@@ -1,0 +1,123 @@
+// The PostHog stage's logic that needs no network: settings checks, the URL pattern, the JSON
+// request bodies, the --dry-run plan and the text quoted from PostHog's error answers.
+#include "posthog/warehouse.h"
+
+#include <gtest/gtest.h>
+
+#include "posthog/client.h"
+#include "util/error.h"
+#include "util/log.h"
+
+namespace aesync::posthog {
+namespace {
+
+Config r2_config() {
+  Config c;
+  c.file = "aesync.toml";
+  c.destination.type = DestinationType::R2;
+  c.destination.endpoint = "https://acct.r2.cloudflarestorage.com";
+  c.destination.bucket = "metrics";
+  c.destination.prefix = "machine_metrics";
+  PostHogConfig p;
+  p.project_id = "42";
+  p.api_key = "phx_key";
+  p.table = "machine_metrics";
+  p.read_access_key_id = "AKIAREAD";
+  p.read_secret_access_key = "read-secret";
+  c.posthog = p;
+  return c;
+}
+
+TEST(PostHogSettings, RequireAPostHogTableAndARemoteDestination) {
+  Config c = r2_config();
+  EXPECT_EQ(&settings_of(c), &*c.posthog);
+  c.destination.type = DestinationType::Local;
+  try {
+    settings_of(c);
+    FAIL() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "posthog: destination.type = \"local\" in aesync.toml: PostHog reads the files from R2 or "
+                           "S3, use an r2 or s3 destination");
+  }
+  c.posthog.reset();
+  try {
+    settings_of(c);
+    FAIL() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "posthog.* is not configured: add a [posthog] table to aesync.toml");
+  }
+}
+
+TEST(PostHogWarehouse, UrlPatternMatchesTheDayFolderOnly) {
+  Config c = r2_config();
+  EXPECT_EQ(url_pattern(c), "https://acct.r2.cloudflarestorage.com/metrics/machine_metrics/*/data.parquet");
+  c.destination.prefix.clear();
+  c.output.format = OutputFormat::Csv;
+  c.output.compression = Compression::Gzip;
+  EXPECT_EQ(url_pattern(c), "https://acct.r2.cloudflarestorage.com/metrics/*/data.csv.gz");
+  EXPECT_EQ(format_name(OutputFormat::Parquet), "Parquet");
+  EXPECT_EQ(format_name(OutputFormat::Csv), "CSVWithNames");
+}
+
+TEST(PostHogWarehouse, RequestBodies) {
+  Config c = r2_config();
+  EXPECT_EQ(table_body(c, kMask),
+            "{\"name\":\"machine_metrics\",\"format\":\"Parquet\",\"url_pattern\":\"https://acct.r2."
+            "cloudflarestorage.com/metrics/machine_metrics/*/data.parquet\",\"credential\":{\"access_key\":"
+            "\"AKIAREAD\",\"access_secret\":\"***\"}}");
+  c.posthog->table = "m\"x";
+  c.posthog->join_events_on = "properties.machine_id";
+  EXPECT_EQ(view_link_body(*c.posthog),
+            "{\"source_table_name\":\"events\",\"source_table_key\":\"properties.machine_id\","
+            "\"joining_table_name\":\"m\\\"x\",\"joining_table_key\":\"machine_id\",\"field_name\":\"m\\\"x\"}");
+  EXPECT_EQ(events_join(*c.posthog), "events.properties.machine_id = m\"x.machine_id");
+}
+
+TEST(PostHogWarehouse, LinkPlanMasksTheSecret) {
+  Config c = r2_config();
+  c.posthog->table = "m m";
+  std::vector<PlannedRequest> plan = link_plan(c);
+  ASSERT_EQ(plan.size(), 4u);
+  const std::string tables = "/api/projects/42/warehouse_tables/";
+  EXPECT_EQ(plan[0].method + " " + plan[0].path + " | " + plan[0].when,
+            "GET " + tables + "?search=m%20m | find the table by name");
+  EXPECT_EQ(plan[0].body, "");
+  EXPECT_EQ(plan[1].method + " " + plan[1].path + " | " + plan[1].when,
+            "POST " + tables + " | when no table named m m exists");
+  EXPECT_EQ(plan[1].body, table_body(c, kMask));
+  EXPECT_EQ(plan[2].method + " " + plan[2].path + " | " + plan[2].when,
+            "PATCH " + tables + "<table id>/ | when it exists");
+  EXPECT_EQ(plan[2].body, table_body(c, kMask));
+  EXPECT_EQ(plan[3].method + " " + plan[3].path + " | " + plan[3].when,
+            "POST " + tables + "<table id>/refresh_schema/ | ");
+  for (const PlannedRequest& r : plan) EXPECT_EQ(r.body.find("read-secret"), std::string::npos);
+
+  c.posthog->join_events_on = "distinct_id";
+  plan = link_plan(c);
+  ASSERT_EQ(plan.size(), 6u);
+  EXPECT_EQ(plan[4].method + " " + plan[4].path + " | " + plan[4].when,
+            "GET /api/projects/42/warehouse_view_links/ | find the saved join");
+  EXPECT_EQ(plan[5].method + " " + plan[5].path + " | " + plan[5].when,
+            "POST /api/projects/42/warehouse_view_links/ | when that saved join does not exist");
+  EXPECT_EQ(plan[5].body, view_link_body(*c.posthog));
+}
+
+TEST(PostHogClient, ErrorTextIsTheDetailOrTheBodyShownOnOneLine) {
+  EXPECT_EQ(
+      error_text("{\"type\":\"validation_error\",\"detail\":\"  The Access Key you provided does not exist\\n\"}"),
+      "The Access Key you provided does not exist");
+  EXPECT_EQ(error_text("{\"detail\":\"line one\\nline two\"}"), "line one\\nline two");
+  // Not DRF's format: the body as it came.
+  EXPECT_EQ(error_text("\n<html>Bad\tGateway</html>\r\n"), "<html>Bad\\tGateway</html>");
+  EXPECT_EQ(error_text("{\"detail\":42}"), "{\"detail\":42}");
+  EXPECT_EQ(error_text(""), "");
+  // At most 2000 bytes, then "…".
+  EXPECT_EQ(error_text(std::string(2500, 'e')), std::string(2000, 'e') + "\xE2\x80\xA6");
+  // A secret PostHog echoes is redacted before the cut.
+  log::add_secret("phx_secret_key_for_tests_0001");
+  EXPECT_EQ(error_text("{\"detail\":\"bad key phx_secret_key_for_tests_0001\"}"), "bad key ***");
+  EXPECT_EQ(error_text(std::string(1990, 'e') + "phx_secret_key_for_tests_0001"), std::string(1990, 'e') + "***");
+}
+
+}  // namespace
+}  // namespace aesync::posthog
