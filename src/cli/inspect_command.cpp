@@ -1,59 +1,23 @@
 #include "cli/inspect_command.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "parquet/compression.h"
 #include "util/error.h"
 #include "util/json_writer.h"
+#include "util/text.h"
 #include "util/time.h"
+#include "util/utf8.h"
 
 namespace aesync::cli {
 namespace inspect {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[pos], or 0 if the bytes there are not one
-// (overlong forms, surrogates and code points past U+10FFFF are invalid). `cp` receives it.
-size_t utf8_sequence(std::string_view s, size_t pos, uint32_t& cp) {
-  const auto b0 = static_cast<uint8_t>(s[pos]);
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  size_t len;
-  uint32_t min;
-  if ((b0 & 0xe0) == 0xc0) {
-    len = 2, cp = b0 & 0x1f, min = 0x80;
-  } else if ((b0 & 0xf0) == 0xe0) {
-    len = 3, cp = b0 & 0x0f, min = 0x800;
-  } else if ((b0 & 0xf8) == 0xf0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (s.size() - pos < len) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    const auto b = static_cast<uint8_t>(s[pos + i]);
-    if ((b & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-  return len;
-}
-
-bool is_valid_utf8(std::string_view s) {
-  uint32_t cp;
-  for (size_t pos = 0; pos < s.size();) {
-    const size_t n = utf8_sequence(s, pos, cp);
-    if (n == 0) return false;
-    pos += n;
-  }
-  return true;
-}
 
 constexpr char kHex[] = "0123456789abcdef";
 
@@ -66,17 +30,26 @@ std::string hex_bytes(std::string_view s) {
   return out;
 }
 
-// The first `keep` code points of printable text, then "…".
-std::string cut_with_ellipsis(std::string text, size_t keep) {
-  size_t pos = 0;
-  uint32_t cp;
-  for (size_t n = 0; pos < text.size() && n < keep; ++n) {
-    const size_t len = utf8_sequence(text, pos, cp);
-    pos += len == 0 ? 1 : len;
+// Length of the piece of shown() text at `pos`: one of its escapes (\n \t \r \uXXXX \xNN),
+// which a cut must not split, else one UTF-8 character (shown() text is well-formed).
+size_t shown_piece(std::string_view text, size_t pos, bool& escape) {
+  const auto hex_digits = [&](size_t from, size_t n) {
+    if (text.size() - from < n) return false;
+    for (size_t i = from; i < from + n; ++i)
+      if (!std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+    return true;
+  };
+  escape = true;
+  if (text[pos] == '\\' && pos + 1 < text.size()) {
+    const char c = text[pos + 1];
+    if (c == 'n' || c == 't' || c == 'r') return 2;
+    if (c == 'u' && hex_digits(pos + 2, 4)) return 6;
+    if (c == 'x' && hex_digits(pos + 2, 2)) return 4;
   }
-  text.resize(pos);
-  text += "\u2026";
-  return text;
+  escape = false;
+  size_t bad = 0;
+  const size_t n = utf8::sequence(reinterpret_cast<const unsigned char*>(text.data()) + pos, text.size() - pos, &bad);
+  return n == 0 ? 1 : n;
 }
 
 }  // namespace
@@ -106,10 +79,11 @@ size_t display_width(std::string_view s) {
 std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  uint32_t cp;
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
   for (size_t pos = 0; pos < s.size();) {
-    const size_t n = utf8_sequence(s, pos, cp);
-    if (n == 0) {
+    size_t bad = 0;
+    const size_t n = utf8::sequence(u + pos, s.size() - pos, &bad);
+    if (n == 0) {  // one U+FFFD per byte of an ill-formed sequence
       out += "\uFFFD";
       ++pos;
     } else {
@@ -121,31 +95,18 @@ std::string valid_utf8(std::string_view s) {
 }
 
 std::string display_text(std::string_view s, size_t max_chars) {
+  // shown() makes the text safe (the one way to show untrusted text); inspect only cuts it to
+  // its table's columns. Bounding shown()'s input keeps long values cheap: 4 bytes per
+  // character kept and two more are enough to know the text is cut here.
+  const std::string safe = shown(s, max_chars < SIZE_MAX / 8 ? 4 * (max_chars + 2) : 0);
   std::string out;
   // Bytes and columns of each piece appended, to back out whole pieces when cutting.
   std::vector<std::pair<size_t, size_t>> pieces;
   size_t width = 0;
-  uint32_t cp;
-  for (size_t pos = 0; pos < s.size();) {
-    char piece[12];
-    size_t len;
-    bool escaped = true;  // escapes are ASCII: one column per byte
-    const size_t n = utf8_sequence(s, pos, cp);
-    if (n == 0) {
-      len = static_cast<size_t>(std::snprintf(piece, sizeof piece, "\\x%02x", static_cast<uint8_t>(s[pos])));
-    } else if (cp == '\n' || cp == '\t' || cp == '\r') {
-      piece[0] = '\\';
-      piece[1] = cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r';
-      len = 2;
-    } else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-      // Other C0/C1 controls would move the cursor or change the terminal's state.
-      len = static_cast<size_t>(std::snprintf(piece, sizeof piece, "\\u%04x", static_cast<unsigned>(cp)));
-    } else {
-      std::memcpy(piece, s.data() + pos, n);
-      len = n;
-      escaped = false;
-    }
-    const size_t piece_width = escaped ? len : 1;
+  for (size_t pos = 0; pos < safe.size();) {
+    bool escape;
+    const size_t len = shown_piece(safe, pos, escape);
+    const size_t piece_width = escape ? len : 1;  // escapes are ASCII: one column per byte
     if (width + piece_width > max_chars) {
       // Too long: drop whole pieces until the ellipsis fits.
       while (!pieces.empty() && width + 1 > max_chars) {
@@ -155,10 +116,10 @@ std::string display_text(std::string_view s, size_t max_chars) {
       }
       return out + "\u2026";
     }
-    out.append(piece, len);
+    out.append(safe, pos, len);
     pieces.emplace_back(len, piece_width);
     width += piece_width;
-    pos += n == 0 ? 1 : n;
+    pos += len;
   }
   return out;
 }
@@ -222,7 +183,7 @@ Cell decode_statistic(const parquet::SchemaColumn& column, std::string_view plai
       return c;
     }
     case PhysicalType::BYTE_ARRAY:
-      c.kind = is_valid_utf8(plain) ? Cell::Kind::String : Cell::Kind::Bytes;
+      c.kind = utf8::valid(plain) ? Cell::Kind::String : Cell::Kind::Bytes;
       c.s = plain;
       return c;
     default: break;
@@ -244,7 +205,7 @@ std::string cell_text(const Cell& cell, size_t max_chars) {
     case Cell::Kind::String: return display_text(cell.s, max_chars);
     case Cell::Kind::Bytes: {
       const std::string hex = hex_bytes(cell.s.substr(0, std::min(cell.s.size(), max_chars)));
-      return hex.size() <= max_chars ? hex : cut_with_ellipsis(hex, max_chars == 0 ? 0 : max_chars - 1);
+      return hex.size() <= max_chars ? hex : hex.substr(0, max_chars == 0 ? 0 : max_chars - 1) + "\u2026";
     }
   }
   return {};

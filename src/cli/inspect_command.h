@@ -59,8 +59,9 @@ void append_cell_json(std::string& out, const Cell& cell);
 std::string format_double(double v);
 //! Same for a float, shortest as a float ("0.1" for 0.1f, not 0.10000000149011612).
 std::string format_float(float v);
-//! `s` with control characters and non-UTF-8 bytes escaped (\n, \t, \xNN), cut to
-//! `max_chars` characters (code points) with a trailing "…" when longer.
+//! `s` made safe by aesync::shown() (secrets redacted; \n \t \r, other controls as \u00XX,
+//! ill-formed UTF-8 bytes as \xNN), cut to `max_chars` terminal columns (a character or an
+//! escape's bytes each) with a trailing "…" when longer; never inside a character or an escape.
 std::string display_text(std::string_view s, size_t max_chars);
 //! `s` with every byte sequence that is not valid UTF-8 replaced by U+FFFD.
 std::string valid_utf8(std::string_view s);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <string>
 
 namespace aesync::parquet {
 
@@ -30,5 +32,23 @@ enum class ThriftType : uint8_t {
   STOP = 0, BOOL_TRUE = 1, BOOL_FALSE = 2, I8 = 3, I16 = 4, I32 = 5, I64 = 6, DOUBLE = 7,
   BINARY = 8, LIST = 9, SET = 10, MAP = 11, STRUCT = 12
 };
+
+// Little-endian 4- and 8-byte values (PLAIN numbers, BYTE_ARRAY length prefixes, the footer
+// length). Parquet is little-endian, as is every target aesync is built for.
+inline void put_u32(std::string& out, uint32_t v) {
+  char b[4];
+  std::memcpy(b, &v, 4);
+  out.append(b, 4);
+}
+inline uint32_t load_u32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline uint64_t load_u64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
 
 }  // namespace aesync::parquet

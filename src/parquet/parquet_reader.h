@@ -19,6 +19,10 @@
 // group may decode to at most max(256 MiB, 1024 x the file's size) (values, expanded strings,
 // page buffers): past that, read_row_group() is a FormatError, so a small hostile file whose
 // RLE runs or dictionary claim billions of values cannot make the reader allocate gigabytes.
+//
+// Components: file_metadata_reader.h decodes the footer, column_chunk_reader.h a chunk's pages
+// and values, with the value decoders delta_binary_packed.h and rle_hybrid_decoder.h (field
+// ids: thrift_ids.h); this file opens the file and checks where chunks lie.
 #pragma once
 
 #include <cstdint>

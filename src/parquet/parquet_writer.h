@@ -18,6 +18,10 @@
 //                ColumnMetaData; the row group's metadata is encoded at once, kept for the footer.
 // close() writes FileMetaData (Thrift compact), its length and the closing magic.
 //
+// Components: this file schedules batches and row groups; column_chunk_writer.h holds the
+// per-column encode/write phases (string_chunk_writer.h, fixed_width_chunk_writer.h), and
+// file_metadata_writer.h the RowGroup and footer Thrift (field ids: thrift_ids.h).
+//
 // Encodings: dictionary pages hold PLAIN entries and data pages that index them are tagged
 // PLAIN_DICTIONARY (the format-1 tag, read by ClickHouse, DuckDB and arrow-rs). Int64 and
 // Double carry no type annotation (they read as Int64/BIGINT and Float64/DOUBLE).

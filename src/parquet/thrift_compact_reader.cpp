@@ -240,4 +240,29 @@ void ThriftCompactReader::skip_field(const FieldHeader& field) {
   skip(field.type);
 }
 
+void expect_field_type(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, ThriftType want,
+                       const char* what) {
+  const bool ok = f.type == want ||
+                  (want == ThriftType::BOOL_TRUE && (f.type == ThriftType::BOOL_TRUE || f.type == ThriftType::BOOL_FALSE));
+  if (!ok)
+    r.fail(std::string(what) + " has Thrift type " + std::string(thrift_type_name(f.type)) + ", expected " +
+           std::string(thrift_type_name(want)));
+}
+
+int32_t read_i32_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, const char* what) {
+  expect_field_type(r, f, ThriftType::I32, what);
+  return r.read_i32();
+}
+
+int64_t read_i64_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, const char* what) {
+  expect_field_type(r, f, ThriftType::I64, what);
+  return r.read_i64();
+}
+
+std::string_view read_binary_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f,
+                                   const char* what) {
+  expect_field_type(r, f, ThriftType::BINARY, what);
+  return r.read_binary();
+}
+
 }  // namespace aesync::parquet

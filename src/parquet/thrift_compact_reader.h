@@ -98,4 +98,38 @@ class ThriftCompactReader {
 //! Name of a wire type for messages ("I32", "STRUCT"...).
 std::string_view thrift_type_name(ThriftType t);
 
+// Typed fields of a struct, for the Parquet metadata readers: a field whose wire type is not the
+// one the spec gives it is a FormatError naming `what` ("ColumnMetaData.codec").
+
+//! Fails unless `f` has wire type `want` (BOOL_TRUE stands for either bool type).
+void expect_field_type(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, ThriftType want,
+                       const char* what);
+int32_t read_i32_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, const char* what);
+int64_t read_i64_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, const char* what);
+std::string_view read_binary_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f,
+                                   const char* what);
+
+//! A LIST field of `elem` elements: element(i) reads each one.
+template <class Element>
+void read_list_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, ThriftType elem,
+                     const char* what, Element&& element) {
+  expect_field_type(r, f, ThriftType::LIST, what);
+  const auto h = r.read_list_header();
+  if (h.size > 0 && h.elem_type != elem)
+    r.fail(std::string(what) + " holds " + std::string(thrift_type_name(h.elem_type)) + " elements, expected " +
+           std::string(thrift_type_name(elem)));
+  for (uint32_t i = 0; i < h.size; ++i) element(i);
+}
+
+//! Walks a struct's fields, calling field(f) for each; field returns false for fields it does
+//! not model, which are then skipped.
+template <class Field>
+void read_struct(ThriftCompactReader& r, Field&& field) {
+  r.begin_struct();
+  ThriftCompactReader::FieldHeader f;
+  while (r.next_field(f)) {
+    if (!field(f)) r.skip_field(f);
+  }
+}
+
 }  // namespace aesync::parquet

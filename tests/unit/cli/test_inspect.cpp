@@ -51,9 +51,9 @@ TEST(InspectFormat, Doubles) {
 TEST(InspectFormat, DisplayTextEscapesAndTruncates) {
   EXPECT_EQ(inspect::display_text("hello", 40), "hello");
   EXPECT_EQ(inspect::display_text("a\nb\tc\rd", 40), "a\\nb\\tc\\rd");
-  EXPECT_EQ(inspect::display_text(std::string("x\x01y\x7f", 4), 40), "x\\u0001y\\u007f");
+  EXPECT_EQ(inspect::display_text(std::string("x\x01y\x7f", 4), 40), "x\\u0001y\\u007F");
   EXPECT_EQ(inspect::display_text("\xc2\x85", 40), "\\u0085");  // C1 control NEL
-  EXPECT_EQ(inspect::display_text("a\xff" "b", 40), "a\\xffb");
+  EXPECT_EQ(inspect::display_text("a\xff" "b", 40), "a\\xFFb");
   EXPECT_EQ(inspect::display_text("caf\xc3\xa9 \xf0\x9f\x9a\x80", 40), "caf\xc3\xa9 \xf0\x9f\x9a\x80");
   // Exactly 40 characters stay; 41 become 39 + "…".
   EXPECT_EQ(inspect::display_text(std::string(40, 'a'), 40), std::string(40, 'a'));

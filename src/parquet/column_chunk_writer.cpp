@@ -1,0 +1,150 @@
+#include "parquet/column_chunk_writer.h"
+
+#include <algorithm>
+#include <climits>
+#include <stdexcept>
+
+#include "parquet/fixed_width_chunk_writer.h"
+#include "parquet/rle_hybrid.h"
+#include "parquet/string_chunk_writer.h"
+#include "parquet/thrift_compact_writer.h"
+#include "parquet/thrift_ids.h"
+
+namespace aesync::parquet {
+
+namespace {
+
+int32_t checked_page_size(size_t n, const std::string& column) {
+  if (n > static_cast<size_t>(INT32_MAX))
+    throw std::length_error("Parquet column '" + column + "': a page of " + std::to_string(n) +
+                            " bytes exceeds the format's 2 GiB limit");
+  return static_cast<int32_t>(n);
+}
+
+}  // namespace
+
+std::unique_ptr<ColumnChunkWriter> make_column_chunk_writer(const LeafColumn& column, const WriterOptions& options) {
+  switch (column.type) {
+    case ColumnType::String: return std::make_unique<StringChunkWriter>(column, options);
+    case ColumnType::Double: return std::make_unique<FixedWidthChunkWriter<double>>(column, options);
+    case ColumnType::Int64:
+    case ColumnType::Timestamp: return std::make_unique<FixedWidthChunkWriter<int64_t>>(column, options);
+  }
+  throw std::logic_error("ParquetWriter: column '" + column.name + "' has an unknown type");
+}
+
+int encoding_priority(ColumnType type) {
+  switch (type) {
+    case ColumnType::Double:
+    case ColumnType::Int64:
+    case ColumnType::Timestamp: return 0;
+    case ColumnType::String: return 1;
+  }
+  return 1;
+}
+
+int64_t ColumnChunkWriter::make_page(PageScratch& s, bool data_page, int32_t num_values, Encoding encoding,
+                                     std::string& out) const {
+  const int32_t uncompressed = checked_page_size(s.body.size(), column_.name);
+  const std::string* payload = &s.body;
+  if (options_.codec != Codec::UNCOMPRESSED) {
+    s.compressor.compress(s.body, s.compressed);
+    payload = &s.compressed;
+  }
+  const int32_t compressed_size = checked_page_size(payload->size(), column_.name);
+
+  namespace id = field::PageHeader;
+  s.header.clear();
+  ThriftCompactWriter w(s.header);
+  w.begin_struct();  // PageHeader
+  w.field_i32(id::kType, static_cast<int32_t>(data_page ? PageType::DATA_PAGE : PageType::DICTIONARY_PAGE));
+  w.field_i32(id::kUncompressedPageSize, uncompressed);
+  w.field_i32(id::kCompressedPageSize, compressed_size);
+  if (data_page) {
+    namespace data = field::DataPageHeader;
+    w.field_struct(id::kDataPageHeader);
+    w.field_i32(data::kNumValues, num_values);
+    w.field_i32(data::kEncoding, static_cast<int32_t>(encoding));
+    w.field_i32(data::kDefinitionLevelEncoding, static_cast<int32_t>(Encoding::RLE));
+    w.field_i32(data::kRepetitionLevelEncoding, static_cast<int32_t>(Encoding::RLE));  // none: max level 0
+    w.end_struct();
+  } else {
+    namespace dictionary = field::DictionaryPageHeader;
+    w.field_struct(id::kDictionaryPageHeader);
+    w.field_i32(dictionary::kNumValues, num_values);
+    w.field_i32(dictionary::kEncoding, static_cast<int32_t>(encoding));
+    w.end_struct();
+  }
+  w.end_struct();
+  out.append(s.header);
+  out.append(*payload);
+  return static_cast<int64_t>(s.header.size()) + uncompressed;
+}
+
+void ColumnChunkWriter::write_data_pages(PageScratch& s, const ColumnBuffer& values, size_t begin, size_t end,
+                                         bool indexed, size_t dictionary_size, PageRun& run) const {
+  const uint8_t* defined = column_.nullable ? values.defined.data() : nullptr;
+  const int index_bits = indexed ? dictionary_index_bit_width(dictionary_size) : 0;
+  // Rows of an indexed page: about `page_bytes` of bit-packed indices.
+  const size_t indexed_rows =
+      indexed ? std::min(std::max<size_t>(1, options_.page_bytes * 8 / static_cast<size_t>(index_bits)), kMaxPageRows)
+              : 0;
+  size_t value_pos = 0;  // index into s.indices of the page's first non-null value
+  for (size_t b = begin; b < end;) {
+    const size_t e = indexed ? std::min(end, b + indexed_rows) : plain_page_end(values, b, end);
+    s.body.clear();
+    size_t present = e - b;
+    if (defined != nullptr) {
+      encode_definition_levels(defined + b, e - b, s.body);
+      present = 0;
+      for (size_t i = b; i < e; ++i) present += defined[i];
+    }
+    if (indexed) {
+      encode_dictionary_indices(s.indices.data() + value_pos, present, dictionary_size, s.body);
+      value_pos += present;
+    } else {
+      append_plain(values, defined, b, e, present, s.body);
+    }
+    run.uncompressed += make_page(s, true, static_cast<int32_t>(e - b), indexed ? kDictionaryEncoding : Encoding::PLAIN,
+                                  run.bytes);
+    ++run.pages;
+    b = e;
+  }
+}
+
+ColumnChunkMeta ColumnChunkWriter::write_pages(FileOutput& out, const std::string* dictionary_page,
+                                               int64_t dictionary_uncompressed, bool with_plain) const {
+  ColumnChunkMeta meta;
+  meta.num_values = rows_;
+  if (dictionary_page != nullptr) {
+    meta.dictionary_page_offset = static_cast<int64_t>(out.offset);
+    meta.total_uncompressed_size += dictionary_uncompressed;
+    meta.total_compressed_size += static_cast<int64_t>(dictionary_page->size());
+    out.write(*dictionary_page);
+    meta.encodings |= kEncPlainDictionary;
+  }
+  meta.data_page_offset = static_cast<int64_t>(out.offset);
+  // Indexed pages, then PLAIN ones if the dictionary was given up on the way.
+  if (dictionary_page != nullptr) {
+    meta.total_uncompressed_size += indexed_.uncompressed;
+    meta.total_compressed_size += static_cast<int64_t>(indexed_.bytes.size());
+    out.write(indexed_.bytes);
+  }
+  if (with_plain && plain_.pages > 0) {
+    meta.total_uncompressed_size += plain_.uncompressed;
+    meta.total_compressed_size += static_cast<int64_t>(plain_.bytes.size());
+    out.write(plain_.bytes);
+    meta.encodings |= kEncPlain;
+  }
+  if (column_.nullable) meta.encodings |= kEncRle;
+  return meta;
+}
+
+void ColumnChunkWriter::reset_pages() {
+  rows_ = nulls_ = 0;
+  dictionary_alive_ = true;
+  indexed_.clear();
+  plain_.clear();
+}
+
+}  // namespace aesync::parquet

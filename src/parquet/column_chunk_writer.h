@@ -1,0 +1,130 @@
+// Column chunk writers: the encode and write phases of one column of the row group in progress.
+//
+// One writer per column, made by make_column_chunk_writer() from the column's type with an
+// exhaustive `switch (ColumnType)` (no `default:`): a new column type is a compile error until
+// it is given an encoder, never silently the 8-byte path. Two encoders:
+//   - StringChunkWriter (string_chunk_writer.h): BYTE_ARRAY values, a string dictionary while it
+//     stays under `dictionary_limit_bytes`, then PLAIN for the rest of the chunk;
+//   - FixedWidthChunkWriter<T> (fixed_width_chunk_writer.h): 8-byte DOUBLE / INT64 values
+//     (Double; Int64 and Timestamp), dictionary and PLAIN tried side by side, the smaller kept.
+//
+// Phases, per row group:
+//   encode()  per batch (on either encoding thread, one column on one thread at a time):
+//             statistics, dictionary, then data pages v1 of at most ~`page_bytes` (definition
+//             levels, then dictionary indices or PLAIN values), compressed and held in PageRuns;
+//   write()   when the row group is written out: the dictionary page (its entries are complete
+//             only now), the data pages, in file order to `out`; returns the chunk's metadata for
+//             the footer (file_metadata_writer.h) and starts the next row group's chunk.
+// Type-dependent work is chosen once per batch or page (virtual calls), never per value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "parquet/compression.h"
+#include "parquet/file_metadata_writer.h"
+#include "parquet/parquet_writer.h"
+#include "schema/row_batch.h"
+#include "util/byte_sink.h"
+
+namespace aesync::parquet {
+
+//! Pages of one encoding of a column chunk, compressed, held until the row group is written (a
+//! chunk's pages must be contiguous and its dictionary page first, and the dictionary is only
+//! complete once the row group is).
+struct PageRun {
+  std::string bytes;         //!< PageHeader + body of each page, in order
+  int64_t uncompressed = 0;  //!< headers + uncompressed bodies (total_uncompressed_size)
+  size_t pages = 0;
+  void clear() {
+    bytes.clear();
+    uncompressed = 0;
+    pages = 0;
+  }
+};
+
+//! What one encoding thread reuses between pages.
+struct PageScratch {
+  PageScratch(Codec codec, int level) : compressor(codec, level) {}
+  Compressor compressor;
+  std::string body, compressed, header;
+  std::vector<uint32_t> indices;  //!< dictionary indices of the batch's non-null values
+};
+
+//! The file being written, as the chunk writers see it: bytes in order, and the offset reached.
+struct FileOutput {
+  explicit FileOutput(ByteSink& s) : sink(s) {}
+  ByteSink& sink;
+  uint64_t offset = 0;  //!< bytes written so far = the current file offset
+  void write(std::string_view bytes) {
+    sink.write(bytes.data(), bytes.size());
+    offset += bytes.size();
+  }
+};
+
+class ColumnChunkWriter {
+ public:
+  virtual ~ColumnChunkWriter() = default;
+  ColumnChunkWriter(const ColumnChunkWriter&) = delete;
+  ColumnChunkWriter& operator=(const ColumnChunkWriter&) = delete;
+
+  //! Encodes rows [begin, end) of `values` (this column of a batch) into the chunk.
+  virtual void encode(const ColumnBuffer& values, size_t begin, size_t end, PageScratch& s) = 0;
+  //! Writes the chunk to `out` (dictionary page, then data pages) and returns its metadata;
+  //! the writer then holds the next row group's (empty) chunk.
+  virtual ColumnChunkMeta write(FileOutput& out, PageScratch& s) = 0;
+
+  const LeafColumn& column() const { return column_; }
+  //! Compressed page bytes held for the row group in progress.
+  size_t buffered_bytes() const { return indexed_.bytes.size() + plain_.bytes.size(); }
+
+ protected:
+  ColumnChunkWriter(LeafColumn column, const WriterOptions& options) : column_(std::move(column)), options_(options) {}
+
+  //! Even a page of 1-bit indices stays far below the i32 limits of a page header.
+  static constexpr size_t kMaxPageRows = size_t{1} << 28;
+
+  //! End of the PLAIN page that starts at row `begin` (at most `end`): about `page_bytes` of
+  //! encoded values, at least one row.
+  virtual size_t plain_page_end(const ColumnBuffer& values, size_t begin, size_t end) const = 0;
+  //! Appends the PLAIN encoding of the `present` non-null values of rows [begin, end) to `body`
+  //! (`defined`: null for a REQUIRED column).
+  virtual void append_plain(const ColumnBuffer& values, const uint8_t* defined, size_t begin, size_t end,
+                            size_t present, std::string& body) const = 0;
+
+  //! Compresses `s.body` into a page (header + body) appended to `out`; returns the header plus
+  //! uncompressed body size. `data_page` selects the header kind (else a dictionary page).
+  int64_t make_page(PageScratch& s, bool data_page, int32_t num_values, Encoding encoding, std::string& out) const;
+  //! Data pages of rows [begin, end) into `run`: dictionary indices (`s.indices`, one per
+  //! non-null row, from a dictionary of `dictionary_size` entries) or PLAIN values.
+  void write_data_pages(PageScratch& s, const ColumnBuffer& values, size_t begin, size_t end, bool indexed,
+                        size_t dictionary_size, PageRun& run) const;
+  //! Writes `dictionary_page` (null: none) then the indexed pages it serves, then the PLAIN
+  //! pages if `with_plain`; the metadata of what was written (statistics left to the caller).
+  ColumnChunkMeta write_pages(FileOutput& out, const std::string* dictionary_page, int64_t dictionary_uncompressed,
+                              bool with_plain) const;
+  //! Forgets the written chunk's rows, counts and pages (the subclass resets its own state).
+  void reset_pages();
+
+  const LeafColumn column_;
+  const WriterOptions& options_;
+  int64_t rows_ = 0;
+  int64_t nulls_ = 0;
+  bool dictionary_alive_ = true;  //!< values still go to the dictionary
+  PageRun indexed_;               //!< data pages of dictionary indices
+  PageRun plain_;                 //!< PLAIN data pages
+};
+
+//! The writer for a column of `column.type`; `options` must outlive it.
+std::unique_ptr<ColumnChunkWriter> make_column_chunk_writer(const LeafColumn& column, const WriterOptions& options);
+
+//! Encoding threads take the costliest columns first: fixed-width numbers (dictionary and
+//! PLAIN both encoded while on trial) before strings. Lower is earlier.
+int encoding_priority(ColumnType type);
+
+}  // namespace aesync::parquet
