@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config git ca-certificates time
-  libsimdjson-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libsimdjson-dev libtomlplusplus-dev libcli11-dev
   libzstd-dev libsnappy-dev zlib1g-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   clickhouse-server
   nodejs npm
 )
