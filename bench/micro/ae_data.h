@@ -37,7 +37,7 @@ constexpr size_t kHttpChunkBytes = 16 << 10;
 //! The JSONEachRow text of the first `rows` rows (each line ends with '\n').
 const std::string& ae_json(size_t rows);
 
-//! SPEC §2's built-in mapping and its mapper (what `convert` and the sync use by default).
+//! The built-in mapping (docs/configuration.md) and its mapper (what `convert` and the sync use by default).
 const Schema& builtin_schema();
 const Mapper& builtin_mapper();
 

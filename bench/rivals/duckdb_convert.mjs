@@ -1,4 +1,4 @@
-// `make bench` rival: DuckDB doing what `aesync convert` does with the built-in mapping (SPEC §2)
+// `make bench` rival: DuckDB doing what `aesync convert` does with the built-in mapping (docs/configuration.md)
 // and zstd, so the two can be compared on the same input and machine. It reads an AE
 // JSONEachRow dump with read_json, maps the 13 raw columns to the 15 named, typed columns in SQL
 // (the SQL of tests/e2e/convert_vs_duckdb.test.mjs, which proves it equals aesync's output row

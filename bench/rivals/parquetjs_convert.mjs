@@ -1,5 +1,5 @@
 // `make bench` rival: the pure-JavaScript route a Node service would take, @dsnp/parquetjs,
-// doing what `aesync convert` does with the built-in mapping (SPEC §2). It streams the AE
+// doing what `aesync convert` does with the built-in mapping (docs/configuration.md). It streams the AE
 // JSONEachRow dump line by line (readline, JSON.parse), maps each row to the 15 named columns
 // with the same rules (tests/e2e/lib/mapping.mjs: timestamps as UTC milliseconds, blob5 "" ->
 // NULL, the three conditional columns NULL unless blob4 matches, numbers that arrive as JSON

@@ -1,5 +1,5 @@
 // The command line: parses argv with CLI11, dispatches to a command, maps errors to exit codes
-// (0 ok, 1 runtime failure, 2 usage/config error; SPEC §1).
+// (0 ok, 1 runtime failure, 2 usage/config error; docs/commands.md).
 #pragma once
 
 namespace aesync::cli {

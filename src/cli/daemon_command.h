@@ -1,4 +1,4 @@
-// `aesync daemon [--every DUR] [--metrics-addr HOST:PORT]` (SPEC §7): a sync at start and at
+// `aesync daemon [--every DUR] [--metrics-addr HOST:PORT]` (docs/daemon.md): a sync at start and at
 // every multiple of `every` since 00:00 UTC, then prune; a failed run is retried at the next
 // tick and never stops the daemon; SIGTERM/SIGINT abort the upload in flight and exit 0 within
 // 10 s. With --metrics-addr, /metrics (Prometheus text) and /healthz are served.

@@ -1,4 +1,4 @@
-// `aesync posthog print` and `aesync posthog link [--dry-run]` (SPEC §8), and the `check` step for
+// `aesync posthog print` and `aesync posthog link [--dry-run]` (docs/posthog.md), and the `check` step for
 // PostHog: option handling and printing only; the API client and the warehouse logic are the
 // posthog stage's (src/posthog/).
 #pragma once

@@ -1,5 +1,5 @@
 // `aesync status [--json]`: the partitions found in the destination, from their manifests:
-// day, rows, bytes, exported at, verified (SPEC §1). A day whose manifest is missing or
+// day, rows, bytes, exported at, verified (docs/commands.md, docs/data-layout.md). A day whose manifest is missing or
 // unreadable is listed with the reason.
 #pragma once
 

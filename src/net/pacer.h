@@ -1,6 +1,6 @@
 // The one retry loop (after rclone's lib/pacer): every remote request (a source query, an S3
 // request, a PostHog API call) runs its attempts through run_with_retries(), so that all of them
-// retry the same way (SPEC §6).
+// retry the same way (docs/ae-sql-api.md, "Errors, limits, retries").
 //
 // The caller's attempt makes one try and says what it came to: done, retry (a reason, the HTTP
 // status if any, the server's Retry-After if any), split (the SQL sources' "this window is too

@@ -1,4 +1,4 @@
-// The one retry policy (SPEC §6): exponential backoff with full jitter, base 1 s, cap 60 s, at
+// The one retry policy (docs/ae-sql-api.md): exponential backoff with full jitter, base 1 s, cap 60 s, at
 // most `max_retries` retries; a server's Retry-After is honoured (used instead of the backoff
 // when longer). net/pacer.h's run_with_retries() applies it to every remote request, waiting
 // interruptibly (util/cancel.h).

@@ -35,7 +35,7 @@
 // or an upload; memory holds the row group's compressed pages (bounded by `row_group_bytes`)
 // and dictionaries, not its rows; the output does not depend on batch boundaries other than
 // where pages are cut, nor on `parallel`; no empty row groups or pages; statistics follow
-// notes/parquet.md (NaN excluded, -0.0/+0.0, unsigned byte order for strings, exact
+// docs/parquet.md (NaN excluded, -0.0/+0.0, unsigned byte order for strings, exact
 // null_count, strings over 4 KiB omitted); LogicalType and ConvertedType both written;
 // timestamps are INT64 TIMESTAMP(UTC, MILLIS).
 #pragma once

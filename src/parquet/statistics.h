@@ -1,6 +1,6 @@
 // Column chunk statistics (min/max/null_count/nan_count), computed the way readers expect.
 //
-// Rules (parquet.thrift, ColumnOrder TYPE_ORDER; notes/parquet.md):
+// Rules (parquet.thrift, ColumnOrder TYPE_ORDER; docs/parquet.md):
 // - null_count is exact and always present (0 included);
 // - min/max are PLAIN-encoded (strings without the length prefix) and both present or both
 //   absent: absent when the chunk has no non-null value, or (doubles) only NaNs, or (strings)

@@ -1,4 +1,4 @@
-// The PostHog API client (SPEC §8): one JSON request at a time to <posthog.host><path>, with the
+// The PostHog API client (docs/posthog.md): one JSON request at a time to <posthog.host><path>, with the
 // personal API key as a Bearer token, retried through net/pacer.h (429, 5xx, transport failures;
 // a rejected TLS certificate is not retried). A failure throws Error "posthog: <METHOD> <path>:
 // <reason>", the reason quoting PostHog's words (error_text()); the key is never quoted or

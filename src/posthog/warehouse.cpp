@@ -1,7 +1,7 @@
 #include "posthog/warehouse.h"
 
 #include "net/http_client.h"
-#include "sync/factories.h"
+#include "sync/layout.h"
 #include "util/error.h"
 #include "util/json_writer.h"
 

@@ -1,4 +1,4 @@
-// PostHog's data warehouse as aesync uses it (SPEC §8): the source settings that point PostHog
+// PostHog's data warehouse as aesync uses it (docs/posthog.md): the source settings that point PostHog
 // at the exported files (URL pattern, format name, the read-only key pair), the requests that
 // create or update the warehouse table and the saved join with `events`, and the lookups that
 // decide between creating and updating. The `aesync posthog` and `check` commands print what

@@ -4,7 +4,7 @@
 // `blob1..20`, `double1..20`). A Schema lists the output columns in file order; each names its
 // raw source, its type, and optionally a `when` condition (value only where another raw string
 // column equals a literal, else NULL) or `empty_as_null` for strings. A column is nullable
-// exactly when it has one of those two. The built-in mapping is SPEC §2's machine_metrics table.
+// exactly when it has one of those two. The built-in mapping is the machine_metrics table of docs/configuration.md.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +54,7 @@ struct ColumnSpec {
 struct Schema {
   std::vector<ColumnSpec> columns;
 
-  //! SPEC §2's built-in machine_metrics mapping.
+  //! The built-in machine_metrics mapping (docs/configuration.md).
   static Schema builtin_machine_metrics();
 
   //! The raw columns a row must provide to fill this schema (sources, `when`), in a stable

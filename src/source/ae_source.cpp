@@ -1,4 +1,4 @@
-// The Analytics Engine SQL API (SPEC §6, notes/analytics-engine.md): POST of the SQL text to
+// The Analytics Engine SQL API (docs/ae-sql-api.md): POST of the SQL text to
 // <api_base>/accounts/<account_id>/analytics_engine/sql with the Bearer token. The dataset is
 // validated and double-quoted when it holds '-' (AE requires it).
 #include <string>

@@ -1,6 +1,6 @@
 // The window logic shared by the remote sources (AE SQL API, ClickHouse HTTP interface): SQL
 // text, one HTTP POST per query whose 2xx body streams into a JsonEachRowReader, and the
-// retry/split rules of SPEC §6 (window_source.h states the contract).
+// retry/split rules of docs/ae-sql-api.md (window_source.h states the contract).
 //
 // Per request the outcome is classified once:
 //   - 2xx, body read to its end            -> done;

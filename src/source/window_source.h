@@ -1,4 +1,4 @@
-// Remote sources (SPEC §4, §6): the AE SQL API and ClickHouse's HTTP interface, both answering
+// Remote sources (docs/sync.md, docs/ae-sql-api.md): the AE SQL API and ClickHouse's HTTP interface, both answering
 // one SQL query per time window.
 //
 // A window [start, end) (unix seconds) is fetched as

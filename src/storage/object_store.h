@@ -1,5 +1,5 @@
-// Object stores: where partitions are written (SPEC §3, §5). One small interface, implemented
-// by the local folder store now and by S3/R2 later.
+// Object stores: where partitions are written (docs/data-layout.md). One small interface, implemented
+// by the local folder store (local_store.h) and the S3/R2 store (s3_store.h).
 //
 // Keys are '/'-separated relative paths ("machine_metrics/2026-02-03/data.parquet"). An upload
 // is a ByteSink: bytes stream in, and the object appears, replacing any previous one whole,

@@ -9,9 +9,6 @@
 #include "schema/table_writer.h"
 #include "source/window_source.h"
 #include "storage/object_store.h"
-// data_file_name moved to the layout; kept visible here for posthog_command.cpp until it includes
-// sync/layout.h itself (the integrator drops this line then).
-#include "sync/layout.h"
 #include "util/byte_sink.h"
 
 namespace aesync {

@@ -1,4 +1,4 @@
-// The partition manifest, `<prefix>/<day>/_manifest.json` (SPEC §3): what was exported for a
+// The partition manifest, `<prefix>/<day>/_manifest.json` (docs/data-layout.md): what was exported for a
 // day, written after the data object so that a manifest always describes a complete file.
 #pragma once
 
@@ -37,7 +37,7 @@ struct Manifest {
   std::string aesync_version;
 };
 
-//! Pretty-printed JSON, keys in SPEC §3 order, newline-terminated.
+//! Pretty-printed JSON, keys in the order of docs/data-layout.md, newline-terminated.
 std::string manifest_to_json(const Manifest& m);
 
 }  // namespace aesync

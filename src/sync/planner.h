@@ -1,4 +1,4 @@
-// The planner (SPEC §4): which days a sync exports, and the windows of each day.
+// The planner (docs/sync.md, "The plan"): which days a sync exports, and the windows of each day.
 //
 // Scheduled plan (no dates): today and the `lookback_days` previous days, plus every day after
 // the newest exported partition up to today (catch-up after downtime); nothing older than the

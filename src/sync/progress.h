@@ -1,4 +1,4 @@
-// Progress: the one-line progress bar of a multi-partition run on a TTY (SPEC §9).
+// Progress: the one-line progress bar of a multi-partition run on a TTY (docs/observability.md).
 //
 // The runner calls start(total_days) once, add_rows(n) as rows are written (any thread),
 // partition_done() when a day ends (whatever its outcome) and finish() at the end. When enabled,

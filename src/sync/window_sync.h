@@ -1,5 +1,5 @@
 // `aesync sync` with a window source (analytics-engine, clickhouse): plan, fetch window by
-// window, verify, write, replace (SPEC §4). This is the window sync; the file source has its own
+// window, verify, write, replace (docs/sync.md). This is the window sync; the file source has its own
 // (file_sync.h), both exporting each day through the same step (partition_export.h).
 //
 // Each planned day is one partition, exported by one of `[sync] concurrency` workers, each with

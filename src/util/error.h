@@ -14,7 +14,7 @@ namespace aesync {
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-  //! The process exit code this error maps to (SPEC §1).
+  //! The process exit code this error maps to (docs/commands.md).
   virtual int exit_code() const { return 1; }
 };
 

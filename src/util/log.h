@@ -1,4 +1,4 @@
-// Logging: one line per event on stderr, as text (on a TTY) or JSON (SPEC §9), with named
+// Logging: one line per event on stderr, as text (on a TTY) or JSON (docs/observability.md), with named
 // fields (partition, window, rows, bytes, duration_ms...). Every line passes through the one
 // redaction point: values registered with add_secret() are replaced by "***" wherever they
 // appear, so no token or secret key can reach the log whatever a message quotes. The message

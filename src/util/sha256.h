@@ -1,4 +1,4 @@
-// SHA-256 over a stream of bytes (OpenSSL EVP), as recorded in manifests and, later, sent as
+// SHA-256 over a stream of bytes (OpenSSL EVP), as recorded in manifests and sent as
 // x-amz-content-sha256.
 #pragma once
 

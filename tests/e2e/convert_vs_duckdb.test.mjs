@@ -18,7 +18,7 @@ const SEED = seedFromEnv(424242);
 const ROWS = 20_000;
 const DAYS = 4;
 
-// The built-in mapping (SPEC §2) in SQL. Every raw value is read as text so that numbers sent
+// The built-in mapping (docs/configuration.md) in SQL. Every raw value is read as text so that numbers sent
 // as JSON strings ("37.5") and as JSON numbers parse the same way; AE timestamps are UTC.
 function expectedSql(dump) {
   const raw = ['timestamp', 'index1', 'dataset', '_sample_interval', 'blob1', 'blob2', 'blob3', 'blob4', 'blob5',

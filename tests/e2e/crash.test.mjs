@@ -1,4 +1,4 @@
-// Crash consistency and concurrent runs of `aesync sync` (AE source, S3 destination; issue 7).
+// Crash consistency and concurrent runs of `aesync sync` (AE source, S3 destination; docs/data-layout.md).
 //
 // The plan: 4 days (about 3000 rows a day; the second day > 8 MiB of Parquet, so that its data
 // object goes up in parts), `--from --to --force`. The first two days were exported by an earlier

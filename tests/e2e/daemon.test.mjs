@@ -1,4 +1,4 @@
-// `aesync daemon` (SPEC §7) against the AE gateway (a real ClickHouse behind it) and the S3
+// `aesync daemon` (docs/daemon.md) against the AE gateway (a real ClickHouse behind it) and the S3
 // harness: with `--every 3s`, the runs export the planned partitions (yesterday's and the day
 // before's rows, today empty) and /metrics, parsed as Prometheus text, counts exactly the rows
 // the manifests hold per run; /healthz is 200, turns 503 after a run against a gateway that

@@ -1,4 +1,4 @@
-// The acceptance story of notes/example-queries.md: after a sync from the AE gateway to S3, the
+// The acceptance story of docs/example-queries.md: after a sync from the AE gateway to S3, the
 // two questions users ask in PostHog (startup speed vs retention; orgs with the most unhealthy
 // resource samples), run in ClickHouse (chdb) over s3('<prefix>/*/data.parquet') joined with a
 // generated `events` table, give the same answers as the same questions asked of the source

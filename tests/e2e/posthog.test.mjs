@@ -1,4 +1,4 @@
-// `aesync posthog print` and `aesync posthog link [--dry-run]` (SPEC §8) against a PostHog API
+// `aesync posthog print` and `aesync posthog link [--dry-run]` (docs/posthog.md) against a PostHog API
 // test double (node:http on a loopback port, below) that checks requests the way PostHog does:
 // Bearer personal API key (401 otherwise), the table name pattern, an http(s) url_pattern of at
 // most 500 characters, the required credential fields, duplicate names refused; and that

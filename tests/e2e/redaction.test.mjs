@@ -1,4 +1,4 @@
-// No secret reaches any output (SPEC §9): a full set of runs with distinctive secrets configured
+// No secret reaches any output (docs/observability.md): a full set of runs with distinctive secrets configured
 // (through ${VAR}, through <key>_file, and literally in a 0600 config file), each at
 // --log-level debug in both log formats, is searched for the secrets and for Authorization
 // header values. The runs: sync (a backfill that succeeds, with the AE and the ClickHouse

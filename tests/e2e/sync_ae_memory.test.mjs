@@ -1,4 +1,4 @@
-// Memory stays bounded whatever the size of a day (SPEC §4): a 3-day backfill of about 3
+// Memory stays bounded whatever the size of a day (docs/sync.md, "Concurrency and memory"): a 3-day backfill of about 3
 // million AE rows (1M a day, realistic blobs, streamed into ClickHouse from a generator) goes
 // through the gateway, aesync and the S3 harness with aesync's peak RSS (time(1)'s maximum
 // resident set size) under 128 MiB, and every row arrives: per day, count() and

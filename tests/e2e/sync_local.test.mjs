@@ -54,7 +54,7 @@ test('each manifest matches its data file and the input rows of its day', () => 
     const dayRows = raw.filter((r) => aeDay(r.timestamp) === day);
     const data = readFileSync(join(partitionDir(day), 'data.parquet'));
     const m = JSON.parse(readFileSync(join(partitionDir(day), '_manifest.json'), 'utf8'));
-    // SPEC §3's keys, plus data_key (the object key of the data file, null for an empty day).
+    // The manifest's keys (docs/data-layout.md); data_key is the data file's object key, null for an empty day.
     assert.deepEqual(
       Object.keys(m).sort(),
       ['aesync_version', 'bytes', 'columns', 'data_key', 'exported_at', 'partition', 'rows', 'sample_weight',

@@ -46,7 +46,7 @@ export const rfc3339 = (sec) => new Date(sec * 1000).toISOString().replace('.000
 /** aesync's name of a window: "[2026-02-03T05:00:00Z, 2026-02-03T06:00:00Z)". */
 export const windowName = (from, to) => `[${rfc3339(from)}, ${rfc3339(to)})`;
 
-/** The SQL aesync sends for a window of the built-in mapping (SPEC §4). */
+/** The SQL aesync sends for a window of the built-in mapping (docs/ae-sql-api.md). */
 export function windowSql(from, to, dataset = 'machine_metrics') {
   return `SELECT ${RAW_SELECT.join(', ')} FROM ${dataset} WHERE timestamp >= toDateTime(${from}) AND ` +
     `timestamp < toDateTime(${to}) ORDER BY timestamp FORMAT JSONEachRow`;

@@ -1,6 +1,6 @@
 // An Analytics Engine SQL API for the tests: a node:http server on a free loopback port that
 // behaves like `POST https://api.cloudflare.com/client/v4/accounts/<id>/analytics_engine/sql`
-// (notes/analytics-engine.md) and answers from a real ClickHouse (clickhouse_server.mjs):
+// (docs/ae-sql-api.md) and answers from a real ClickHouse (clickhouse_server.mjs):
 //   - only POST <base>/accounts/<accountId>/analytics_engine/sql; other paths 404, other methods
 //     405; `Authorization: Bearer <token>` required (missing 401, wrong 403); all plain text;
 //   - body = SQL text (over 10,000 characters: 400); `CASE` as a word outside string literals:

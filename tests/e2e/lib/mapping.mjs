@@ -1,10 +1,10 @@
-// Column mappings ([[columns]] of SPEC §2) as plain objects, their TOML form, and a reference
+// Column mappings ([[columns]] of docs/configuration.md) as plain objects, their TOML form, and a reference
 // implementation of the mapping in JS: what a file written by aesync must contain, value for
 // value. Expected values are normalised as the readers' values are (see readers.mjs):
 // string -> string, double -> number, int64 and timestamp (ms) -> bigint, NULL -> null.
 import { numberOf, parseAeTimestamp } from './ae.mjs';
 
-// SPEC §2's built-in machine_metrics mapping, in file order.
+// The built-in machine_metrics mapping of docs/configuration.md, in file order.
 export const BUILTIN_COLUMNS = [
   { name: 'timestamp', from: 'timestamp', type: 'timestamp' },
   { name: 'machine_id', from: 'index1', type: 'string' },

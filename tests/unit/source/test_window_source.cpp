@@ -1,5 +1,5 @@
 // The remote window sources (AE SQL API, ClickHouse HTTP) against an in-process fake server: the
-// SQL they send, the headers, streaming of rows, and SPEC §6's retry/split/error rules with the
+// SQL they send, the headers, streaming of rows, and the retry/split/error rules of docs/ae-sql-api.md with the
 // exact messages.
 //
 // The fake is a small HTTP/1.1 server on raw sockets (not cpp-httplib): the tests need bodies
