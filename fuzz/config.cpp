@@ -92,8 +92,8 @@ void check_config(const aesync::Config& c) {
     if (col.when) check_value(col.when->equals, "when value holds a control character");
   }
   // The enums cannot leave their sets; a CSV output can only be gzipped or not.
-  fuzz::check(c.output.format != OutputFormat::Csv || c.output.compression == Compression::Gzip ||
-                  c.output.compression == Compression::None,
+  fuzz::check(c.output.format != aesync::OutputFormat::Csv || c.output.compression == aesync::Compression::Gzip ||
+                  c.output.compression == aesync::Compression::None,
               "csv output with a Parquet-only codec", to_string(c.output.compression));
   check_url(s.api_base, "source.api_base is not an http(s) URL without a trailing '/'");
   check_url(s.url, "source.url is not an http(s) URL without a trailing '/'");
