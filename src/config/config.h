@@ -3,10 +3,11 @@
 // Every string may contain ${NAME} (an unset variable is an error naming it); every secret key
 // also accepts `<key>_file` (a path whose contents, trailing newline stripped, are the value).
 // Unknown keys and tables are errors. Every error is a ConfigError whose message names the key
-// (dotted, e.g. `source.window`) and `file:line:column`, on one printable line: control
-// characters from the text (a quoted key, toml++'s "saw 't\n'") appear escaped as \n, \t, \r,
-// \u00XX, ill-formed UTF-8 as U+FFFD. Keys that a section's `type` does not use are accepted
-// only if they are known keys of that section.
+// (dotted, e.g. `source.window`) and `file:line:column`, on one printable line made by shown()
+// (util/text.h): control characters from the text (a quoted key, toml++'s "saw 't\n'") appear
+// escaped as \n, \t, \r, \u00XX, ill-formed UTF-8 bytes as \xNN, registered secrets as "***".
+// Keys that a section's `type` does not use are accepted only if they are known keys of that
+// section. The keys are described once, in keys.h.
 //
 // Details a user relies on:
 // - `${NAME}` may appear anywhere in a string, several times; `$${` is a literal `${`; a lone

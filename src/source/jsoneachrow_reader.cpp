@@ -1,4 +1,5 @@
 // JSONEachRow reader: line assembly over chunks, simdjson On Demand per line, typed extraction.
+// The value-level rules (exact integers, lenient string decoding) are in jsoneachrow_values.h.
 //
 // Decisions (the header states the contract; these are the details):
 // - Lines are parsed in place inside the caller's chunk when at least SIMDJSON_PADDING bytes of
@@ -18,26 +19,26 @@
 // - A requested key that appears twice: the last occurrence wins (as with most JSON readers).
 // - Values of unknown keys are skipped structurally (brackets balanced, strings closed), not
 //   validated, and without a depth limit: deeply nested unknown values are skipped, not errors.
-// - Numbers: doubleN takes a JSON number or a string that std::from_chars reads whole (decimal or
-//   exponent form, "inf", "-inf", "infinity", "nan", case-insensitive; no '+', no spaces);
-//   _sample_interval takes a number or numeric string that denotes an integer exactly (1.0,
-//   1e2), computed in decimal, never through a double: one that is not an integer (0.5,
-//   1e-400) or falls outside int64 (9223372036854775808, -9223372036854775809, 1e30) is an
-//   error, not a rounded value. null is an error for numeric columns, "" for string columns; a
-//   JSON number for a string column gives its text as written. timestamp must be a string
+// - Numbers: doubleN takes a JSON number or a numeric string (parse_double_text);
+//   _sample_interval takes a number or numeric string that denotes an integer exactly
+//   (parse_exact_int64). null is an error for numeric columns, "" for string columns; a JSON
+//   number for a string column gives its text as written. timestamp must be a string
 //   parse_timestamp_ms accepts.
+// - Error messages quote the line and the offending value through shown() (util/text.h), which
+//   runs only once an error is certain: the per-line path never formats text.
 #include "source/jsoneachrow_reader.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "source/jsoneachrow_values.h"
 #include "util/error.h"
+#include "util/text.h"
 #include "util/time.h"
 #include "util/utf8.h"
 
@@ -46,6 +47,14 @@ namespace aesync {
 namespace {
 
 namespace od = simdjson::ondemand;
+using jsoneachrow::is_digit;
+using jsoneachrow::is_json_number;
+using jsoneachrow::is_json_space;
+using jsoneachrow::object_extent;
+using jsoneachrow::parse_double_text;
+using jsoneachrow::parse_exact_int64;
+using jsoneachrow::trim_right;
+using jsoneachrow::unescape_lenient;
 
 constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 constexpr size_t kSnippetBytes = 120;  // bytes of the line quoted in an error
@@ -76,8 +85,6 @@ int slot_of(RawColumn c) {
   }
   return -1;
 }
-
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // "1".."20" written without leading zero, as the two-character tail of blobNN/doubleNN or a
 // single digit; returns 0 when it is not one.
@@ -144,8 +151,6 @@ inline int match_raw_name(const char* k) {
     default: return -1;
   }
 }
-
-inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // A growable byte buffer whose allocation always extends kPadding bytes past capacity(), so
 // simdjson can parse its contents in place. Reused across lines: no allocation once warm.
@@ -222,240 +227,6 @@ uint64_t replace_invalid_utf8(const char* s, size_t n, PaddedBuffer& out) {
     }
   }
   return replaced;
-}
-
-// Appends at most `max_bytes` bytes of s to out, made printable: control characters (C0, DEL,
-// C1) and ill-formed UTF-8 become U+FFFD; a sequence straddling the limit is left out; "…"
-// marks a cut.
-void append_printable(std::string& out, std::string_view s, size_t max_bytes) {
-  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t limit = std::min(s.size(), max_bytes);
-  size_t i = 0;
-  while (i < limit) {
-    size_t bad = 0;
-    const size_t len = utf8::sequence(u + i, s.size() - i, &bad);
-    if (len == 0) {
-      if (i + bad > limit) break;
-      out += kReplacement;
-      i += bad;
-      continue;
-    }
-    if (i + len > limit) break;
-    const bool control = (len == 1 && (u[i] < 0x20 || u[i] == 0x7F)) || (len == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0);
-    if (control)
-      out += kReplacement;
-    else
-      out.append(s.data() + i, len);
-    i += len;
-  }
-  if (i < s.size()) out += "\xE2\x80\xA6";  // "…"
-}
-
-std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && is_json_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// JSON number grammar (RFC 8259 §6) over the whole of s.
-bool is_json_number(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  auto digits = [&] {
-    const size_t start = i;
-    while (i < n && is_digit(s[i])) ++i;
-    return i > start;
-  };
-  if (i < n && s[i] == '-') ++i;
-  if (i < n && s[i] == '0')
-    ++i;
-  else if (!digits())
-    return false;
-  if (i < n && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == n;
-}
-
-bool parse_double_text(std::string_view s, double& out) {
-  if (s.empty()) return false;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), out, std::chars_format::general);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-// The integer a decimal number denotes, exactly: "-12", "1.0", "1.5e1", "1e2", "0.000" are
-// integers; "0.5", "1e-400" are not; anything outside [-2^63, 2^63) is refused rather than
-// rounded (a double would turn 9007199254740993.0 into ...992 and -9223372036854775809 into
-// INT64_MIN). Grammar: '-'? digits ('.' digits)? ([eE] [+-]? digits)?, digits before or after
-// the '.' (what std::from_chars reads: "1." and ".5e1" too), no '+' and no spaces in front.
-bool parse_exact_int64(std::string_view s, int64_t& out) {
-  size_t i = 0;
-  const size_t n = s.size();
-  const bool negative = i < n && s[i] == '-';
-  if (negative) ++i;
-  const size_t int_start = i;
-  while (i < n && is_digit(s[i])) ++i;
-  const std::string_view int_digits = s.substr(int_start, i - int_start);
-  std::string_view frac_digits;
-  if (i < n && s[i] == '.') {
-    const size_t frac_start = ++i;
-    while (i < n && is_digit(s[i])) ++i;
-    frac_digits = s.substr(frac_start, i - frac_start);
-  }
-  if (int_digits.empty() && frac_digits.empty()) return false;
-  int64_t exponent = 0;
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    bool exp_negative = false;
-    if (i < n && (s[i] == '+' || s[i] == '-')) exp_negative = s[i++] == '-';
-    const size_t exp_start = i;
-    for (; i < n && is_digit(s[i]); ++i)
-      if (exponent < 1'000'000) exponent = exponent * 10 + (s[i] - '0');  // saturates: far beyond any int64
-    if (i == exp_start) return false;
-    if (exp_negative) exponent = -exponent;
-  }
-  if (i != n) return false;
-  // Significant digits int_digits + frac_digits, times 10^(exponent - frac_digits.size()).
-  auto digit_at = [&](size_t k) { return k < int_digits.size() ? int_digits[k] : frac_digits[k - int_digits.size()]; };
-  size_t first = 0, last = int_digits.size() + frac_digits.size();
-  while (first < last && digit_at(first) == '0') ++first;
-  if (first == last) {  // zero, however written
-    out = 0;
-    return true;
-  }
-  exponent -= static_cast<int64_t>(frac_digits.size());
-  while (digit_at(last - 1) == '0') --last, ++exponent;
-  if (exponent < 0) return false;  // a fraction remains
-  if (static_cast<int64_t>(last - first) + exponent > 19) return false;  // >= 10^19 > 2^63
-  uint64_t magnitude = 0;  // at most 19 digits: fits
-  for (size_t k = first; k < last; ++k) magnitude = magnitude * 10 + static_cast<uint64_t>(digit_at(k) - '0');
-  for (int64_t e = 0; e < exponent; ++e) {
-    if (magnitude > UINT64_MAX / 10) return false;
-    magnitude *= 10;
-  }
-  constexpr uint64_t kTwoTo63 = uint64_t{1} << 63;
-  if (negative) {
-    if (magnitude > kTwoTo63) return false;
-    out = magnitude == kTwoTo63 ? INT64_MIN : -static_cast<int64_t>(magnitude);
-  } else {
-    if (magnitude >= kTwoTo63) return false;
-    out = static_cast<int64_t>(magnitude);
-  }
-  return true;
-}
-
-inline int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Reads the four hex digits after "\u" at p; -1 when malformed.
-inline int32_t hex4(const char* p) {
-  int32_t v = 0;
-  for (int i = 0; i < 4; ++i) {
-    const int h = hex_value(p[i]);
-    if (h < 0) return -1;
-    v = v * 16 + h;
-  }
-  return v;
-}
-
-inline char* put_utf8(char* o, uint32_t cp) {
-  if (cp < 0x80) {
-    *o++ = static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *o++ = static_cast<char>(0xC0 | (cp >> 6));
-    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *o++ = static_cast<char>(0xE0 | (cp >> 12));
-    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *o++ = static_cast<char>(0xF0 | (cp >> 18));
-    *o++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return o;
-}
-
-// Decodes the JSON string starting just after its opening quote into o (which has room for the
-// raw text: decoding never grows it), turning unpaired surrogate escapes into U+FFFD. Used only
-// when simdjson rejects a string. Returns the end of the output, or nullptr on an invalid escape.
-char* unescape_lenient(const char* p, char* o, uint64_t& replaced) {
-  for (;;) {
-    const char c = *p;
-    if (c == '"') return o;
-    if (c != '\\') {
-      *o++ = c;
-      ++p;
-      continue;
-    }
-    const char e = p[1];
-    p += 2;
-    switch (e) {
-      case '"': *o++ = '"'; break;
-      case '\\': *o++ = '\\'; break;
-      case '/': *o++ = '/'; break;
-      case 'b': *o++ = '\b'; break;
-      case 'f': *o++ = '\f'; break;
-      case 'n': *o++ = '\n'; break;
-      case 'r': *o++ = '\r'; break;
-      case 't': *o++ = '\t'; break;
-      case 'u': {
-        const int32_t cp = hex4(p);
-        if (cp < 0) return nullptr;
-        p += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF && p[0] == '\\' && p[1] == 'u') {
-          const int32_t lo = hex4(p + 2);
-          if (lo < 0) return nullptr;
-          if (lo >= 0xDC00 && lo <= 0xDFFF) {
-            o = put_utf8(o, 0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00));
-            p += 6;
-            break;
-          }
-        }
-        if (cp >= 0xD800 && cp <= 0xDFFF) {
-          o = put_utf8(o, 0xFFFD);
-          ++replaced;
-        } else {
-          o = put_utf8(o, static_cast<uint32_t>(cp));
-        }
-        break;
-      }
-      default: return nullptr;
-    }
-  }
-}
-
-// Where the object starting at s[0] == '{' closes (index just past its '}'), or npos. Counts
-// brackets outside strings; used only to word an error.
-size_t object_extent(std::string_view s) {
-  int64_t depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (--depth == 0) return i + 1;
-    }
-  }
-  return std::string_view::npos;
 }
 
 }  // namespace
@@ -692,7 +463,7 @@ void JsonEachRowReader::Impl::fail(std::string_view reason) const {
   std::string msg = "line " + std::to_string(lines) + ": ";
   msg += reason;
   msg += ": ";
-  append_printable(msg, line, kSnippetBytes);
+  msg += shown(line, kSnippetBytes);
   throw InputError(msg);
 }
 
@@ -719,7 +490,7 @@ void JsonEachRowReader::Impl::fail_value(size_t col, std::string_view expected, 
   else if (known && type == od::json_type::array)
     got = "an array";
   else
-    append_printable(got, trim_right(v.raw_json_token()), kGotBytes);
+    got = shown(trim_right(v.raw_json_token()), kGotBytes);
   fail_value_text(col, expected, got);
 }
 

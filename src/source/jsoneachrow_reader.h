@@ -11,6 +11,9 @@
 // Errors (InputError) read `line N: <reason>: <first 120 bytes of the line>`: a line that is
 // not a JSON object, a requested key that is missing, a value of the wrong kind, an input that
 // ends inside a line (finish(): a last line without '\n' is fine when it is a whole object).
+// The quoted line (and a quoted value, its first 60 bytes) is shown as util/text.h's shown()
+// shows untrusted text: control characters as \n, \t, \r or \u00XX, ill-formed UTF-8 bytes as
+// \xNN, registered secrets as "***", a cut marked with "…".
 //
 // Details: line numbers count every line, blank ones included; a UTF-8 BOM opening the input is
 // skipped. A requested key given twice: the last one wins. Values of unknown keys are skipped,

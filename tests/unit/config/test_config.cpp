@@ -491,6 +491,15 @@ TEST_F(ConfigTest, ControlCharactersAreRefused) {
             "t.toml:3:13: source.api_token: contains a control character");
 }
 
+// Messages quote values through shown() (util/text.h): ill-formed UTF-8 from a variable or a
+// file name appears as \xNN escapes, well-formed text as is.
+TEST_F(ConfigTest, IllFormedUtf8InMessagesIsShownAsBytes) {
+  set_env("AESYNC_T_BAD", "a\xFF\xC3(caf\xC3\xA9");
+  EXPECT_EQ(error_of(std::string(kFileSource) + "dataset = \"${AESYNC_T_BAD}\"\n"),
+            "t.toml:4:11: source.dataset: invalid name \"a\\xFF\\xC3(caf\xC3\xA9\" (expected [A-Za-z_][A-Za-z0-9_-]*)");
+  EXPECT_EQ(error_of("verbose = true\n", "b\xE2\x82.toml"), "b\\xE2\\x82.toml:1:1: unknown key \"verbose\"");
+}
+
 TEST_F(ConfigTest, SecretFilesAreReadRelativeToTheConfig) {
   write("token.txt", "s3cr3t\r\n");
   write("pw", "chpw\n\n");

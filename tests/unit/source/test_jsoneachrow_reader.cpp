@@ -264,9 +264,10 @@ TEST(JsonEachRowReader, TruncatedLastLine) {
   EXPECT_EQ(error_of(c, "{\"blob1\":\"a\"}\n{\"blob1\":\"b\","),
             "line 2: truncated at end of input (JSON document ended early in the middle of an object or array.): "
             "{\"blob1\":\"b\",");
-  // A line cut inside a UTF-8 sequence: the fragment is replaced, then the truncation reported.
+  // A line cut inside a UTF-8 sequence: the fragment is replaced, then the truncation reported;
+  // the message quotes the fragment's bytes.
   EXPECT_EQ(error_of(c, "{\"blob1\":\"\xF0\x9F\x98"),
-            "line 1: truncated at end of input (A string is opened, but never closed.): {\"blob1\":\"\xEF\xBF\xBD");
+            "line 1: truncated at end of input (A string is opened, but never closed.): {\"blob1\":\"\\xF0\\x9F\\x98");
   // The same text followed by a newline is simply invalid JSON.
   EXPECT_EQ(error_of(c, "{\"blob1\":\"b\",\n"),
             "line 1: invalid JSON (JSON document ended early in the middle of an object or array.): {\"blob1\":\"b\",");
@@ -293,7 +294,7 @@ TEST(JsonEachRowReader, ErrorMessages) {
             "braces, missing keys, etc.): {\"a\":1,}");
   EXPECT_EQ(error_of(c, "{\"a\":\"x\x01\"}\n"),
             "line 1: invalid JSON (Within strings, some characters must be escaped, we found unescaped characters): "
-            "{\"a\":\"x\xEF\xBF\xBD\"}");
+            "{\"a\":\"x\\u0001\"}");
   EXPECT_EQ(error_of(c, "{" + ok_ts + ",\"_sample_interval\":1,\"blob1\":\"b\"}\n"),
             "line 1: missing key \"double1\": {" + ok_ts + ",\"_sample_interval\":1,\"blob1\":\"b\"}");
   EXPECT_EQ(error_of(c, "{}\n"), "line 1: missing key \"timestamp\": {}");
@@ -349,9 +350,10 @@ TEST(JsonEachRowReader, ErrorSnippetIsCutAndPrintable) {
   const std::string wide = "{\"blob2\":\"" + std::string(109, 'x') + "\xC3\xA9\"}";
   EXPECT_EQ(error_of(c, wide + "\n"),
             "line 1: missing key \"blob1\": {\"blob2\":\"" + std::string(109, 'x') + "\xE2\x80\xA6");
-  // Ill-formed UTF-8 and control characters are shown as U+FFFD; the original bytes are quoted.
+  // Ill-formed UTF-8 is shown as \xNN and control characters as escapes (shown()); the
+  // original bytes are quoted.
   EXPECT_EQ(error_of(c, "{\"blob2\":\"\xFF\",\t\"b\":\"\xC2\x85\"}\n"),
-            "line 1: missing key \"blob1\": {\"blob2\":\"\xEF\xBF\xBD\",\xEF\xBF\xBD\"b\":\"\xEF\xBF\xBD\"}");
+            "line 1: missing key \"blob1\": {\"blob2\":\"\\xFF\",\\t\"b\":\"\\u0085\"}");
   // A long offending value is cut too.
   const std::string big = "\"" + std::string(100, 'y') + "\"";
   const std::string l = "{\"blob1\":\"a\",\"double1\":" + big + "}";

@@ -1,0 +1,120 @@
+// The config loader: one parsed TOML file in, a validated Config out (config.h states what a
+// user relies on). Internal to the config stage, in three parts:
+// - loader_values.cpp: messages, unknown keys, `${VAR}` expansion, `<key>_file` reads, early
+//   secret registration, and the readers of one value by its kind (keys.h);
+// - loader_sections.cpp: the sections read key by key from the key table, their cross-checks
+//   (required keys, lookback vs. retention, the saved join), [[columns]], and load();
+// - toml_input.h: the text and files before toml++ sees them.
+//
+// Every error is a ConfigError thrown by fail(): `file:line:column: <message>`, the whole line
+// made printable by shown() (util/text.h).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "config/keys.h"
+
+namespace aesync::config_loader {
+
+//! `"s"`
+std::string in_quotes(std::string_view s);
+//! "a, b or c"
+std::string one_of(const std::vector<std::string_view>& options);
+//! [a-z_][a-z0-9_]*: output column names, safe in SQL and PostHog without quoting.
+bool is_column_name(std::string_view s);
+
+//! One table of the file and its dotted name ("source", "columns[3]"); `table` is null when the
+//! section is absent, so every lookup in it finds nothing and the defaults stay.
+struct Section {
+  const toml::table* table = nullptr;
+  std::string name;
+
+  const toml::node* get(std::string_view key) const { return table ? table->get(key) : nullptr; }
+  std::string dotted(std::string_view key) const {
+    return name.empty() ? std::string(key) : name + "." + std::string(key);
+  }
+};
+
+class Loader {
+ public:
+  Loader(std::string file, std::filesystem::path base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+  Config load(std::string_view text);
+  //! Dotted keys of secrets written as literal text in the file (not ${VAR}, not _file).
+  const std::vector<std::string>& literal_secrets() const { return literal_secrets_; }
+
+ private:
+  using KeySpec = config_keys::KeySpec;
+
+  std::string at(const toml::source_region& where) const;
+  [[noreturn]] void fail(const toml::source_region& where, const std::string& msg) const;
+  [[noreturn]] void fail_type(const toml::node& node, const std::string& dotted, std::string_view expected) const;
+  void warn(const toml::source_region& where, const std::string& msg) { warnings_.push_back(at(where) + ": " + msg); }
+
+  // The whole file, before the sections are read (loader_values.cpp).
+  void check_keys(const toml::table& root) const;
+  void register_secrets_early(const toml::table& root) const;
+  Section section(const toml::table& root, std::string_view name) const;
+
+  // One value (loader_values.cpp).
+  std::string expand(std::string_view raw, const std::string& dotted, const toml::node& node, bool* literal) const;
+  std::string string_at(const toml::node& node, const std::string& dotted, bool* literal = nullptr) const;
+  std::optional<std::string> string(const Section& s, std::string_view key) const;
+  std::optional<std::string> secret(const Section& s, std::string_view key, bool is_secret);
+  std::optional<int64_t> integer(const Section& s, std::string_view key, int64_t lo, int64_t hi) const;
+  std::optional<bool> boolean(const Section& s, std::string_view key) const;
+  std::optional<int64_t> duration(const Section& s, std::string_view key, int64_t lo, int64_t hi) const;
+  //! One of `options`, read by their config spelling (to_string).
+  template <class Enum>
+  std::optional<Enum> choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,
+                             std::string_view context = {}) const;
+  std::optional<std::string> url(const Section& s, const KeySpec& key) const;
+  std::optional<std::string> identifier(const Section& s, std::string_view key, bool allow_dash) const;
+  std::optional<std::string> project_id(const Section& s, std::string_view key) const;
+  //! A text key whose kind restricts its characters (account id, bucket, region, prefix, field path).
+  std::optional<std::string> restricted(const Section& s, const KeySpec& key) const;
+  //! Reads `key` by its kind and stores it into `c`; Choice and Column keys are left to the caller.
+  void read_key(const Section& s, const KeySpec& key, Config& c);
+  void require(const Section& s, std::string_view key, const std::string& value, const std::string& why) const;
+
+  // The sections (loader_sections.cpp).
+  //! Every key of the section but its Choice keys, by kind, in table order.
+  void read_keys(const Section& s, Config& c);
+  void warn_insecure(const Section& s, bool insecure);
+  void read_source(const Section& s, Config& c);
+  void read_destination(const Section& s, Config& c);
+  void read_output(const Section& s, Config& c);
+  void read_sync(const Section& s, Config& c);
+  void read_posthog(const Section& s, Config& c);
+  Schema read_columns(const toml::node& node) const;
+  ColumnSpec read_column(const Section& s) const;
+
+  std::string file_;
+  std::filesystem::path base_dir_;
+  std::vector<std::string> literal_secrets_;
+  std::vector<std::string> warnings_;
+};
+
+template <class Enum>
+std::optional<Enum> Loader::choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,
+                                   std::string_view context) const {
+  std::optional<std::string> v = string(s, key);
+  if (!v) return std::nullopt;
+  for (Enum e : options)
+    if (to_string(e) == *v) return e;
+  std::vector<std::string_view> names;
+  for (Enum e : options) names.push_back(to_string(e));
+  fail(s.get(key)->source(), s.dotted(key) + ": invalid value " + in_quotes(*v) + std::string(context) +
+                                 " (expected " + one_of(names) + ")");
+}
+
+}  // namespace aesync::config_loader

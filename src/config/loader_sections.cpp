@@ -1,0 +1,289 @@
+// The config loader, section by section: each section's keys read in key-table order (keys.h)
+// by their kind, then the section's cross-checks (the keys its `type` requires, lookback vs.
+// retention, the saved join's column), the [[columns]] mapping, and load(), which runs the
+// phases in order. loader.h describes the parts.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "config/loader.h"
+#include "config/toml_input.h"
+#include "util/error.h"
+#include "util/text.h"
+
+namespace aesync::config_loader {
+
+namespace {
+
+constexpr const char* kRawColumnForms =
+    "timestamp, _sample_interval, dataset, index1, blob1..blob20 or double1..double20";
+
+std::string_view raw_kind_phrase(const RawColumn& r) {
+  switch (r.kind) {
+    case RawColumn::Kind::Timestamp: return "the timestamp column";
+    case RawColumn::Kind::SampleInterval: return "an integer column";
+    case RawColumn::Kind::Double: return "a double column";
+    case RawColumn::Kind::Dataset:
+    case RawColumn::Kind::Index:
+    case RawColumn::Kind::Blob: return "a string column";
+  }
+  return "a column";
+}
+
+ColumnType natural_type(const RawColumn& r) {
+  switch (r.kind) {
+    case RawColumn::Kind::Timestamp: return ColumnType::Timestamp;
+    case RawColumn::Kind::SampleInterval: return ColumnType::Int64;
+    case RawColumn::Kind::Double: return ColumnType::Double;
+    case RawColumn::Kind::Dataset:
+    case RawColumn::Kind::Index:
+    case RawColumn::Kind::Blob: return ColumnType::String;
+  }
+  return ColumnType::String;
+}
+
+}  // namespace
+
+void Loader::read_keys(const Section& s, Config& c) {
+  for (const KeySpec& k : config_keys::all_keys())
+    if (k.section == s.name) read_key(s, k, c);
+}
+
+void Loader::warn_insecure(const Section& s, bool insecure) {
+  if (insecure)
+    warn(s.get("insecure_skip_verify")->source(),
+         s.dotted("insecure_skip_verify") + " = true: TLS certificates are not verified (use only for test endpoints)");
+}
+
+void Loader::read_source(const Section& s, Config& c) {
+  SourceConfig& o = c.source;
+  if (auto v = choice(s, "type", {SourceType::AnalyticsEngine, SourceType::ClickHouse, SourceType::File})) o.type = *v;
+  read_keys(s, c);
+  warn_insecure(s, o.insecure_skip_verify);
+
+  // A config without [source] serves `convert` (mapping and output only); the commands that
+  // read a source refuse it (Config::has_source).
+  if (!s.table) return;
+  const std::string why = "source.type = " + in_quotes(std::string(to_string(o.type)));
+  switch (o.type) {
+    case SourceType::AnalyticsEngine:
+      require(s, "dataset", o.dataset, why);
+      require(s, "account_id", o.account_id, why);
+      require(s, "api_token", o.api_token, why);
+      require(s, "api_base", o.api_base, why);
+      break;
+    case SourceType::ClickHouse:
+      require(s, "url", o.url, why);
+      require(s, "database", o.database, why);
+      require(s, "table", o.table, why);
+      break;
+    case SourceType::File:
+      require(s, "path", o.path, why);
+      break;
+  }
+}
+
+void Loader::read_destination(const Section& s, Config& c) {
+  DestinationConfig& o = c.destination;
+  if (auto v = choice(s, "type", {DestinationType::R2, DestinationType::S3, DestinationType::Local})) o.type = *v;
+  read_keys(s, c);
+  // R2 signs with region "auto"; AWS needs a real region, and us-east-1 is S3's (and MinIO's) default.
+  if (!s.get("region") && o.type == DestinationType::S3) o.region = "us-east-1";
+  warn_insecure(s, o.insecure_skip_verify);
+
+  const std::string why = "destination.type = " + in_quotes(std::string(to_string(o.type)));
+  switch (o.type) {
+    case DestinationType::Local:
+      require(s, "path", o.path, why);
+      break;
+    case DestinationType::S3:
+    case DestinationType::R2:
+      require(s, "bucket", o.bucket, why);
+      require(s, "endpoint", o.endpoint, why);
+      require(s, "region", o.region, why);
+      require(s, "access_key_id", o.access_key_id, why);
+      require(s, "secret_access_key", o.secret_access_key, why);
+      break;
+  }
+}
+
+void Loader::read_output(const Section& s, Config& c) {
+  OutputConfig& o = c.output;
+  if (auto v = choice(s, "format", {OutputFormat::Parquet, OutputFormat::Csv})) o.format = *v;
+  switch (o.format) {
+    case OutputFormat::Csv:
+      o.compression = Compression::None;
+      if (auto v = choice(s, "compression", {Compression::Gzip, Compression::None}, " for format \"csv\""))
+        o.compression = *v;
+      break;
+    case OutputFormat::Parquet:
+      o.compression = Compression::Zstd;
+      if (auto v = choice(s, "compression", {Compression::Zstd, Compression::Snappy, Compression::Gzip, Compression::None},
+                          " for format \"parquet\""))
+        o.compression = *v;
+      break;
+  }
+  read_keys(s, c);
+}
+
+void Loader::read_sync(const Section& s, Config& c) {
+  read_keys(s, c);
+  const SyncConfig& o = c.sync;
+  // Otherwise every run would re-export days that prune deletes right after.
+  if (o.lookback_days >= o.retention_days) {
+    const toml::node* node = s.get("lookback_days") ? s.get("lookback_days") : s.get("retention_days");
+    fail(node->source(), "sync.lookback_days (" + std::to_string(o.lookback_days) +
+                             ") must be less than sync.retention_days (" + std::to_string(o.retention_days) + ")");
+  }
+}
+
+void Loader::read_posthog(const Section& s, Config& c) {
+  read_keys(s, c);
+  const PostHogConfig& o = *c.posthog;
+  const std::string why = "[posthog] is present";
+  require(s, "project_id", o.project_id, why);
+  require(s, "api_key", o.api_key, why);
+  require(s, "table", o.table, why);
+  require(s, "read_access_key_id", o.read_access_key_id, why);
+  require(s, "read_secret_access_key", o.read_secret_access_key, why);
+}
+
+ColumnSpec Loader::read_column(const Section& s) const {
+  ColumnSpec c;
+  const toml::node* name_node = s.get("name");
+  if (!name_node) fail(s.table->source(), s.dotted("name") + " is required");
+  c.name = string_at(*name_node, s.dotted("name"));
+  if (!is_column_name(c.name))
+    fail(name_node->source(),
+         s.dotted("name") + ": invalid column name " + in_quotes(c.name) + " (expected [a-z_][a-z0-9_]*)");
+  const std::string label = s.name + " " + in_quotes(c.name);
+
+  const toml::node* from_node = s.get("from");
+  if (!from_node) fail(s.table->source(), s.dotted("from") + " is required");
+  const std::string from = string_at(*from_node, s.dotted("from"));
+  std::optional<RawColumn> raw = RawColumn::parse(from);
+  if (!raw)
+    fail(from_node->source(),
+         s.dotted("from") + ": unknown raw column " + in_quotes(from) + " (expected " + kRawColumnForms + ")");
+  c.from = *raw;
+
+  c.type = natural_type(c.from);
+  if (const toml::node* type_node = s.get("type")) {
+    const std::string t = string_at(*type_node, s.dotted("type"));
+    if (t == "string") {
+      c.type = ColumnType::String;
+    } else if (t == "double") {
+      c.type = ColumnType::Double;
+    } else if (t == "int64") {
+      c.type = ColumnType::Int64;
+    } else if (t == "timestamp") {
+      c.type = ColumnType::Timestamp;
+    } else {
+      fail(type_node->source(),
+           s.dotted("type") + ": invalid value " + in_quotes(t) + " (expected string, double, int64 or timestamp)");
+    }
+    if (!can_map(c.from, c.type))
+      fail(type_node->source(),
+           label + ": type " + t + " cannot be made from " + from + " (" + std::string(raw_kind_phrase(c.from)) + ")");
+  }
+
+  if (const toml::node* when_node = s.get("when")) {
+    const std::string dotted = s.dotted("when");
+    if (!when_node->is_table()) fail_type(*when_node, dotted, "a table such as { blob4 = \"resource\" }");
+    const toml::table& when = *when_node->as_table();
+    if (when.size() != 1)
+      fail(when_node->source(), dotted + ": expected exactly one condition such as { blob4 = \"resource\" }, got " +
+                                    std::to_string(when.size()));
+    const auto first = when.begin();  // its proxy pair lives inside the iterator
+    const auto& [key, value] = *first;
+    std::optional<RawColumn> cond = RawColumn::parse(key.str());
+    if (!cond || !cond->is_string())
+      fail(key.source(), dotted + ": " + in_quotes(key.str()) +
+                             " is not a raw string column (expected dataset, index1 or blob1..blob20)");
+    c.when = WhenCondition{*cond, string_at(value, dotted + "." + std::string(key.str()))};
+  }
+
+  if (std::optional<bool> v = boolean(s, "empty_as_null")) {
+    if (*v && c.type != ColumnType::String)
+      fail(s.get("empty_as_null")->source(),
+           label + ": empty_as_null applies only to string columns, not " + std::string(to_string(c.type)));
+    c.empty_as_null = *v;
+  }
+  return c;
+}
+
+Schema Loader::read_columns(const toml::node& node) const {
+  constexpr std::string_view kExpected = "an array of tables ([[columns]])";
+  if (!node.is_array()) fail_type(node, "columns", kExpected);
+  const toml::array& items = *node.as_array();
+  if (items.empty()) fail(node.source(), "columns: at least one column is required (or leave [[columns]] out)");
+  Schema schema;
+  std::map<std::string, std::pair<size_t, toml::source_region>, std::less<>> seen;  // name -> (N, where)
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string name = "columns[" + std::to_string(i + 1) + "]";
+    const toml::node& item = items[i];
+    if (!item.is_table()) fail_type(item, name, "a table");
+    const Section s{item.as_table(), name};
+    ColumnSpec c = read_column(s);
+    const toml::source_region where = s.get("name")->source();
+    auto [it, inserted] = seen.try_emplace(c.name, i + 1, where);
+    if (!inserted)
+      fail(where, s.dotted("name") + ": duplicate column name " + in_quotes(c.name) + " (also columns[" +
+                      std::to_string(it->second.first) + "] at line " + std::to_string(it->second.second.begin.line) +
+                      ")");
+    schema.columns.push_back(std::move(c));
+  }
+  return schema;
+}
+
+Config Loader::load(std::string_view text) {
+  size_t line = 0, column = 0;
+  uint32_t cp = 0;
+  bool in_string = false;
+  if (config_input::find_toml_hazard(text, line, column, cp, in_string)) {
+    char u[16];
+    std::snprintf(u, sizeof u, "U+%04X", static_cast<unsigned>(cp));
+    throw ConfigError(shown(file_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                                (in_string ? std::string("character ") + u +
+                                                 " right after a backslash in a multi-line string is not supported"
+                                           : std::string("unexpected character ") + u + " outside a string")));
+  }
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(file_));
+  } catch (const toml::parse_error& e) {
+    fail(e.source(), std::string(e.description()));
+  }
+  // Before any validation can quote a value: an error about another key must not print a
+  // secret that was pasted there too.
+  register_secrets_early(root);
+  check_keys(root);
+
+  Config c;
+  c.file = file_;
+  const Section source = section(root, "source");
+  c.has_source = source.table != nullptr;
+  read_source(source, c);
+  read_destination(section(root, "destination"), c);
+  read_output(section(root, "output"), c);
+  read_sync(section(root, "sync"), c);
+  const Section posthog = section(root, "posthog");
+  if (posthog.table) {
+    c.posthog.emplace();
+    read_posthog(posthog, c);
+  }
+  if (const toml::node* columns = root.get("columns")) {
+    c.schema = read_columns(*columns);
+    c.builtin_schema = false;
+  }
+  // SPEC §8: the saved join is `events.<join_events_on> = <table>.machine_id`.
+  if (c.posthog && !c.posthog->join_events_on.empty() &&
+      std::none_of(c.schema.columns.begin(), c.schema.columns.end(),
+                   [](const ColumnSpec& col) { return col.name == "machine_id"; }))
+    fail(posthog.get("join_events_on")->source(),
+         "posthog.join_events_on: the saved join needs a column named machine_id, which [[columns]] does not define");
+  c.warnings = warnings_;
+  return c;
+}
+
+}  // namespace aesync::config_loader
