@@ -1,4 +1,4 @@
-// Configuration: one TOML file (SPEC §2) in, a validated Config out.
+// Configuration: one TOML file (docs/configuration.md) in, a validated Config out.
 //
 // Every string may contain ${NAME} (an unset variable is an error naming it); every secret key
 // also accepts `<key>_file` (a path whose contents, trailing newline stripped, are the value).

@@ -276,7 +276,7 @@ Config Loader::load(std::string_view text) {
     c.schema = read_columns(*columns);
     c.builtin_schema = false;
   }
-  // SPEC §8: the saved join is `events.<join_events_on> = <table>.machine_id`.
+  // docs/posthog.md: the saved join is `events.<join_events_on> = <table>.machine_id`.
   if (c.posthog && !c.posthog->join_events_on.empty() &&
       std::none_of(c.schema.columns.begin(), c.schema.columns.end(),
                    [](const ColumnSpec& col) { return col.name == "machine_id"; }))

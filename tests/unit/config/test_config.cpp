@@ -93,8 +93,8 @@ class ConfigTest : public ::testing::Test {
   fs::path dir_;
 };
 
-// SPEC §2's example, verbatim but for a machine_id column (the saved join needs one).
-constexpr const char* kSpecExample = R"toml([source]
+// A config setting every section and key (README's Configuration), with a machine_id column for the saved join.
+constexpr const char* kFullExample = R"toml([source]
 type = "analytics-engine"            # analytics-engine | clickhouse | file
 dataset = "machine_metrics"
 account_id = "${CLOUDFLARE_ACCOUNT_ID}"
@@ -153,7 +153,7 @@ empty_as_null = false                # strings: "" becomes NULL
 
 TEST_F(ConfigTest, SpecExampleParses) {
   set_spec_env();
-  const Config c = parse_config(kSpecExample, "/etc/aesync/aesync.toml");
+  const Config c = parse_config(kFullExample, "/etc/aesync/aesync.toml");
   EXPECT_EQ(c.file, "/etc/aesync/aesync.toml");
   EXPECT_EQ(c.source.type, SourceType::AnalyticsEngine);
   EXPECT_EQ(c.source.dataset, "machine_metrics");

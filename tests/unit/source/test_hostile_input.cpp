@@ -1,4 +1,4 @@
-// The JSONEachRow reader on hostile input (aesync issue 7): nesting far past any sane depth, a
+// The JSONEachRow reader on hostile input (README.md, "Reliability"): nesting far past any sane depth, a
 // 100 MB line, NUL bytes, ill-formed UTF-8, numbers and timestamps out of range. Each test
 // states what aesync does; the rule is an InputError naming the line, or a faithful value,
 // never a silently wrong one.
