@@ -61,9 +61,7 @@ bool names_outside_file(const toml::table& t) {
   return false;
 }
 
-void check_value(const std::string& s, const char* what) {
-  fuzz::check(!fuzz::has_control(s), what, s);
-}
+void check_value(const std::string& s, const char* what) { fuzz::check(!fuzz::has_control(s), what, s); }
 
 void check_url(const std::string& s, const char* what) {
   if (s.empty()) return;
@@ -73,12 +71,12 @@ void check_url(const std::string& s, const char* what) {
 
 void check_config(const aesync::Config& c) {
   const auto& s = c.source;
-  for (const std::string* v : {&s.dataset, &s.account_id, &s.api_token, &s.api_base, &s.url, &s.user,
-                               &s.password, &s.database, &s.table, &s.path})
+  for (const std::string* v : {&s.dataset, &s.account_id, &s.api_token, &s.api_base, &s.url, &s.user, &s.password,
+                               &s.database, &s.table, &s.path})
     check_value(*v, "source value holds a control character");
   const auto& d = c.destination;
-  for (const std::string* v : {&d.bucket, &d.endpoint, &d.region, &d.access_key_id, &d.secret_access_key,
-                               &d.prefix, &d.path})
+  for (const std::string* v :
+       {&d.bucket, &d.endpoint, &d.region, &d.access_key_id, &d.secret_access_key, &d.prefix, &d.path})
     check_value(*v, "destination value holds a control character");
   if (c.posthog) {
     const auto& p = *c.posthog;
@@ -158,8 +156,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view msg = e.what();
     // shown() redacts the secrets registered so far (by this input or an earlier one), which may
     // mask part of the file name too: then the name is intact up to a "***".
-    const size_t same = static_cast<size_t>(
-        std::mismatch(g_file.begin(), g_file.end(), msg.begin(), msg.end()).first - g_file.begin());
+    const size_t same =
+        static_cast<size_t>(std::mismatch(g_file.begin(), g_file.end(), msg.begin(), msg.end()).first - g_file.begin());
     fuzz::check(same == g_file.size() || msg.compare(same, 3, "***") == 0,
                 "ConfigError does not start with the file name", msg);
     fuzz::check(fuzz::is_valid_utf8(msg), "ConfigError message is not valid UTF-8", msg);

@@ -26,9 +26,19 @@ constexpr std::array<const char*, 5> kMachineTypes = {"shared-cpu-1x", "shared-c
                                                       "performance-2x", "performance-8x"};
 // The e2e generator's process names: mostly plain, some needing JSON escapes or multi-byte UTF-8,
 // so the reader's slow paths get their realistic (small) share.
-constexpr std::array<const char*, 13> kProcessNames = {
-    "node", "bun", "python3", "postgres", "nginx", "redis-server", "worker-日本", "café", "deno 🦕",
-    "/usr/bin/env \"quoted\"", "C:\\tools\\agent.exe", "tab\tand\u2028sep", "ünïcödé-😀-proc"};
+constexpr std::array<const char*, 13> kProcessNames = {"node",
+                                                       "bun",
+                                                       "python3",
+                                                       "postgres",
+                                                       "nginx",
+                                                       "redis-server",
+                                                       "worker-日本",
+                                                       "café",
+                                                       "deno 🦕",
+                                                       "/usr/bin/env \"quoted\"",
+                                                       "C:\\tools\\agent.exe",
+                                                       "tab\tand\u2028sep",
+                                                       "ünïcödé-😀-proc"};
 
 // Uniform draws defined here rather than by <random>'s distributions, whose algorithms are
 // implementation-defined: the data set is the same on every standard library.

@@ -33,7 +33,8 @@ void BM_JsonReader(benchmark::State& state) {
   for (auto _ : state) {
     SinkConsumer consumer;
     JsonEachRowReader reader(columns, consumer);
-    for (size_t pos = 0; pos < json.size(); pos += chunk) reader.feed(json.data() + pos, std::min(chunk, json.size() - pos));
+    for (size_t pos = 0; pos < json.size(); pos += chunk)
+      reader.feed(json.data() + pos, std::min(chunk, json.size() - pos));
     reader.finish();
     benchmark::DoNotOptimize(consumer.sum());
     if (reader.rows() != rows) state.SkipWithError("reader delivered the wrong number of rows");

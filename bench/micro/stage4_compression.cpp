@@ -115,13 +115,14 @@ void BM_Compress(benchmark::State& state, Codec codec, const std::string& page_n
 }
 
 const bool registered = [] {
-  const std::pair<Codec, const char*> codecs[] = {{Codec::ZSTD, "zstd"}, {Codec::SNAPPY, "snappy"}, {Codec::GZIP, "gzip"}};
+  const std::pair<Codec, const char*> codecs[] = {
+      {Codec::ZSTD, "zstd"}, {Codec::SNAPPY, "snappy"}, {Codec::GZIP, "gzip"}};
   const char* pages[] = {"timestamp_plain", "value1_plain", "machine_id_indices", "machine_id_dictionary",
                          "process_name_indices"};
   for (const auto& [codec, codec_name] : codecs)
     for (const char* page : pages)
-      benchmark::RegisterBenchmark((std::string("BM_Compress/") + codec_name + "/" + page).c_str(), BM_Compress,
-                                   codec, std::string(page))
+      benchmark::RegisterBenchmark((std::string("BM_Compress/") + codec_name + "/" + page).c_str(), BM_Compress, codec,
+                                   std::string(page))
           ->Unit(benchmark::kMicrosecond)
           ->MinTime(0.2);
   return true;

@@ -38,8 +38,8 @@ std::string probe_key(const Config& config) {
   std::snprintf(suffix, sizeof suffix, "%08x", rd());
   const int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  return config.destination.prefix + "/_aesync_check/" + format_rfc3339(now) + "-" + std::to_string(::getpid()) +
-         "-" + suffix + ".txt";
+  return config.destination.prefix + "/_aesync_check/" + format_rfc3339(now) + "-" + std::to_string(::getpid()) + "-" +
+         suffix + ".txt";
 }
 
 void check_source(const Config& config, CheckPrinter& p) {
@@ -98,8 +98,7 @@ int run_check(const Config& config, std::ostream& out) {
     } catch (const std::exception& e) {
       p.line("FAIL", "posthog", e.what());
     }
-  }
-  else
+  } else
     p.line("skip", "posthog", "no [posthog] table");
   return p.failed ? 1 : 0;
 }

@@ -14,11 +14,11 @@
 #include "cli/posthog_command.h"
 #include "cli/status_command.h"
 #include "config/config.h"
+#include "sync/convert.h"
 #include "sync/factories.h"
+#include "sync/file_sync.h"
 #include "sync/partition_index.h"
 #include "sync/progress.h"
-#include "sync/convert.h"
-#include "sync/file_sync.h"
 #include "sync/report.h"
 #include "sync/run.h"
 #include "sync/window_sync.h"
@@ -48,8 +48,7 @@ std::string find_config(const GlobalOptions& g) {
 
 Config load_required_config(const GlobalOptions& g) {
   const std::string path = find_config(g);
-  if (path.empty())
-    throw ConfigError("no config file: pass -c FILE, set AESYNC_CONFIG, or create ./aesync.toml");
+  if (path.empty()) throw ConfigError("no config file: pass -c FILE, set AESYNC_CONFIG, or create ./aesync.toml");
   return load_config(path);
 }
 
@@ -114,16 +113,21 @@ int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
   SyncOptions o;
   o.now_seconds = parse_now_option(now);
   std::unique_ptr<ObjectStore> store = open_destination(config);
-  const PruneResult r = prune_partitions(*store, config.destination.prefix, config.sync.retention_days, run_clock(o), dry_run);
-  for (const std::string& key : r.deleted_keys) std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
-  std::cout << (dry_run ? "dry run: " : "") << r.days.size() << " partition(s) older than " << config.sync.retention_days
-            << " days, " << r.deleted_keys.size() << " object(s)" << (dry_run ? " would be deleted" : " deleted") << "\n";
-  log::info("prune", {{"partitions", static_cast<int64_t>(r.days.size())}, {"objects", static_cast<int64_t>(r.deleted_keys.size())},
+  const PruneResult r =
+      prune_partitions(*store, config.destination.prefix, config.sync.retention_days, run_clock(o), dry_run);
+  for (const std::string& key : r.deleted_keys)
+    std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
+  std::cout << (dry_run ? "dry run: " : "") << r.days.size() << " partition(s) older than "
+            << config.sync.retention_days << " days, " << r.deleted_keys.size() << " object(s)"
+            << (dry_run ? " would be deleted" : " deleted") << "\n";
+  log::info("prune", {{"partitions", static_cast<int64_t>(r.days.size())},
+                      {"objects", static_cast<int64_t>(r.deleted_keys.size())},
                       {"dry_run", dry_run ? "yes" : "no"}});
   return 0;
 }
 
-int run_convert(const GlobalOptions& g, const std::string& input, const std::string& output, const std::string& format) {
+int run_convert(const GlobalOptions& g, const std::string& input, const std::string& output,
+                const std::string& format) {
   const std::string path = find_config(g);
   Config config = path.empty() ? default_config() : load_config(path);
   register_secrets(config);
@@ -144,7 +148,8 @@ int run_convert(const GlobalOptions& g, const std::string& input, const std::str
         if (config.output.compression != Compression::Gzip) config.output.compression = Compression::None;
         break;
       case OutputFormat::Parquet:
-        if (config.output.compression == Compression::None && path.empty()) config.output.compression = Compression::Zstd;
+        if (config.output.compression == Compression::None && path.empty())
+          config.output.compression = Compression::Zstd;
         break;
     }
   }
@@ -152,7 +157,10 @@ int run_convert(const GlobalOptions& g, const std::string& input, const std::str
   ConvertResult r = convert_file(config, input, output);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (r.invalid_utf8_replaced) log::warn("invalid UTF-8 replaced with U+FFFD", {{"count", r.invalid_utf8_replaced}});
-  log::info("converted", {{"input", input}, {"output", output}, {"rows", r.rows}, {"bytes", r.bytes},
+  log::info("converted", {{"input", input},
+                          {"output", output},
+                          {"rows", r.rows},
+                          {"bytes", r.bytes},
                           {"duration_ms", static_cast<int64_t>(s * 1000)}});
   return 0;
 }
@@ -215,10 +223,12 @@ int run(int argc, char** argv) {
   daemon->add_option("--metrics-addr", metrics_addr, "HOST:PORT serving /metrics and /healthz");
 
   bool posthog_dry_run = false;
-  CLI::App* posthog = app.add_subcommand("posthog", "PostHog data warehouse: print the source settings, or link the table");
+  CLI::App* posthog =
+      app.add_subcommand("posthog", "PostHog data warehouse: print the source settings, or link the table");
   posthog->require_subcommand(1);
   CLI::App* posthog_print = posthog->add_subcommand("print", "print the PostHog source settings and the UI steps");
-  CLI::App* posthog_link = posthog->add_subcommand("link", "create or update the warehouse table through PostHog's API");
+  CLI::App* posthog_link =
+      posthog->add_subcommand("link", "create or update the warehouse table through PostHog's API");
   posthog_link->add_flag("--dry-run", posthog_dry_run, "show the requests (secrets masked) and send nothing");
 
   for (CLI::App* sub : {sync, convert, inspect, check, prune, status, daemon, posthog, posthog_print, posthog_link})

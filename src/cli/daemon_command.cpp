@@ -2,8 +2,8 @@
 
 #include <httplib.h>
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -159,8 +159,9 @@ void run_once(const Config& config, int64_t run, Health& health) {
   try {
     std::unique_ptr<ObjectStore> store = open_destination(config);
     const SyncOptions options;
-    const SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, options, *store, std::cout)
-                                                                     : sync_window_source(config, options, *store, std::cout);
+    const SyncReport report = config.source.type == SourceType::File
+                                  ? sync_file_source(config, options, *store, std::cout)
+                                  : sync_window_source(config, options, *store, std::cout);
     for (const PartitionOutcome& p : report.partitions) {
       ++partitions;
       durations.push_back(p.seconds);
@@ -214,12 +215,22 @@ void run_once(const Config& config, int64_t run, Health& health) {
     }
   });
   if (failure.empty()) {
-    log::info("daemon run end", {{"run", run}, {"status", "ok"}, {"partitions", partitions}, {"rows", rows},
-                                 {"bytes", bytes}, {"pruned_partitions", pruned}, {"duration_ms", duration_ms}});
+    log::info("daemon run end", {{"run", run},
+                                 {"status", "ok"},
+                                 {"partitions", partitions},
+                                 {"rows", rows},
+                                 {"bytes", bytes},
+                                 {"pruned_partitions", pruned},
+                                 {"duration_ms", duration_ms}});
   } else {
-    log::error("daemon run end", {{"run", run}, {"status", "failed"}, {"partitions", partitions},
-                                  {"failed_partitions", failed}, {"rows", rows}, {"bytes", bytes},
-                                  {"error", failure}, {"duration_ms", duration_ms}});
+    log::error("daemon run end", {{"run", run},
+                                  {"status", "failed"},
+                                  {"partitions", partitions},
+                                  {"failed_partitions", failed},
+                                  {"rows", rows},
+                                  {"bytes", bytes},
+                                  {"error", failure},
+                                  {"duration_ms", duration_ms}});
   }
 }
 

@@ -39,10 +39,10 @@ namespace inspect {
 struct Cell {
   enum class Kind { Null, Int, UInt, Bool, Double, Float, Timestamp, String, Bytes };
   Kind kind = Kind::Null;
-  int64_t i = 0;          //!< Int, Bool (0/1), Timestamp (ms since epoch, UTC)
-  uint64_t u = 0;         //!< UInt
-  double d = 0;           //!< Double, Float (the float's exact value)
-  std::string_view s;     //!< String, Bytes (Bytes: shown as hex)
+  int64_t i = 0;       //!< Int, Bool (0/1), Timestamp (ms since epoch, UTC)
+  uint64_t u = 0;      //!< UInt
+  double d = 0;        //!< Double, Float (the float's exact value)
+  std::string_view s;  //!< String, Bytes (Bytes: shown as hex)
 };
 
 //! Decodes a plain-encoded statistics value of `column` (raw bytes of its physical type).

@@ -22,8 +22,7 @@ int run_posthog_print(const Config& config, std::ostream& out) {
       << "  access secret:     " << kMask << "  (posthog.read_secret_access_key, the read-only pair)\n"
       << "\n"
       << "In PostHog (project " << p.project_id << " at " << p.host << "):\n"
-      << "  1. Data warehouse -> New source -> Self-managed -> "
-      << (r2 ? "Cloudflare R2" : "Amazon S3") << "\n"
+      << "  1. Data warehouse -> New source -> Self-managed -> " << (r2 ? "Cloudflare R2" : "Amazon S3") << "\n"
       << "  2. Table name: " << p.table << "\n"
       << "  3. Files URL pattern: " << url << "\n"
       << "  4. File format: " << format << "\n"
@@ -34,8 +33,7 @@ int run_posthog_print(const Config& config, std::ostream& out) {
         << ".machine_id\n";
   out << "Or run `aesync posthog link` to do this through PostHog's API.\n";
   if (url.rfind("https://", 0) != 0)
-    out << "note: PostHog accepts only https URLs on a public host; " << config.destination.endpoint
-        << " is not one\n";
+    out << "note: PostHog accepts only https URLs on a public host; " << config.destination.endpoint << " is not one\n";
   return 0;
 }
 
@@ -81,8 +79,7 @@ int run_posthog_link(const Config& config, bool dry_run, std::ostream& out) {
 std::string check_posthog(const Config& config) {
   const PostHogConfig& p = posthog::settings_of(config);
   posthog::Warehouse warehouse(config);
-  if (warehouse.find_table().found)
-    return p.host + ": project " + p.project_id + ", table " + p.table + " is linked";
+  if (warehouse.find_table().found) return p.host + ": project " + p.project_id + ", table " + p.table + " is linked";
   return p.host + ": project " + p.project_id + " reachable; table " + p.table +
          " is not linked yet (aesync posthog link)";
 }

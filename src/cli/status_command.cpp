@@ -32,7 +32,8 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
         const Manifest& m = *p.manifest;
         o += ", \"rows\": " + std::to_string(m.rows) + ", \"sample_weight\": " + std::to_string(m.sample_weight) +
              ", \"bytes\": " + std::to_string(m.bytes) + ", \"exported_at\": " + json::quote(m.exported_at) +
-             ", \"verified\": " + (m.verified ? "true" : "false") + ", \"windows\": " + std::to_string(m.windows.size()) +
+             ", \"verified\": " + (m.verified ? "true" : "false") +
+             ", \"windows\": " + std::to_string(m.windows.size()) +
              ", \"data_key\": " + (m.data_key.empty() ? std::string("null") : json::quote(m.data_key));
       } else {
         o += ", \"error\": " + json::quote(missing_manifest(p));

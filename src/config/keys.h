@@ -21,23 +21,23 @@ namespace aesync::config_keys {
 
 //! How a key's value is read and checked (the messages are in loader_values.cpp).
 enum class KeyKind {
-  String,           //!< any text without control characters
-  Name,             //!< [A-Za-z_][A-Za-z0-9_]*, at most 128 characters (reaches SQL)
-  DashedName,       //!< Name that may also hold '-' after its first character
-  Url,              //!< http(s)://..., no credentials, trailing '/' removed
-  Duration,         //!< "90s", "5m", "6h", "1d" within [lo, hi] seconds
-  Integer,          //!< a TOML integer within [lo, hi]
-  Boolean,          //!< a TOML boolean
-  Choice,           //!< one of an enum's spellings: read by the section's reader (config.h enums)
-  Secret,           //!< text redacted from every output; `<key>_file` accepted
-  AccessKeyId,      //!< not secret, but redacted too and `<key>_file` accepted
-  AccountId,        //!< [A-Za-z0-9_-]+ (part of the API URL path)
-  BucketName,       //!< S3's bucket alphabet [A-Za-z0-9._-]+
-  Region,           //!< [A-Za-z0-9_-]+
-  Prefix,           //!< an object key prefix: no empty, "." or ".." segment, no leading/trailing '/'
-  ProjectId,        //!< digits, written as a string or an integer
-  FieldPath,        //!< a HogQL field path such as properties.machine_id
-  Column,           //!< a key of a [[columns]] table: read by the column reader
+  String,       //!< any text without control characters
+  Name,         //!< [A-Za-z_][A-Za-z0-9_]*, at most 128 characters (reaches SQL)
+  DashedName,   //!< Name that may also hold '-' after its first character
+  Url,          //!< http(s)://..., no credentials, trailing '/' removed
+  Duration,     //!< "90s", "5m", "6h", "1d" within [lo, hi] seconds
+  Integer,      //!< a TOML integer within [lo, hi]
+  Boolean,      //!< a TOML boolean
+  Choice,       //!< one of an enum's spellings: read by the section's reader (config.h enums)
+  Secret,       //!< text redacted from every output; `<key>_file` accepted
+  AccessKeyId,  //!< not secret, but redacted too and `<key>_file` accepted
+  AccountId,    //!< [A-Za-z0-9_-]+ (part of the API URL path)
+  BucketName,   //!< S3's bucket alphabet [A-Za-z0-9._-]+
+  Region,       //!< [A-Za-z0-9_-]+
+  Prefix,       //!< an object key prefix: no empty, "." or ".." segment, no leading/trailing '/'
+  ProjectId,    //!< digits, written as a string or an integer
+  FieldPath,    //!< a HogQL field path such as properties.machine_id
+  Column,       //!< a key of a [[columns]] table: read by the column reader
 };
 
 //! One key of the config file.

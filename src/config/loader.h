@@ -113,8 +113,8 @@ std::optional<Enum> Loader::choice(const Section& s, std::string_view key, std::
     if (to_string(e) == *v) return e;
   std::vector<std::string_view> names;
   for (Enum e : options) names.push_back(to_string(e));
-  fail(s.get(key)->source(), s.dotted(key) + ": invalid value " + in_quotes(*v) + std::string(context) +
-                                 " (expected " + one_of(names) + ")");
+  fail(s.get(key)->source(),
+       s.dotted(key) + ": invalid value " + in_quotes(*v) + std::string(context) + " (expected " + one_of(names) + ")");
 }
 
 }  // namespace aesync::config_loader

@@ -77,9 +77,7 @@ void Loader::read_source(const Section& s, Config& c) {
       require(s, "database", o.database, why);
       require(s, "table", o.table, why);
       break;
-    case SourceType::File:
-      require(s, "path", o.path, why);
-      break;
+    case SourceType::File: require(s, "path", o.path, why); break;
   }
 }
 
@@ -93,9 +91,7 @@ void Loader::read_destination(const Section& s, Config& c) {
 
   const std::string why = "destination.type = " + in_quotes(std::string(to_string(o.type)));
   switch (o.type) {
-    case DestinationType::Local:
-      require(s, "path", o.path, why);
-      break;
+    case DestinationType::Local: require(s, "path", o.path, why); break;
     case DestinationType::S3:
     case DestinationType::R2:
       require(s, "bucket", o.bucket, why);
@@ -118,8 +114,9 @@ void Loader::read_output(const Section& s, Config& c) {
       break;
     case OutputFormat::Parquet:
       o.compression = Compression::Zstd;
-      if (auto v = choice(s, "compression", {Compression::Zstd, Compression::Snappy, Compression::Gzip, Compression::None},
-                          " for format \"parquet\""))
+      if (auto v =
+              choice(s, "compression", {Compression::Zstd, Compression::Snappy, Compression::Gzip, Compression::None},
+                     " for format \"parquet\""))
         o.compression = *v;
       break;
   }
@@ -243,10 +240,10 @@ Config Loader::load(std::string_view text) {
   if (config_input::find_toml_hazard(text, line, column, cp, in_string)) {
     char u[16];
     std::snprintf(u, sizeof u, "U+%04X", static_cast<unsigned>(cp));
-    throw ConfigError(shown(file_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
-                                (in_string ? std::string("character ") + u +
-                                                 " right after a backslash in a multi-line string is not supported"
-                                           : std::string("unexpected character ") + u + " outside a string")));
+    throw ConfigError(shown(
+        file_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+        (in_string ? std::string("character ") + u + " right after a backslash in a multi-line string is not supported"
+                   : std::string("unexpected character ") + u + " outside a string")));
   }
   toml::table root;
   try {

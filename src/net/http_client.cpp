@@ -41,7 +41,7 @@ struct Transfer {
   int streaming = -1;  // decided at the first body byte, once the status is known
   bool cancelled = false;
   bool ignore_cancel = false;  // a clean-up request that must go out after a cancel
-  std::exception_ptr error;  // thrown by on_body (or by allocation), rethrown after curl returns
+  std::exception_ptr error;    // thrown by on_body (or by allocation), rethrown after curl returns
 };
 
 constexpr size_t kWriteError =
@@ -138,9 +138,8 @@ struct SlistGuard {
 
 bool valid_header_name(std::string_view name) {
   if (name.empty()) return false;
-  return std::none_of(name.begin(), name.end(), [](char c) {
-    return c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
-  });
+  return std::none_of(name.begin(), name.end(),
+                      [](char c) { return c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; });
 }
 
 }  // namespace
@@ -267,9 +266,10 @@ Response HttpClient::send(const Request& request, const BodyCallback& on_body) {
   if (rc != CURLE_OK) {
     std::string_view text = trim(impl_->error_text);
     if (text.empty()) text = curl_easy_strerror(rc);
-    const bool certificate = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_ISSUER_ERROR ||
-                             rc == CURLE_SSL_INVALIDCERTSTATUS;
-    NetworkError error(where + ": " + (certificate ? "TLS certificate of " + url_host(request.url) + " not trusted: " : "") +
+    const bool certificate =
+        rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_INVALIDCERTSTATUS;
+    NetworkError error(where + ": " +
+                       (certificate ? "TLS certificate of " + url_host(request.url) + " not trusted: " : "") +
                        std::string(text));
     error.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
     error.certificate_rejected = certificate;

@@ -41,7 +41,7 @@ struct Request {
   std::string method = "GET";  //!< GET, PUT, POST, DELETE, HEAD
   std::string url;             //!< absolute http(s) URL, already percent-encoded
   std::vector<Header> headers;
-  std::string_view body;       //!< sent as is; Content-Length is set from its size
+  std::string_view body;  //!< sent as is; Content-Length is set from its size
   int64_t timeout_seconds = 120;
   //! A clean-up request (AbortMultipartUpload) that still goes out after the run was
   //! cancelled; give it a short timeout so that shutdown stays prompt.
@@ -75,7 +75,7 @@ class CancelledError : public Error {
 struct ClientOptions {
   bool insecure_skip_verify = false;  //!< test endpoints only
   int64_t connect_timeout_seconds = 30;
-  std::string user_agent;             //!< default "aesync/<version>"
+  std::string user_agent;  //!< default "aesync/<version>"
 };
 
 using BodyCallback = std::function<void(const char* data, size_t size)>;

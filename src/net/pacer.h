@@ -52,9 +52,7 @@ struct Outcome {
   static Outcome split(std::string reason, long status = 0) { return {Kind::Split, std::move(reason), status, {}}; }
   static Outcome fatal(std::string reason, long status = 0) { return {Kind::Fatal, std::move(reason), status, {}}; }
   //! A transport failure: retried, except a rejected TLS certificate (it stays untrusted).
-  static Outcome network(const NetworkError& e) {
-    return e.certificate_rejected ? fatal(e.what()) : retry(e.what());
-  }
+  static Outcome network(const NetworkError& e) { return e.certificate_rejected ? fatal(e.what()) : retry(e.what()); }
 };
 
 //! The Retry-After of a response (delta-seconds or an HTTP date against the wall clock), if any.

@@ -61,10 +61,15 @@ void read_data_page_header(ThriftCompactReader& r, PageHeader& h) {
   bool has_num = false, has_enc = false;
   read_struct(r, [&](const FieldHeader& f) {
     switch (f.id) {
-      case id::kNumValues: h.num_values = read_i32_field(r, f, "DataPageHeader.num_values"), has_num = true; return true;
-      case id::kEncoding: h.encoding = static_cast<Encoding>(read_i32_field(r, f, "DataPageHeader.encoding")), has_enc = true; return true;
+      case id::kNumValues:
+        h.num_values = read_i32_field(r, f, "DataPageHeader.num_values"), has_num = true;
+        return true;
+      case id::kEncoding:
+        h.encoding = static_cast<Encoding>(read_i32_field(r, f, "DataPageHeader.encoding")), has_enc = true;
+        return true;
       case id::kDefinitionLevelEncoding:
-        h.definition_level_encoding = static_cast<Encoding>(read_i32_field(r, f, "DataPageHeader.definition_level_encoding"));
+        h.definition_level_encoding =
+            static_cast<Encoding>(read_i32_field(r, f, "DataPageHeader.definition_level_encoding"));
         return true;
       default: return false;
     }
@@ -78,9 +83,13 @@ void read_data_page_header_v2(ThriftCompactReader& r, PageHeader& h) {
   bool has_num = false, has_enc = false, has_def = false, has_rep = false;
   read_struct(r, [&](const FieldHeader& f) {
     switch (f.id) {
-      case id::kNumValues: h.num_values = read_i32_field(r, f, "DataPageHeaderV2.num_values"), has_num = true; return true;
+      case id::kNumValues:
+        h.num_values = read_i32_field(r, f, "DataPageHeaderV2.num_values"), has_num = true;
+        return true;
       case id::kNumNulls: h.num_nulls = read_i32_field(r, f, "DataPageHeaderV2.num_nulls"); return true;
-      case id::kEncoding: h.encoding = static_cast<Encoding>(read_i32_field(r, f, "DataPageHeaderV2.encoding")), has_enc = true; return true;
+      case id::kEncoding:
+        h.encoding = static_cast<Encoding>(read_i32_field(r, f, "DataPageHeaderV2.encoding")), has_enc = true;
+        return true;
       case id::kDefinitionLevelsByteLength:
         h.definition_levels_byte_length = read_i32_field(r, f, "DataPageHeaderV2.definition_levels_byte_length");
         has_def = true;
@@ -109,8 +118,12 @@ void read_dictionary_page_header(ThriftCompactReader& r, PageHeader& h) {
   h.encoding = Encoding::PLAIN;
   read_struct(r, [&](const FieldHeader& f) {
     switch (f.id) {
-      case id::kNumValues: h.num_values = read_i32_field(r, f, "DictionaryPageHeader.num_values"), has_num = true; return true;
-      case id::kEncoding: h.encoding = static_cast<Encoding>(read_i32_field(r, f, "DictionaryPageHeader.encoding")); return true;
+      case id::kNumValues:
+        h.num_values = read_i32_field(r, f, "DictionaryPageHeader.num_values"), has_num = true;
+        return true;
+      case id::kEncoding:
+        h.encoding = static_cast<Encoding>(read_i32_field(r, f, "DictionaryPageHeader.encoding"));
+        return true;
       default: return false;
     }
   });
@@ -124,9 +137,15 @@ PageHeader read_page_header(ThriftCompactReader& r) {
   bool has_type = false, has_u = false, has_c = false;
   read_struct(r, [&](const FieldHeader& f) {
     switch (f.id) {
-      case id::kType: h.type = static_cast<PageType>(read_i32_field(r, f, "PageHeader.type")), has_type = true; return true;
-      case id::kUncompressedPageSize: h.uncompressed_size = read_i32_field(r, f, "PageHeader.uncompressed_page_size"), has_u = true; return true;
-      case id::kCompressedPageSize: h.compressed_size = read_i32_field(r, f, "PageHeader.compressed_page_size"), has_c = true; return true;
+      case id::kType:
+        h.type = static_cast<PageType>(read_i32_field(r, f, "PageHeader.type")), has_type = true;
+        return true;
+      case id::kUncompressedPageSize:
+        h.uncompressed_size = read_i32_field(r, f, "PageHeader.uncompressed_page_size"), has_u = true;
+        return true;
+      case id::kCompressedPageSize:
+        h.compressed_size = read_i32_field(r, f, "PageHeader.compressed_page_size"), has_c = true;
+        return true;
       case id::kDataPageHeader:
         if (h.type != PageType::DATA_PAGE) return false;
         expect_field_type(r, f, ThriftType::STRUCT, "PageHeader.data_page_header");
@@ -159,7 +178,10 @@ class ChunkDecoder {
  public:
   ChunkDecoder(const SchemaColumn& column, const ColumnChunkInfo& chunk, size_t rg, ColumnBuffer& out,
                DecodeBudget& budget)
-      : col_(column), chunk_(chunk), out_(out), budget_(budget),
+      : col_(column),
+        chunk_(chunk),
+        out_(out),
+        budget_(budget),
         where_("row group " + std::to_string(rg) + ", column '" + column.name + "'") {}
 
   // `data` holds the chunk's bytes, which start at file offset `base`.
@@ -493,7 +515,8 @@ class ChunkDecoder {
     if (len > data.size() - 4) page_fail("RLE booleans: length " + std::to_string(len) + " exceeds the page");
     indices_.resize(present);
     RleHybridDecoder d(data.substr(4, len), 1);
-    if (!d.decode(indices_.data(), present)) page_fail("RLE booleans end before " + std::to_string(present) + " values");
+    if (!d.decode(indices_.data(), present))
+      page_fail("RLE booleans end before " + std::to_string(present) + " values");
     emit(levels, n, [&](size_t k) { out_.append_int(indices_[k]); });
   }
 
@@ -529,12 +552,15 @@ class ChunkDecoder {
         charge_strings(bytes);
         emit(levels, n, [&](size_t k) {
           const uint32_t i = indices_[k];
-          out_.append_string(std::string_view(dict_bytes_).substr(dict_offsets_[i], dict_offsets_[i + 1] - dict_offsets_[i]));
+          out_.append_string(
+              std::string_view(dict_bytes_).substr(dict_offsets_[i], dict_offsets_[i + 1] - dict_offsets_[i]));
         });
         break;
       }
       case PhysicalType::DOUBLE:
-      case PhysicalType::FLOAT: emit(levels, n, [&](size_t k) { out_.append_double(dict_doubles_[indices_[k]]); }); break;
+      case PhysicalType::FLOAT:
+        emit(levels, n, [&](size_t k) { out_.append_double(dict_doubles_[indices_[k]]); });
+        break;
       case PhysicalType::INT64:
       case PhysicalType::INT32: emit(levels, n, [&](size_t k) { out_.append_int(dict_ints_[indices_[k]]); }); break;
       default: page_fail("dictionary encoding for physical type " + name_of(col_.type) + " is not supported");
@@ -549,10 +575,10 @@ class ChunkDecoder {
   std::string page_where_;
   uint64_t values_ = 0;
 
-  std::string page_buffer_;          // the current page, decompressed
-  std::vector<uint32_t> levels_;     // definition levels of the current page
-  std::vector<uint32_t> indices_;    // dictionary indices / RLE booleans of the current page
-  std::vector<uint64_t> deltas_;     // DELTA_BINARY_PACKED values of the current page
+  std::string page_buffer_;        // the current page, decompressed
+  std::vector<uint32_t> levels_;   // definition levels of the current page
+  std::vector<uint32_t> indices_;  // dictionary indices / RLE booleans of the current page
+  std::vector<uint64_t> deltas_;   // DELTA_BINARY_PACKED values of the current page
   bool has_dict_ = false;
   size_t dict_size_ = 0;
   std::string dict_bytes_;

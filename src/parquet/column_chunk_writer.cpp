@@ -105,8 +105,8 @@ void ColumnChunkWriter::write_data_pages(PageScratch& s, const ColumnBuffer& val
     } else {
       append_plain(values, defined, b, e, present, s.body);
     }
-    run.uncompressed += make_page(s, true, static_cast<int32_t>(e - b), indexed ? kDictionaryEncoding : Encoding::PLAIN,
-                                  run.bytes);
+    run.uncompressed +=
+        make_page(s, true, static_cast<int32_t>(e - b), indexed ? kDictionaryEncoding : Encoding::PLAIN, run.bytes);
     ++run.pages;
     b = e;
   }

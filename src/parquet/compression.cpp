@@ -72,9 +72,7 @@ Compressor::~Compressor() = default;
 
 void Compressor::compress(std::string_view in, std::string& out) {
   switch (codec_) {
-    case Codec::UNCOMPRESSED:
-      out.assign(in);
-      return;
+    case Codec::UNCOMPRESSED: out.assign(in); return;
     case Codec::SNAPPY: {
       out.resize(snappy::MaxCompressedLength(in.size()));
       size_t n = 0;
@@ -117,16 +115,16 @@ void decompress_into(Codec codec, std::string_view in, size_t uncompressed_size,
   switch (codec) {
     case Codec::UNCOMPRESSED:
       if (in.size() != uncompressed_size)
-        corrupt(codec, std::to_string(in.size()) + " bytes where the page header says " +
-                           std::to_string(uncompressed_size));
+        corrupt(codec,
+                std::to_string(in.size()) + " bytes where the page header says " + std::to_string(uncompressed_size));
       out.assign(in);
       return;
     case Codec::SNAPPY: {
       size_t n = 0;
       if (!snappy::GetUncompressedLength(in.data(), in.size(), &n)) corrupt(codec, "invalid length header");
       if (n != uncompressed_size)
-        corrupt(codec, "expands to " + std::to_string(n) + " bytes, page header says " +
-                           std::to_string(uncompressed_size));
+        corrupt(codec,
+                "expands to " + std::to_string(n) + " bytes, page header says " + std::to_string(uncompressed_size));
       out.resize(n);
       if (!snappy::RawUncompress(in.data(), in.size(), out.data())) corrupt(codec, "corrupt block");
       return;
@@ -136,8 +134,8 @@ void decompress_into(Codec codec, std::string_view in, size_t uncompressed_size,
       const size_t n = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());
       if (ZSTD_isError(n)) corrupt(codec, ZSTD_getErrorName(n));
       if (n != uncompressed_size)
-        corrupt(codec, "expands to " + std::to_string(n) + " bytes, page header says " +
-                           std::to_string(uncompressed_size));
+        corrupt(codec,
+                "expands to " + std::to_string(n) + " bytes, page header says " + std::to_string(uncompressed_size));
       return;
     }
     case Codec::GZIP: {

@@ -29,8 +29,7 @@ class DeltaBinaryPackedDecoder {
     uint64_t block_size, miniblocks, total, first;
     if (!uleb(block_size) || !uleb(miniblocks) || !uleb(total) || !zigzag(first)) return "truncated header";
     if (block_size == 0 || block_size % 128 != 0 || block_size > (uint64_t{1} << 31) || miniblocks == 0 ||
-        block_size % miniblocks != 0 ||
-        (block_size / miniblocks) % 32 != 0)
+        block_size % miniblocks != 0 || (block_size / miniblocks) % 32 != 0)
       return "invalid block size " + std::to_string(block_size) + " / miniblocks " + std::to_string(miniblocks);
     if (total < n) return "holds " + std::to_string(total) + " values, the page needs " + std::to_string(n);
     if (n == 0) return {};

@@ -20,7 +20,7 @@ std::optional<TimeUnit> read_time_unit(ThriftCompactReader& r) {
   read_struct(r, [&](const FieldHeader& f) {
     if (f.type != ThriftType::STRUCT || f.id < field::TimeUnit::kMillis || f.id > field::TimeUnit::kNanos) return false;
     unit = static_cast<TimeUnit>(f.id - field::TimeUnit::kMillis);  // MILLIS, MICROS, NANOS in order
-    r.skip(ThriftType::STRUCT);              // the unit structs are empty
+    r.skip(ThriftType::STRUCT);                                     // the unit structs are empty
     return true;
   });
   return unit;
@@ -43,9 +43,12 @@ void read_logical_type(ThriftCompactReader& r, SchemaColumn& col) {
       case field::LogicalType::kDecimal: {
         int32_t scale = 0, precision = 0;
         read_struct(r, [&](const FieldHeader& g) {
-          if (g.id == field::DecimalType::kScale) scale = read_i32_field(r, g, "DecimalType.scale");
-          else if (g.id == field::DecimalType::kPrecision) precision = read_i32_field(r, g, "DecimalType.precision");
-          else return false;
+          if (g.id == field::DecimalType::kScale)
+            scale = read_i32_field(r, g, "DecimalType.scale");
+          else if (g.id == field::DecimalType::kPrecision)
+            precision = read_i32_field(r, g, "DecimalType.precision");
+          else
+            return false;
           return true;
         });
         col.logical_type = "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
@@ -68,7 +71,8 @@ void read_logical_type(ThriftCompactReader& r, SchemaColumn& col) {
           return true;
         });
         if (!unit) r.fail("column '" + col.name + "': time unit missing or unknown");
-        col.logical_type = std::string(f.id == field::LogicalType::kTime ? "TIME(" : "TIMESTAMP(") + unit_name(*unit) + (utc ? ",UTC)" : ",local)");
+        col.logical_type = std::string(f.id == field::LogicalType::kTime ? "TIME(" : "TIMESTAMP(") + unit_name(*unit) +
+                           (utc ? ",UTC)" : ",local)");
         if (f.id == field::LogicalType::kTimestamp) col.timestamp_unit = unit;
         return true;
       }
@@ -93,11 +97,11 @@ void read_logical_type(ThriftCompactReader& r, SchemaColumn& col) {
       }
       default: break;
     }
-    static constexpr const char* kNames[] = {"",     "STRING", "MAP",     "LIST",   "ENUM",    "DECIMAL",
-                                             "DATE", "TIME",   "TIMESTAMP", "INTERVAL", "INTEGER", "UNKNOWN",
-                                             "JSON", "BSON",   "UUID",    "FLOAT16", "VARIANT", "GEOMETRY",
-                                             "GEOGRAPHY"};
-    col.logical_type = f.id >= 1 && f.id <= field::LogicalType::kLast ? kNames[f.id] : "LogicalType(" + std::to_string(f.id) + ")";
+    static constexpr const char* kNames[] = {"",     "STRING",    "MAP",      "LIST",     "ENUM",     "DECIMAL", "DATE",
+                                             "TIME", "TIMESTAMP", "INTERVAL", "INTEGER",  "UNKNOWN",  "JSON",    "BSON",
+                                             "UUID", "FLOAT16",   "VARIANT",  "GEOMETRY", "GEOGRAPHY"};
+    col.logical_type =
+        f.id >= 1 && f.id <= field::LogicalType::kLast ? kNames[f.id] : "LogicalType(" + std::to_string(f.id) + ")";
     r.skip(ThriftType::STRUCT);
     return true;
   });
@@ -195,13 +199,19 @@ void read_column_meta_data(ThriftCompactReader& r, ColumnChunkInfo& c) {
         c.num_values = read_i64_field(r, f, "ColumnMetaData.num_values");
         has_num_values = true;
         return true;
-      case id::kTotalUncompressedSize: c.total_uncompressed_size = read_i64_field(r, f, "ColumnMetaData.total_uncompressed_size"); return true;
-      case id::kTotalCompressedSize: c.total_compressed_size = read_i64_field(r, f, "ColumnMetaData.total_compressed_size"); return true;
+      case id::kTotalUncompressedSize:
+        c.total_uncompressed_size = read_i64_field(r, f, "ColumnMetaData.total_uncompressed_size");
+        return true;
+      case id::kTotalCompressedSize:
+        c.total_compressed_size = read_i64_field(r, f, "ColumnMetaData.total_compressed_size");
+        return true;
       case id::kDataPageOffset:
         c.data_page_offset = read_i64_field(r, f, "ColumnMetaData.data_page_offset");
         has_data_page_offset = true;
         return true;
-      case id::kDictionaryPageOffset: c.dictionary_page_offset = read_i64_field(r, f, "ColumnMetaData.dictionary_page_offset"); return true;
+      case id::kDictionaryPageOffset:
+        c.dictionary_page_offset = read_i64_field(r, f, "ColumnMetaData.dictionary_page_offset");
+        return true;
       case id::kStatistics:
         expect_field_type(r, f, ThriftType::STRUCT, "ColumnMetaData.statistics");
         c.statistics = read_statistics(r);
@@ -210,7 +220,8 @@ void read_column_meta_data(ThriftCompactReader& r, ColumnChunkInfo& c) {
     }
   });
   if (!has_type || !has_codec || !has_num_values || !has_data_page_offset)
-    r.fail("ColumnMetaData of column '" + c.path + "' lacks a required field (type, codec, num_values, data_page_offset)");
+    r.fail("ColumnMetaData of column '" + c.path +
+           "' lacks a required field (type, codec, num_values, data_page_offset)");
 }
 
 ColumnChunkInfo read_column_chunk(ThriftCompactReader& r, size_t rg, size_t col) {

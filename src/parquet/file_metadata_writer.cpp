@@ -146,7 +146,7 @@ std::string file_footer(const std::vector<LeafColumn>& columns, uint64_t num_row
   w.field_binary(id::kCreatedBy, created_by);
   w.field_list(id::kColumnOrders, ThriftType::STRUCT, columns.size());
   for (size_t k = 0; k < columns.size(); ++k) {
-    w.begin_struct();  // ColumnOrder
+    w.begin_struct();                                // ColumnOrder
     w.field_struct(field::ColumnOrder::kTypeOrder);  // TypeDefinedOrder {}
     w.end_struct();
     w.end_struct();

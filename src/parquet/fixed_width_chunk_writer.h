@@ -24,7 +24,7 @@ namespace aesync::parquet {
 
 template <class T>
 class FixedWidthChunkWriter final : public ColumnChunkWriter {
-  static_assert((std::is_same_v<T, double> || std::is_same_v<T, int64_t>) && sizeof(T) == 8);
+  static_assert((std::is_same_v<T, double> || std::is_same_v<T, int64_t>)&&sizeof(T) == 8);
 
  public:
   FixedWidthChunkWriter(const LeafColumn& column, const WriterOptions& options) : ColumnChunkWriter(column, options) {}

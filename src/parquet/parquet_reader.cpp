@@ -17,25 +17,50 @@ namespace aesync::parquet {
 // Names
 
 std::string name_of(PhysicalType t) {
-  static constexpr const char* kNames[] = {"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY",
-                                           "FIXED_LEN_BYTE_ARRAY"};
+  static constexpr const char* kNames[] = {"BOOLEAN", "INT32",  "INT64",      "INT96",
+                                           "FLOAT",   "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
   const auto i = static_cast<int32_t>(t);
   return i >= 0 && i < 8 ? kNames[i] : std::to_string(i);
 }
 
 std::string name_of(Encoding e) {
-  static constexpr const char* kNames[] = {"PLAIN", "1", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED",
-                                           "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY",
-                                           "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"};
+  static constexpr const char* kNames[] = {"PLAIN",
+                                           "1",
+                                           "PLAIN_DICTIONARY",
+                                           "RLE",
+                                           "BIT_PACKED",
+                                           "DELTA_BINARY_PACKED",
+                                           "DELTA_LENGTH_BYTE_ARRAY",
+                                           "DELTA_BYTE_ARRAY",
+                                           "RLE_DICTIONARY",
+                                           "BYTE_STREAM_SPLIT"};
   const auto i = static_cast<int32_t>(e);
   return i >= 0 && i < 10 ? kNames[i] : std::to_string(i);
 }
 
 std::string name_of(ConvertedType c) {
-  static constexpr const char* kNames[] = {
-      "UTF8",   "MAP",    "MAP_KEY_VALUE", "LIST",  "ENUM",   "DECIMAL", "DATE",   "TIME_MILLIS",
-      "TIME_MICROS", "TIMESTAMP_MILLIS", "TIMESTAMP_MICROS", "UINT_8", "UINT_16", "UINT_32", "UINT_64", "INT_8",
-      "INT_16", "INT_32", "INT_64", "JSON", "BSON", "INTERVAL"};
+  static constexpr const char* kNames[] = {"UTF8",
+                                           "MAP",
+                                           "MAP_KEY_VALUE",
+                                           "LIST",
+                                           "ENUM",
+                                           "DECIMAL",
+                                           "DATE",
+                                           "TIME_MILLIS",
+                                           "TIME_MICROS",
+                                           "TIMESTAMP_MILLIS",
+                                           "TIMESTAMP_MICROS",
+                                           "UINT_8",
+                                           "UINT_16",
+                                           "UINT_32",
+                                           "UINT_64",
+                                           "INT_8",
+                                           "INT_16",
+                                           "INT_32",
+                                           "INT_64",
+                                           "JSON",
+                                           "BSON",
+                                           "INTERVAL"};
   const auto i = static_cast<int32_t>(c);
   return i >= 0 && i < 22 ? kNames[i] : std::to_string(i);
 }
@@ -121,7 +146,8 @@ std::string ParquetReader::read_range(uint64_t offset, uint64_t size) const {
 void ParquetReader::parse_footer() {
   const uint64_t size = meta_.file_size;
   if (size < 12)
-    throw FormatError(path_ + ": file of " + std::to_string(size) + " bytes is too small to be Parquet (needs at least 12)");
+    throw FormatError(path_ + ": file of " + std::to_string(size) +
+                      " bytes is too small to be Parquet (needs at least 12)");
   const std::string head = read_range(0, 4);
   const std::string tail = read_range(size - 8, 8);
   if (std::memcmp(head.data(), kMagic, 4) != 0) throw FormatError(path_ + ": no PAR1 magic at byte offset 0");
@@ -180,7 +206,8 @@ RowBatch ParquetReader::read_row_group(size_t index) const {
     int64_t start = chunk.data_page_offset;
     if (chunk.dictionary_page_offset && *chunk.dictionary_page_offset > 0 && *chunk.dictionary_page_offset < start)
       start = *chunk.dictionary_page_offset;
-    const std::string data = read_range(static_cast<uint64_t>(start), static_cast<uint64_t>(chunk.total_compressed_size));
+    const std::string data =
+        read_range(static_cast<uint64_t>(start), static_cast<uint64_t>(chunk.total_compressed_size));
     try {
       decode_column_chunk(col, chunk, index, data, static_cast<uint64_t>(start), budget, out);
     } catch (const FormatError& e) {

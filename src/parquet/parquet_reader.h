@@ -73,7 +73,7 @@ struct SchemaColumn {
   PhysicalType type{};
   Repetition repetition{};
   std::optional<ConvertedType> converted_type;  //!< may hold values format.h does not name
-  std::string logical_type;  //!< e.g. "STRING", "TIMESTAMP(MILLIS,UTC)", "" when absent
+  std::string logical_type;                     //!< e.g. "STRING", "TIMESTAMP(MILLIS,UTC)", "" when absent
   // Decoded annotations the reader and `inspect` act on:
   std::optional<TimeUnit> timestamp_unit;  //!< TIMESTAMP (logical or converted type)
   bool is_unsigned = false;                //!< INTEGER(n,unsigned) or UINT_n

@@ -58,13 +58,13 @@ struct WriterOptions {
   //! zstd level / gzip level; ignored otherwise. zstd 1: on machine metrics ~2% larger files
   //! than level 3 for ~20% less encoding time (bench/results); gzip levels are clamped to 1..9.
   int compression_level = 1;
-  size_t page_bytes = 1 << 20;                 //!< target uncompressed size of a data page
-  size_t dictionary_limit_bytes = 1 << 20;     //!< plain fallback past this dictionary size
-  uint64_t row_group_rows = 262144;            //!< append(): rows of a row group
-  size_t row_group_bytes = size_t{32} << 20;   //!< append(): a row group also ends at this many encoded bytes
-  bool parallel = true;                        //!< encode columns on two threads
-  size_t max_statistics_bytes = 4096;          //!< string min/max longer than this are omitted
-  std::string created_by;                      //!< default: aesync::created_by()
+  size_t page_bytes = 1 << 20;                //!< target uncompressed size of a data page
+  size_t dictionary_limit_bytes = 1 << 20;    //!< plain fallback past this dictionary size
+  uint64_t row_group_rows = 262144;           //!< append(): rows of a row group
+  size_t row_group_bytes = size_t{32} << 20;  //!< append(): a row group also ends at this many encoded bytes
+  bool parallel = true;                       //!< encode columns on two threads
+  size_t max_statistics_bytes = 4096;         //!< string min/max longer than this are omitted
+  std::string created_by;                     //!< default: aesync::created_by()
 };
 
 //! Maps the config's compression name ("zstd", "snappy", "gzip", "none"); nullopt if unknown.

@@ -25,13 +25,15 @@ bool RleHybridDecoder::next_run() {
     rle_ = false;
     packed_start_ = pos_;
     packed_index_ = 0;
-    run_left_ = bit_width_ == 0 ? groups * 8 : std::min<uint64_t>(groups * 8, body * 8 / static_cast<uint64_t>(bit_width_));
+    run_left_ =
+        bit_width_ == 0 ? groups * 8 : std::min<uint64_t>(groups * 8, body * 8 / static_cast<uint64_t>(bit_width_));
     pos_ += body;
   } else {
     const size_t width_bytes = (static_cast<size_t>(bit_width_) + 7) / 8;
     if (data_.size() - pos_ < width_bytes) return false;
     uint32_t v = 0;
-    for (size_t i = 0; i < width_bytes; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
+    for (size_t i = 0; i < width_bytes; ++i)
+      v |= static_cast<uint32_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
     pos_ += width_bytes;
     rle_ = true;
     rle_value_ = v;
@@ -62,7 +64,8 @@ bool RleHybridDecoder::decode(uint32_t* out, size_t n) {
         size_t byte = packed_start_ + static_cast<size_t>(bit / 8);
         const unsigned shift = static_cast<unsigned>(bit % 8);
         uint64_t word = 0;
-        for (unsigned k = 0; k < 5 && byte + k < end; ++k) word |= static_cast<uint64_t>(static_cast<uint8_t>(data_[byte + k])) << (8 * k);
+        for (unsigned k = 0; k < 5 && byte + k < end; ++k)
+          word |= static_cast<uint64_t>(static_cast<uint8_t>(data_[byte + k])) << (8 * k);
         out[i] = static_cast<uint32_t>((word >> shift) & mask);
       }
       packed_index_ += take;

@@ -23,9 +23,9 @@ namespace aesync::parquet {
 
 struct ChunkStatistics {
   int64_t null_count = 0;
-  std::optional<int64_t> nan_count;                   //!< DOUBLE columns only
-  std::optional<std::string> min_value, max_value;    //!< PLAIN-encoded, both or neither
-  bool legacy_min_max = false;                        //!< also write deprecated min/max
+  std::optional<int64_t> nan_count;                 //!< DOUBLE columns only
+  std::optional<std::string> min_value, max_value;  //!< PLAIN-encoded, both or neither
+  bool legacy_min_max = false;                      //!< also write deprecated min/max
 };
 
 //! Statistics from bounds accumulated elsewhere (`any`: a non-null, for doubles non-NaN, value

@@ -157,7 +157,8 @@ std::string_view ThriftCompactReader::read_binary() {
 }
 
 ThriftType ThriftCompactReader::element_type(uint8_t nibble) {
-  if (nibble == 0 || nibble > static_cast<uint8_t>(ThriftType::STRUCT)) fail("unknown Thrift element type " + std::to_string(nibble));
+  if (nibble == 0 || nibble > static_cast<uint8_t>(ThriftType::STRUCT))
+    fail("unknown Thrift element type " + std::to_string(nibble));
   return static_cast<ThriftType>(nibble);
 }
 
@@ -242,8 +243,8 @@ void ThriftCompactReader::skip_field(const FieldHeader& field) {
 
 void expect_field_type(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, ThriftType want,
                        const char* what) {
-  const bool ok = f.type == want ||
-                  (want == ThriftType::BOOL_TRUE && (f.type == ThriftType::BOOL_TRUE || f.type == ThriftType::BOOL_FALSE));
+  const bool ok = f.type == want || (want == ThriftType::BOOL_TRUE &&
+                                     (f.type == ThriftType::BOOL_TRUE || f.type == ThriftType::BOOL_FALSE));
   if (!ok)
     r.fail(std::string(what) + " has Thrift type " + std::string(thrift_type_name(f.type)) + ", expected " +
            std::string(thrift_type_name(want)));

@@ -106,8 +106,7 @@ void expect_field_type(ThriftCompactReader& r, const ThriftCompactReader::FieldH
                        const char* what);
 int32_t read_i32_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, const char* what);
 int64_t read_i64_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, const char* what);
-std::string_view read_binary_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f,
-                                   const char* what);
+std::string_view read_binary_field(ThriftCompactReader& r, const ThriftCompactReader::FieldHeader& f, const char* what);
 
 //! A LIST field of `elem` elements: element(i) reads each one.
 template <class Element>

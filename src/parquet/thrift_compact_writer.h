@@ -19,9 +19,9 @@
 // Misuse (unbalanced structs, nesting deeper than 16) is a programming error: std::logic_error.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
-#include <array>
 #include <string_view>
 
 #include "parquet/format.h"
@@ -43,15 +43,36 @@ class ThriftCompactWriter {
   void field_header(int16_t id, ThriftType type);
 
   void field_bool(int16_t id, bool v) { field_header(id, v ? ThriftType::BOOL_TRUE : ThriftType::BOOL_FALSE); }
-  void field_i8(int16_t id, int8_t v) { field_header(id, ThriftType::I8); i8(v); }
-  void field_i16(int16_t id, int16_t v) { field_header(id, ThriftType::I16); i16(v); }
-  void field_i32(int16_t id, int32_t v) { field_header(id, ThriftType::I32); i32(v); }
-  void field_i64(int16_t id, int64_t v) { field_header(id, ThriftType::I64); i64(v); }
-  void field_binary(int16_t id, std::string_view v) { field_header(id, ThriftType::BINARY); binary(v); }
+  void field_i8(int16_t id, int8_t v) {
+    field_header(id, ThriftType::I8);
+    i8(v);
+  }
+  void field_i16(int16_t id, int16_t v) {
+    field_header(id, ThriftType::I16);
+    i16(v);
+  }
+  void field_i32(int16_t id, int32_t v) {
+    field_header(id, ThriftType::I32);
+    i32(v);
+  }
+  void field_i64(int16_t id, int64_t v) {
+    field_header(id, ThriftType::I64);
+    i64(v);
+  }
+  void field_binary(int16_t id, std::string_view v) {
+    field_header(id, ThriftType::BINARY);
+    binary(v);
+  }
   //! Header of a STRUCT field, then begin_struct(): the caller writes its fields and end_struct().
-  void field_struct(int16_t id) { field_header(id, ThriftType::STRUCT); begin_struct(); }
+  void field_struct(int16_t id) {
+    field_header(id, ThriftType::STRUCT);
+    begin_struct();
+  }
   //! Header of a LIST field and the list header; the caller then writes `size` elements.
-  void field_list(int16_t id, ThriftType elem, size_t size) { field_header(id, ThriftType::LIST); list_header(elem, size); }
+  void field_list(int16_t id, ThriftType elem, size_t size) {
+    field_header(id, ThriftType::LIST);
+    list_header(elem, size);
+  }
 
   //! List header: `(size << 4) | elem` when size < 15, else `0xF0 | elem` + varint size.
   void list_header(ThriftType elem, size_t size);

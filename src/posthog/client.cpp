@@ -25,8 +25,7 @@ std::string error_text(std::string_view body) {
   return shown(trim(body), kMaxErrorText);
 }
 
-Client::Client(const PostHogConfig& config)
-    : config_(config), policy_(net::RetryPolicy::with_retries(kMaxRetries)) {}
+Client::Client(const PostHogConfig& config) : config_(config), policy_(net::RetryPolicy::with_retries(kMaxRetries)) {}
 
 simdjson::dom::element Client::call(const std::string& method, const std::string& path, const std::string& body) {
   net::Request request;

@@ -55,8 +55,8 @@ std::vector<PlannedRequest> link_plan(const Config& config);
 
 //! The warehouse table of this name, as the table list shows it.
 struct TableLookup {
-  bool found = false;                //!< a table of exactly this name exists
-  std::optional<std::string> id;     //!< the first such table's id that PostHog gives
+  bool found = false;             //!< a table of exactly this name exists
+  std::optional<std::string> id;  //!< the first such table's id that PostHog gives
 };
 
 //! The warehouse API of one project. Every call throws Error with PostHog's words on failure.

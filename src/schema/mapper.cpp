@@ -52,14 +52,12 @@ void Mapper::append(const RawRow& row, RowBatch& batch) const {
           // 2^63 is exactly representable; anything at or past it does not fit.
           if (!(std::trunc(v.d) == v.d && v.d >= -9223372036854775808.0 && v.d < 9223372036854775808.0))
             throw InputError("line " + std::to_string(row.line) + ": column \"" + schema_.columns[i].name +
-                             "\" (int64 from " + schema_.columns[i].from.name() + "): " +
-                             std::to_string(v.d) + " is not an integer");
+                             "\" (int64 from " + schema_.columns[i].from.name() + "): " + std::to_string(v.d) +
+                             " is not an integer");
           out.append_int(static_cast<int64_t>(v.d));
         }
         break;
-      case ColumnType::Timestamp:
-        out.append_int(v.i);
-        break;
+      case ColumnType::Timestamp: out.append_int(v.i); break;
     }
   }
   ++batch.rows;

@@ -28,8 +28,8 @@ class Mapper {
 
  private:
   struct Plan {
-    uint16_t source;        // index of the source raw column in RawRow
-    int16_t when = -1;      // index of the `when` raw column, -1 if none
+    uint16_t source;    // index of the source raw column in RawRow
+    int16_t when = -1;  // index of the `when` raw column, -1 if none
     RawColumn::Kind source_kind;
     ColumnType type;
     bool empty_as_null;

@@ -10,9 +10,9 @@ namespace aesync {
 
 //! One raw value. Which member is meaningful follows from the raw column's kind.
 struct RawValue {
-  int64_t i = 0;         //!< Timestamp (ms since epoch) and SampleInterval
-  double d = 0;          //!< DoubleN
-  std::string_view s;    //!< Dataset, IndexN, BlobN: valid only during the on_row call
+  int64_t i = 0;       //!< Timestamp (ms since epoch) and SampleInterval
+  double d = 0;        //!< DoubleN
+  std::string_view s;  //!< Dataset, IndexN, BlobN: valid only during the on_row call
 };
 
 //! The requested raw columns of one input line, in the order they were requested.

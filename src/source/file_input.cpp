@@ -94,9 +94,9 @@ class ReadAhead {
   std::array<Chunk, kChunks> chunks_;
   std::mutex mutex_;
   std::condition_variable cv_;
-  size_t head_ = 0;                 // the chunk the parser has or waits for
+  size_t head_ = 0;  // the chunk the parser has or waits for
   bool consumed_any_ = false;
-  size_t done_at_ = kChunks;        // the slot where end of input was met; kChunks = not yet
+  size_t done_at_ = kChunks;  // the slot where end of input was met; kChunks = not yet
   std::exception_ptr error_;
   bool stop_ = false;
   std::thread thread_;

@@ -57,11 +57,11 @@ using jsoneachrow::trim_right;
 using jsoneachrow::unescape_lenient;
 
 constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
-constexpr size_t kSnippetBytes = 120;  // bytes of the line quoted in an error
-constexpr size_t kGotBytes = 60;       // bytes of an offending value quoted in an error
+constexpr size_t kSnippetBytes = 120;           // bytes of the line quoted in an error
+constexpr size_t kGotBytes = 60;                // bytes of an offending value quoted in an error
 constexpr size_t kInitialCapacity = 64 * 1024;  // parser capacity before any line is seen
-constexpr size_t kMaxKeyLength = 16;   // "_sample_interval", the longest raw column name
-constexpr std::string_view kEmpty{"", 0};  // non-null: consumers may memcpy from it
+constexpr size_t kMaxKeyLength = 16;            // "_sample_interval", the longest raw column name
+constexpr std::string_view kEmpty{"", 0};       // non-null: consumers may memcpy from it
 
 // Canonical slots of the raw columns: timestamp, _sample_interval, dataset, index1,
 // blob1..20, double1..20.
@@ -264,8 +264,8 @@ struct JsonEachRowReader::Impl {
   uint64_t lines = 0;
   uint64_t replaced = 0;
 
-  std::string_view line;  // the current line as received (for error messages)
-  size_t parsed_size = 0; // size of the text simdjson parses for the current line
+  std::string_view line;   // the current line as received (for error messages)
+  size_t parsed_size = 0;  // size of the text simdjson parses for the current line
 
   void feed(const char* data, size_t size);
   void finish();

@@ -54,9 +54,9 @@ class JsonEachRowReader {
   //! Ends the input: a last line without '\n' is processed; throws if it is incomplete JSON.
   void finish();
 
-  uint64_t rows() const;                  //!< rows delivered so far
-  uint64_t lines() const;                 //!< lines seen so far (blank ones included)
-  uint64_t invalid_utf8_replaced() const; //!< U+FFFD substitutions made so far
+  uint64_t rows() const;                   //!< rows delivered so far
+  uint64_t lines() const;                  //!< lines seen so far (blank ones included)
+  uint64_t invalid_utf8_replaced() const;  //!< U+FFFD substitutions made so far
 
  private:
   struct Impl;

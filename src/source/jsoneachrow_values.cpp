@@ -89,9 +89,9 @@ bool parse_exact_int64(std::string_view s, int64_t& out) {
   }
   exponent -= static_cast<int64_t>(frac_digits.size());
   while (digit_at(last - 1) == '0') --last, ++exponent;
-  if (exponent < 0) return false;  // a fraction remains
+  if (exponent < 0) return false;                                        // a fraction remains
   if (static_cast<int64_t>(last - first) + exponent > 19) return false;  // >= 10^19 > 2^63
-  uint64_t magnitude = 0;  // at most 19 digits: fits
+  uint64_t magnitude = 0;                                                // at most 19 digits: fits
   for (size_t k = first; k < last; ++k) magnitude = magnitude * 10 + static_cast<uint64_t>(digit_at(k) - '0');
   for (int64_t e = 0; e < exponent; ++e) {
     if (magnitude > UINT64_MAX / 10) return false;
@@ -137,7 +137,8 @@ char* unescape_lenient(const char* p, char* o, uint64_t& replaced) {
           const int32_t lo = hex4(p + 2);
           if (lo < 0) return nullptr;
           if (lo >= 0xDC00 && lo <= 0xDFFF) {
-            o = put_utf8(o, 0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00));
+            o = put_utf8(o,
+                         0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00));
             p += 6;
             break;
           }

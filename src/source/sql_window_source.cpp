@@ -135,8 +135,7 @@ std::string SqlWindowSource::probe_sql(int64_t since_seconds) const {
          std::to_string(since_seconds) + ") FORMAT JSONEachRow";
 }
 
-FetchStats SqlWindowSource::fetch(const Window& window, const std::vector<RawColumn>& columns,
-                                  RowConsumer& consumer) {
+FetchStats SqlWindowSource::fetch(const Window& window, const std::vector<RawColumn>& columns, RowConsumer& consumer) {
   if (window.end <= window.start) throw std::invalid_argument("fetch(): empty window " + window.describe());
   size_t weight_index = columns.size();
   for (size_t i = 0; i < columns.size(); ++i)
@@ -148,8 +147,8 @@ FetchStats SqlWindowSource::fetch(const Window& window, const std::vector<RawCol
   return stats;
 }
 
-void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawColumn>& columns,
-                                  size_t weight_index, RowConsumer& consumer, FetchStats& stats) {
+void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawColumn>& columns, size_t weight_index,
+                                  RowConsumer& consumer, FetchStats& stats) {
   const std::string context = "window " + window.describe();
   const std::string sql = fetch_sql(window, columns);
   net::Request request = make_request(sql);
@@ -195,9 +194,9 @@ void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawCol
   if (outcome.kind != net::Outcome::Kind::Split) return;
   const int64_t length = window.end - window.start;
   if (length <= kMinSplitSeconds)
-    throw SourceError(context + ": " + outcome.reason + " (a window of " + std::to_string(length) +
-                          " s is not split further)",
-                      stats.rows);
+    throw SourceError(
+        context + ": " + outcome.reason + " (a window of " + std::to_string(length) + " s is not split further)",
+        stats.rows);
   const Window first{window.start, window.start + length / 2};
   const Window second{first.end, window.end};
   ++stats.splits;
@@ -215,8 +214,8 @@ net::Outcome SqlWindowSource::run_query(const std::string& context, const uint64
     // Every success is counted as "200" (the APIs answer 200); an error without a response
     // (network, timeout, a bad body) as "error".
     const std::string status = outcome.kind == net::Outcome::Kind::Done ? "200"
-                               : outcome.status                            ? std::to_string(outcome.status)
-                                                                           : "error";
+                               : outcome.status                         ? std::to_string(outcome.status)
+                                                                        : "error";
     metrics::global().add("aesync_source_requests_total", 1, "status=\"" + status + "\"");
     return outcome;
   };

@@ -48,9 +48,9 @@ struct WindowCounts {
 struct FetchStats {
   uint64_t rows = 0;
   int64_t sample_weight = 0;
-  uint64_t requests = 0;    //!< HTTP requests made, retries included
+  uint64_t requests = 0;  //!< HTTP requests made, retries included
   uint64_t retries = 0;
-  uint64_t splits = 0;      //!< windows split in halves
+  uint64_t splits = 0;  //!< windows split in halves
   uint64_t invalid_utf8_replaced = 0;
 };
 

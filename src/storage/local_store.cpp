@@ -112,7 +112,8 @@ std::optional<std::string> LocalStore::put_if(const std::string& key, std::strin
     ~Closer() { ::close(fd); }
   } closer{fd};
   if (::flock(fd, LOCK_EX) != 0) throw StorageError("cannot lock " + path + ": " + std::strerror(errno));
-  struct stat held {}, now {};
+  struct stat held {
+  }, now{};
   if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &now) != 0 || held.st_ino != now.st_ino ||
       held.st_dev != now.st_dev)
     return std::nullopt;
@@ -142,7 +143,8 @@ std::vector<PendingUpload> LocalStore::list_pending_uploads(const std::string& p
     if (key.compare(0, prefix.size(), prefix) != 0) continue;
     out.push_back({std::move(key), it->path().lexically_relative(root_).generic_string(), ""});
   }
-  std::sort(out.begin(), out.end(), [](const PendingUpload& a, const PendingUpload& b) { return a.upload_id < b.upload_id; });
+  std::sort(out.begin(), out.end(),
+            [](const PendingUpload& a, const PendingUpload& b) { return a.upload_id < b.upload_id; });
   return out;
 }
 

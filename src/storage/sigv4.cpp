@@ -183,8 +183,7 @@ SigV4Parts compute(const net::Request& request, const SigV4Credentials& credenti
   parts.canonical_request = request.method + "\n" + std::string(url.path.empty() ? "/" : url.path) + "\n" +
                             canonical_query(url.query) + "\n" + canonical_headers + "\n" + signed_headers + "\n" +
                             std::string(payload_sha256_hex);
-  parts.string_to_sign =
-      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256::hex(parts.canonical_request);
+  parts.string_to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256::hex(parts.canonical_request);
 
   std::string key = hmac_sha256("AWS4" + credentials.secret_access_key, day);
   key = hmac_sha256(key, credentials.region);

@@ -37,8 +37,8 @@ class BatchPipeline {
   static constexpr size_t kDefaultBatchRows = 65536;
   static constexpr size_t kDefaultBudgetBytes = size_t{4} << 20;
 
-  BatchPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer,
-                size_t batch_rows = kDefaultBatchRows, size_t budget_bytes = kDefaultBudgetBytes);
+  BatchPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer, size_t batch_rows = kDefaultBatchRows,
+                size_t budget_bytes = kDefaultBudgetBytes);
   ~BatchPipeline();
   BatchPipeline(const BatchPipeline&) = delete;
   BatchPipeline& operator=(const BatchPipeline&) = delete;

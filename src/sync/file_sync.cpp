@@ -109,7 +109,8 @@ class DayRouter final : public RowConsumer {
 
 }  // namespace
 
-SyncReport sync_file_source(const Config& config, const SyncOptions& options, ObjectStore& store, std::ostream& plan_out) {
+SyncReport sync_file_source(const Config& config, const SyncOptions& options, ObjectStore& store,
+                            std::ostream& plan_out) {
   const auto start = Clock::now();
   const PartitionLayout layout(config.destination.prefix);
   Mapper mapper(config.schema);

@@ -22,6 +22,7 @@ namespace aesync {
 
 //! Syncs a `file` source into `store`. Throws InputError/StorageError when the run as a whole
 //! fails (nothing is committed then).
-SyncReport sync_file_source(const Config& config, const SyncOptions& options, ObjectStore& store, std::ostream& plan_out);
+SyncReport sync_file_source(const Config& config, const SyncOptions& options, ObjectStore& store,
+                            std::ostream& plan_out);
 
 }  // namespace aesync

@@ -177,10 +177,11 @@ std::unique_ptr<PartitionLease> PartitionLease::acquire(ObjectStore& store, cons
     return nullptr;
   }
   if (auto etag = store.put_if(key, body, WriteCondition{false, current->etag})) {
-    log::warn("took over a stale lease",
-              {{"key", store.describe(key)},
-               {"previous_owner", theirs ? theirs->owner : std::string("unreadable")},
-               {"reason", !theirs ? "unreadable" : dead ? "its process no longer runs" : "expired"}});
+    log::warn("took over a stale lease", {{"key", store.describe(key)},
+                                          {"previous_owner", theirs ? theirs->owner : std::string("unreadable")},
+                                          {"reason", !theirs ? "unreadable"
+                                                     : dead  ? "its process no longer runs"
+                                                             : "expired"}});
     return std::unique_ptr<PartitionLease>(new PartitionLease(store, key, mine, *etag, clock));
   }
   holder = "another run (it took the stale lease over first)";

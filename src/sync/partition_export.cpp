@@ -103,7 +103,9 @@ PartitionOutcome PartitionExport::finish() {
     case PartitionStatus::Planned: break;
     case PartitionStatus::Ok:
     case PartitionStatus::Failed:
-      log::info("partition exported", {{"partition", outcome_.day}, {"rows", outcome_.rows}, {"bytes", outcome_.bytes},
+      log::info("partition exported", {{"partition", outcome_.day},
+                                       {"rows", outcome_.rows},
+                                       {"bytes", outcome_.bytes},
                                        {"duration_ms", static_cast<int64_t>(outcome_.seconds * 1000)},
                                        {"status", to_string(outcome_.status)}});
       break;

@@ -73,7 +73,9 @@ class ManifestReader {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const { throw InputError(where_ + ": not an aesync manifest: " + what); }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(where_ + ": not an aesync manifest: " + what);
+  }
 
   static std::optional<ColumnType> column_type(std::string_view s) {
     for (ColumnType t : {ColumnType::String, ColumnType::Double, ColumnType::Int64, ColumnType::Timestamp})

@@ -16,8 +16,8 @@
 #include "schema/mapper.h"
 #include "schema/row_batch.h"
 #include "schema/table_writer.h"
-#include "sync/batch_pipeline.h"
 #include "storage/object_store.h"
+#include "sync/batch_pipeline.h"
 #include "util/sha256.h"
 
 namespace aesync {

@@ -32,8 +32,8 @@ std::map<int64_t, std::string> scheduled_days(const PlanRequest& r, int64_t toda
   std::map<int64_t, std::string> days;
   for (int64_t d = today - r.lookback_days; d <= today; ++d) days.emplace(d, d == today ? "today" : "lookback");
   if (!r.exported.empty()) {
-    const auto [first, newest] = std::minmax_element(r.exported.begin(), r.exported.end(),
-                                                     [](const ExportedDay& a, const ExportedDay& b) { return a.day < b.day; });
+    const auto [first, newest] = std::minmax_element(
+        r.exported.begin(), r.exported.end(), [](const ExportedDay& a, const ExportedDay& b) { return a.day < b.day; });
     for (int64_t d = std::max(newest->day + 1, oldest_held); d <= today; ++d) days.emplace(d, "catch-up");
     // Days before the first export were never asked for: only a backfill exports them.
     days.erase(days.begin(), days.lower_bound(first->day));
@@ -53,7 +53,8 @@ std::map<int64_t, std::string> backfill_days(const PlanRequest& r, int64_t today
   if (from > today)
     throw UsageError("--from " + format_day(from) + " is in the future (today is " + format_day(today) + " UTC)");
   if (from < oldest_held)
-    throw UsageError("--from " + format_day(from) + " is older than retention_days = " + std::to_string(r.retention_days) +
+    throw UsageError("--from " + format_day(from) +
+                     " is older than retention_days = " + std::to_string(r.retention_days) +
                      " (the oldest day AE still holds is " + format_day(oldest_held) + ")");
   // Days after today have no data yet: a --to in the future means "up to now".
   to = std::min(to, today);

@@ -45,8 +45,8 @@ struct PlanRequest {
 struct PlannedDay {
   int64_t day = 0;
   std::vector<Window> windows;
-  bool skip = false;       //!< already exported and verified (backfill without --force)
-  std::string reason;      //!< why it is in the plan: "today", "lookback", "catch-up", "backfill"
+  bool skip = false;   //!< already exported and verified (backfill without --force)
+  std::string reason;  //!< why it is in the plan: "today", "lookback", "catch-up", "backfill"
 };
 
 //! Throws UsageError (a --from older than retention, --to before --from).

@@ -74,7 +74,7 @@ class Progress {
   std::atomic<double> start_time_{0};
   std::atomic<double> last_draw_{-1e300};
   std::mutex draw_mutex_;
-  bool drawn_ = false;   // guarded by draw_mutex_
+  bool drawn_ = false;     // guarded by draw_mutex_
   bool finished_ = false;  // guarded by draw_mutex_
 };
 

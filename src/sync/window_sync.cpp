@@ -77,8 +77,11 @@ class DayWindows {
       progress_.add_rows(static_cast<int64_t>(got.rows));
       m.source_rows += source_rows;
       log::debug("window fetched",
-                 {{"partition", out.day_name()}, {"window", w.describe()}, {"rows", got.rows},
-                  {"duration_ms", static_cast<int64_t>(std::chrono::duration<double, std::milli>(Clock::now() - wt0).count())}});
+                 {{"partition", out.day_name()},
+                  {"window", w.describe()},
+                  {"rows", got.rows},
+                  {"duration_ms",
+                   static_cast<int64_t>(std::chrono::duration<double, std::milli>(Clock::now() - wt0).count())}});
     }
     m.verified = config_.source.verify;
     return std::nullopt;
@@ -134,7 +137,8 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
   for (const PartitionEntry& e : list_partitions(store, layout.prefix(), backfill && !options.force)) {
     const bool has_manifest =
         std::any_of(e.objects.begin(), e.objects.end(), [](const ObjectInfo& o) { return is_manifest_key(o.key); });
-    if (has_manifest) req.exported.push_back({e.day, e.manifest && e.manifest->verified, e.manifest ? e.manifest->rows : 0});
+    if (has_manifest)
+      req.exported.push_back({e.day, e.manifest && e.manifest->verified, e.manifest ? e.manifest->rows : 0});
   }
   const std::vector<PlannedDay> plan = plan_days(req);
 

@@ -60,7 +60,8 @@ size_t mask_cut_prefix(std::string& out, size_t end, const std::string& secret) 
 std::string redact_locked(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out(text);
   for (const std::string& s : secrets) {
-    for (size_t pos = out.find(s); pos != std::string::npos; pos = out.find(s, pos + 3)) out.replace(pos, s.size(), "***");
+    for (size_t pos = out.find(s); pos != std::string::npos; pos = out.find(s, pos + 3))
+      out.replace(pos, s.size(), "***");
   }
   // Messages quote at most so many bytes of a server's answer or an input line, and the cut can
   // fall inside a secret that the answer echoed: the part before the cut is masked too.
@@ -127,7 +128,8 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
   message = redacted_message;
   size_t next_text = 0;
   const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::string line;
   if (s.format == Format::Json) {
     line = "{\"ts\":";

@@ -19,8 +19,8 @@ enum class Type { Counter, Gauge, Histogram };
 class Registry {
  public:
   //! Declares a metric; updating a metric that was never declared is a no-op, so that code paths
-  //! shared with `aesync sync` can update metrics the daemon alone declares. Declaring it again with the same type is a no-op (buckets are kept);
-  //! with another type it throws std::logic_error naming it. `buckets` (histograms only) are
+  //! shared with `aesync sync` can update metrics the daemon alone declares. Declaring it again with the same type is a
+  //! no-op (buckets are kept); with another type it throws std::logic_error naming it. `buckets` (histograms only) are
   //! the finite upper bounds in increasing order; +Inf is implicit.
   void declare(const std::string& name, Type type, const std::string& help, std::vector<double> buckets = {});
 

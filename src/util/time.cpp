@@ -56,8 +56,7 @@ unsigned days_in_month(int64_t y, unsigned m) {
 // Parses "YYYY-MM-DD" at the start of s.
 bool parse_date_prefix(std::string_view s, int64_t& day) {
   unsigned y, m, d;
-  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' ||
-      !digits(s, 8, 2, d))
+  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' || !digits(s, 8, 2, d))
     return false;
   if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return false;
   day = days_from_civil(y, m, d);
@@ -120,8 +119,9 @@ std::string format_rfc3339(int64_t seconds) {
   const int64_t day = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
   const int64_t rest = seconds - day * 86400;
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lldZ", format_day(day).c_str(), static_cast<long long>(rest / 3600),
-                static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60));
+  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lldZ", format_day(day).c_str(),
+                static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
+                static_cast<long long>(rest % 60));
   return buf;
 }
 

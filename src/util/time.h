@@ -22,7 +22,9 @@ std::optional<int64_t> parse_timestamp_ms(std::string_view s);
 std::optional<int64_t> parse_day(std::string_view s);
 
 //! The UTC day (days since the epoch) that holds a millisecond timestamp.
-inline int64_t day_of_ms(int64_t ms) { return ms >= 0 ? ms / kMillisPerDay : -((-ms + kMillisPerDay - 1) / kMillisPerDay); }
+inline int64_t day_of_ms(int64_t ms) {
+  return ms >= 0 ? ms / kMillisPerDay : -((-ms + kMillisPerDay - 1) / kMillisPerDay);
+}
 
 //! "YYYY-MM-DD" for days since the epoch.
 std::string format_day(int64_t day);

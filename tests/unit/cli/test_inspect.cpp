@@ -53,7 +53,10 @@ TEST(InspectFormat, DisplayTextEscapesAndTruncates) {
   EXPECT_EQ(inspect::display_text("a\nb\tc\rd", 40), "a\\nb\\tc\\rd");
   EXPECT_EQ(inspect::display_text(std::string("x\x01y\x7f", 4), 40), "x\\u0001y\\u007F");
   EXPECT_EQ(inspect::display_text("\xc2\x85", 40), "\\u0085");  // C1 control NEL
-  EXPECT_EQ(inspect::display_text("a\xff" "b", 40), "a\\xFFb");
+  EXPECT_EQ(inspect::display_text("a\xff"
+                                  "b",
+                                  40),
+            "a\\xFFb");
   EXPECT_EQ(inspect::display_text("caf\xc3\xa9 \xf0\x9f\x9a\x80", 40), "caf\xc3\xa9 \xf0\x9f\x9a\x80");
   // Exactly 40 characters stay; 41 become 39 + "…".
   EXPECT_EQ(inspect::display_text(std::string(40, 'a'), 40), std::string(40, 'a'));
@@ -71,11 +74,14 @@ TEST(InspectFormat, DisplayTextEscapesAndTruncates) {
 
 TEST(InspectFormat, ValidUtf8ReplacesBadBytes) {
   EXPECT_EQ(inspect::valid_utf8("plain \xc3\xa9 \xf0\x9f\x9a\x80"), "plain \xc3\xa9 \xf0\x9f\x9a\x80");
-  EXPECT_EQ(inspect::valid_utf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
-  EXPECT_EQ(inspect::valid_utf8("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");                      // overlong '/'
-  EXPECT_EQ(inspect::valid_utf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");      // surrogate
-  EXPECT_EQ(inspect::valid_utf8("\xf4\x90\x80\x80").size(), 12u);                             // past U+10FFFF
-  EXPECT_EQ(inspect::valid_utf8("ab\xe2\x82"), "ab\xef\xbf\xbd\xef\xbf\xbd");                 // cut short
+  EXPECT_EQ(inspect::valid_utf8("a\xff"
+                                "b"),
+            "a\xef\xbf\xbd"
+            "b");
+  EXPECT_EQ(inspect::valid_utf8("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");                  // overlong '/'
+  EXPECT_EQ(inspect::valid_utf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // surrogate
+  EXPECT_EQ(inspect::valid_utf8("\xf4\x90\x80\x80").size(), 12u);                          // past U+10FFFF
+  EXPECT_EQ(inspect::valid_utf8("ab\xe2\x82"), "ab\xef\xbf\xbd\xef\xbf\xbd");              // cut short
 }
 
 TEST(InspectFormat, DecodesStatistics) {
@@ -116,7 +122,8 @@ TEST(InspectFormat, DecodesStatistics) {
   EXPECT_EQ(json_of(inspect::decode_statistic(b, std::string(1, '\0'))), "false");
   const auto s = column(PhysicalType::BYTE_ARRAY);
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, "org-0")), "org-0");
-  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, std::string(50, 'q'))), std::string(39, 'q') + "\xe2\x80\xa6");
+  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, std::string(50, 'q'))),
+            std::string(39, 'q') + "\xe2\x80\xa6");
   // Bytes that are not UTF-8 and statistics of the wrong size show as hex.
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, std::string("\xff\x00\x01", 3))), "0xff0001");
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(dbl, "\x01\x02")), "0x0102");
@@ -196,23 +203,25 @@ first 3 rows of 300
 TEST(Inspect, JsonOutput) {
   std::ostringstream out;
   EXPECT_EQ(run_inspect(kDuckDbFile, 2, true, out), 0);
-  EXPECT_EQ(out.str(),
-            "{\"path\":\"" + kDuckDbFile + "\",\"bytes\":2721,"
-            R"j("created_by":"DuckDB version v1.5.6 (build 069cc9f9b5)","num_rows":300,"schema":[)j"
-            R"j({"name":"id","physical_type":"INT64","logical_type":"INT_64","converted_type":"INT_64","repetition":"OPTIONAL"},)j"
-            R"j({"name":"org","physical_type":"BYTE_ARRAY","logical_type":"UTF8","converted_type":"UTF8","repetition":"OPTIONAL"},)j"
-            R"j({"name":"value","physical_type":"DOUBLE","logical_type":null,"converted_type":null,"repetition":"OPTIONAL"},)j"
-            R"j({"name":"ts","physical_type":"INT64","logical_type":"TIMESTAMP(MICROS,UTC)","converted_type":"TIMESTAMP_MICROS","repetition":"OPTIONAL"},)j"
-            R"j({"name":"proc","physical_type":"BYTE_ARRAY","logical_type":"UTF8","converted_type":"UTF8","repetition":"OPTIONAL"}],)j"
-            R"j("row_groups":[{"rows":300,"total_byte_size":7323,"columns":[)j"
-            R"j({"name":"id","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":494,"uncompressed_bytes":2427,"null_count":0,"min":0,"max":299},)j"
-            R"j({"name":"org","codec":"ZSTD","encodings":["PLAIN_DICTIONARY"],"compressed_bytes":112,"uncompressed_bytes":279,"null_count":0,"min":"org-0","max":"org-4"},)j"
-            R"j({"name":"value","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":353,"uncompressed_bytes":1890,"null_count":75,"min":0.5,"max":149.5},)j"
-            R"j({"name":"ts","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":985,"uncompressed_bytes":2427,"null_count":0,"min":"2026-02-01 00:00:00.000","max":"2026-02-01 00:07:28.500"},)j"
-            R"j({"name":"proc","codec":"ZSTD","encodings":["PLAIN_DICTIONARY"],"compressed_bytes":134,"uncompressed_bytes":300,"null_count":100,"min":"p0","max":"p9"}]}],)j"
-            R"j("rows":[{"id":0,"org":"org-0","value":null,"ts":"2026-02-01 00:00:00.000","proc":null},)j"
-            R"j({"id":1,"org":"org-1","value":0.5,"ts":"2026-02-01 00:00:01.500","proc":"p1"}]})j"
-            "\n");
+  EXPECT_EQ(
+      out.str(),
+      "{\"path\":\"" + kDuckDbFile +
+          "\",\"bytes\":2721,"
+          R"j("created_by":"DuckDB version v1.5.6 (build 069cc9f9b5)","num_rows":300,"schema":[)j"
+          R"j({"name":"id","physical_type":"INT64","logical_type":"INT_64","converted_type":"INT_64","repetition":"OPTIONAL"},)j"
+          R"j({"name":"org","physical_type":"BYTE_ARRAY","logical_type":"UTF8","converted_type":"UTF8","repetition":"OPTIONAL"},)j"
+          R"j({"name":"value","physical_type":"DOUBLE","logical_type":null,"converted_type":null,"repetition":"OPTIONAL"},)j"
+          R"j({"name":"ts","physical_type":"INT64","logical_type":"TIMESTAMP(MICROS,UTC)","converted_type":"TIMESTAMP_MICROS","repetition":"OPTIONAL"},)j"
+          R"j({"name":"proc","physical_type":"BYTE_ARRAY","logical_type":"UTF8","converted_type":"UTF8","repetition":"OPTIONAL"}],)j"
+          R"j("row_groups":[{"rows":300,"total_byte_size":7323,"columns":[)j"
+          R"j({"name":"id","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":494,"uncompressed_bytes":2427,"null_count":0,"min":0,"max":299},)j"
+          R"j({"name":"org","codec":"ZSTD","encodings":["PLAIN_DICTIONARY"],"compressed_bytes":112,"uncompressed_bytes":279,"null_count":0,"min":"org-0","max":"org-4"},)j"
+          R"j({"name":"value","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":353,"uncompressed_bytes":1890,"null_count":75,"min":0.5,"max":149.5},)j"
+          R"j({"name":"ts","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":985,"uncompressed_bytes":2427,"null_count":0,"min":"2026-02-01 00:00:00.000","max":"2026-02-01 00:07:28.500"},)j"
+          R"j({"name":"proc","codec":"ZSTD","encodings":["PLAIN_DICTIONARY"],"compressed_bytes":134,"uncompressed_bytes":300,"null_count":100,"min":"p0","max":"p9"}]}],)j"
+          R"j("rows":[{"id":0,"org":"org-0","value":null,"ts":"2026-02-01 00:00:00.000","proc":null},)j"
+          R"j({"id":1,"org":"org-1","value":0.5,"ts":"2026-02-01 00:00:01.500","proc":"p1"}]})j"
+          "\n");
 }
 
 TEST(Inspect, RowsAcrossRowGroupsAndZeroRows) {

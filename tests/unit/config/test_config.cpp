@@ -841,9 +841,9 @@ TEST_F(ConfigTest, BundledDemoConfigLoads) {
 
 TEST_F(ConfigTest, BundledProductionExampleLoads) {
   const fs::path example = fs::path(AESYNC_TEST_DATA).parent_path().parent_path() / "examples" / "aesync.toml";
-  for (const char* name : {"CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_ANALYTICS_API_TOKEN", "R2_ACCESS_KEY_ID",
-                           "R2_SECRET_ACCESS_KEY", "POSTHOG_PROJECT_ID", "POSTHOG_PERSONAL_API_KEY",
-                           "R2_READ_ACCESS_KEY_ID", "R2_READ_SECRET_ACCESS_KEY"})
+  for (const char* name :
+       {"CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_ANALYTICS_API_TOKEN", "R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY",
+        "POSTHOG_PROJECT_ID", "POSTHOG_PERSONAL_API_KEY", "R2_READ_ACCESS_KEY_ID", "R2_READ_SECRET_ACCESS_KEY"})
     ::setenv(name, name[0] == 'P' && name[8] == 'P' ? "12345" : "value-of-secret", 1);
   ::setenv("CLOUDFLARE_ACCOUNT_ID", "0123abcd", 1);
   const Config c = load_config(example.string());

@@ -12,10 +12,11 @@ namespace {
 
 Schema test_schema() {
   Schema s;
-  s.columns = {{"ts", *RawColumn::parse("timestamp"), ColumnType::Timestamp, std::nullopt, false},
-               {"name", *RawColumn::parse("blob1"), ColumnType::String, std::nullopt, true},
-               {"v", *RawColumn::parse("double1"), ColumnType::Double, WhenCondition{*RawColumn::parse("blob2"), "x"}, false},
-               {"n", *RawColumn::parse("_sample_interval"), ColumnType::Int64, std::nullopt, false}};
+  s.columns = {
+      {"ts", *RawColumn::parse("timestamp"), ColumnType::Timestamp, std::nullopt, false},
+      {"name", *RawColumn::parse("blob1"), ColumnType::String, std::nullopt, true},
+      {"v", *RawColumn::parse("double1"), ColumnType::Double, WhenCondition{*RawColumn::parse("blob2"), "x"}, false},
+      {"n", *RawColumn::parse("_sample_interval"), ColumnType::Int64, std::nullopt, false}};
   return s;
 }
 

@@ -38,7 +38,7 @@ namespace {
 // A request as the server saw it.
 struct Seen {
   std::string method;
-  std::string target;  // path and query
+  std::string target;                          // path and query
   std::map<std::string, std::string> headers;  // name as sent -> value (httplib's own REMOTE_*/LOCAL_* left out)
   std::string body;
   int remote_port = 0;
@@ -170,9 +170,10 @@ TEST_F(HttpClientTest, GetReturnsStatusBodyAndLowerCasedHeaders) {
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].method, "GET");
   EXPECT_EQ(s[0].target, "/hello?x=1");
-  const std::map<std::string, std::string> expected = {
-      {"Accept", "*/*"}, {"Host", "127.0.0.1:" + std::to_string(port_)}, {"User-Agent", std::string("aesync/") + version()},
-      {"X-Test", "a"}};
+  const std::map<std::string, std::string> expected = {{"Accept", "*/*"},
+                                                       {"Host", "127.0.0.1:" + std::to_string(port_)},
+                                                       {"User-Agent", std::string("aesync/") + version()},
+                                                       {"X-Test", "a"}};
   EXPECT_EQ(s[0].headers, expected);
 }
 
@@ -187,9 +188,10 @@ TEST_F(HttpClientTest, PutOfZeroBytesSendsContentLengthZeroAndNoContentType) {
   const auto s = seen();
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].method, "PUT");
-  const std::map<std::string, std::string> expected = {
-      {"Accept", "*/*"}, {"Content-Length", "0"}, {"Host", "127.0.0.1:" + std::to_string(port_)},
-      {"User-Agent", std::string("aesync/") + version()}};
+  const std::map<std::string, std::string> expected = {{"Accept", "*/*"},
+                                                       {"Content-Length", "0"},
+                                                       {"Host", "127.0.0.1:" + std::to_string(port_)},
+                                                       {"User-Agent", std::string("aesync/") + version()}};
   EXPECT_EQ(s[0].headers, expected);
   EXPECT_EQ(s[0].body, "");
 }
@@ -208,12 +210,11 @@ TEST_F(HttpClientTest, PutSendsTheBodyExactlyWithoutExpect) {
   const auto s = seen();
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].body, body);
-  const std::map<std::string, std::string> expected = {
-      {"Accept", "*/*"},
-      {"Content-Length", std::to_string(body.size())},
-      {"Content-Type", "application/octet-stream"},
-      {"Host", "127.0.0.1:" + std::to_string(port_)},
-      {"User-Agent", "test-agent/1"}};
+  const std::map<std::string, std::string> expected = {{"Accept", "*/*"},
+                                                       {"Content-Length", std::to_string(body.size())},
+                                                       {"Content-Type", "application/octet-stream"},
+                                                       {"Host", "127.0.0.1:" + std::to_string(port_)},
+                                                       {"User-Agent", "test-agent/1"}};
   EXPECT_EQ(s[0].headers, expected);
 }
 
@@ -400,7 +401,8 @@ TEST_F(HttpClientTest, ConnectionRefusedNamesTheUrl) {
     const std::string msg = e.what();
     const std::string p = std::to_string(port);
     // curl's text: "Failed to connect to 127.0.0.1 port <p> after <n> ms: Couldn't connect to server".
-    const std::string prefix = "PUT http://127.0.0.1:" + p + "/bucket/key: Failed to connect to 127.0.0.1 port " + p + " after ";
+    const std::string prefix =
+        "PUT http://127.0.0.1:" + p + "/bucket/key: Failed to connect to 127.0.0.1 port " + p + " after ";
     const std::string suffix = " ms: Couldn't connect to server";
     EXPECT_EQ(msg.rfind(prefix, 0), 0u) << msg;
     ASSERT_GE(msg.size(), prefix.size() + suffix.size());
@@ -418,7 +420,8 @@ TEST_F(HttpClientTest, HeaderValuesWithLineBreaksAreRejectedWithoutQuotingThem) 
     client.send(req);
     FAIL() << "no exception";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), ("GET " + url("/hello") + ": the value of header 'Authorization' contains a line break").c_str());
+    EXPECT_STREQ(e.what(),
+                 ("GET " + url("/hello") + ": the value of header 'Authorization' contains a line break").c_str());
   }
   EXPECT_TRUE(seen().empty());
 }

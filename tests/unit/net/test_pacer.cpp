@@ -110,9 +110,9 @@ TEST(Pacer, EachRetryIsLoggedOnceAndCountedByTarget) {
   log::set_format(log::Format::Json);
   testing::internal::CaptureStderr();
   int n = 0;
-  EXPECT_EQ(run(fast(6), {Outcome::retry("HTTP 503: busy", 503, milliseconds(7)), Outcome::done()}, &n,
-                RetryTarget::Storage),
-            "done");
+  EXPECT_EQ(
+      run(fast(6), {Outcome::retry("HTTP 503: busy", 503, milliseconds(7)), Outcome::done()}, &n, RetryTarget::Storage),
+      "done");
   const std::string log = testing::internal::GetCapturedStderr();
   EXPECT_EQ(r.value("aesync_retries_total", "target=\"storage\""), storage + 1);
   EXPECT_EQ(r.value("aesync_retries_total", "target=\"posthog\""), posthog);

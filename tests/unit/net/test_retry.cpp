@@ -104,9 +104,10 @@ TEST(ParseRetryAfter, HttpDate) {
 }
 
 TEST(ParseRetryAfter, Malformed) {
-  for (const char* bad : {"", "  ", "-5", "1.5", "5s", "soon", "Wed, 21 Oct 2015 07:28:00 UTC",
-                          "Wed, 21 Oct 2015 07:28:00", "Xyz, 21 Oct 2015 07:28:00 GMT", "Wed, 21 Foo 2015 07:28:00 GMT",
-                          "Wed, 32 Oct 2015 07:28:00 GMT", "Wed, 21 Oct 2015 24:28:00 GMT", "Wednesday, 21-Oct-15 07:28:00 GMT"})
+  for (const char* bad :
+       {"", "  ", "-5", "1.5", "5s", "soon", "Wed, 21 Oct 2015 07:28:00 UTC", "Wed, 21 Oct 2015 07:28:00",
+        "Xyz, 21 Oct 2015 07:28:00 GMT", "Wed, 21 Foo 2015 07:28:00 GMT", "Wed, 32 Oct 2015 07:28:00 GMT",
+        "Wed, 21 Oct 2015 24:28:00 GMT", "Wednesday, 21-Oct-15 07:28:00 GMT"})
     EXPECT_EQ(parse_retry_after(bad, 0), std::nullopt) << bad;
 }
 

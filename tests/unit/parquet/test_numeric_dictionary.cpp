@@ -191,7 +191,8 @@ TEST(ParquetWriter, PlainIsKeptWhenItCompressesSmaller) {
   const ParquetReader r = ParquetReader::from_bytes(zstd);
   EXPECT_EQ(encodings(r, 0), (std::vector<std::string>{"PLAIN"}));
   const RowBatch back = r.read_row_group(0);
-  for (size_t i = 0; i < back.rows; ++i) ASSERT_EQ(back.columns[0].ints[i], 1'770'000'000'000LL + static_cast<int64_t>(i / 16) * 1000);
+  for (size_t i = 0; i < back.rows; ++i)
+    ASSERT_EQ(back.columns[0].ints[i], 1'770'000'000'000LL + static_cast<int64_t>(i / 16) * 1000);
   // Uncompressed, the same chunk is smaller as a dictionary (8 bytes a value vs 12 bits).
   EXPECT_EQ(encodings(ParquetReader::from_bytes(write_file(schema, b, Codec::UNCOMPRESSED)), 0),
             (std::vector<std::string>{"PLAIN_DICTIONARY"}));

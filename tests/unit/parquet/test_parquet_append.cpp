@@ -49,7 +49,8 @@ struct Row {
 // `values` distinct numbers, n = i.
 Row row_at(size_t i, size_t ids, size_t values) {
   const uint64_t h = (i * 2654435761u) % 1000003;
-  return Row{"machine-" + std::to_string(h % ids), i % 5 != 0, static_cast<double>(h % values) / 4, static_cast<int64_t>(i)};
+  return Row{"machine-" + std::to_string(h % ids), i % 5 != 0, static_cast<double>(h % values) / 4,
+             static_cast<int64_t>(i)};
 }
 
 // Writes rows [0, total) in batches of `batch` rows through append().

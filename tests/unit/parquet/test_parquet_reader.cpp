@@ -197,11 +197,11 @@ struct TestColumn {
   int codec = 0;
   std::vector<int> encodings{kPlain};
   int64_t num_values = 0;
-  std::string dictionary;  // dictionary page (header + body), if any
-  std::string pages;       // data pages
-  std::function<void(Thrift&)> statistics;       // writes Statistics fields
-  std::function<void(Thrift&)> extra_meta;       // more ColumnMetaData fields
-  std::function<void(Thrift&)> extra_chunk;      // more ColumnChunk fields
+  std::string dictionary;                    // dictionary page (header + body), if any
+  std::string pages;                         // data pages
+  std::function<void(Thrift&)> statistics;   // writes Statistics fields
+  std::function<void(Thrift&)> extra_meta;   // more ColumnMetaData fields
+  std::function<void(Thrift&)> extra_chunk;  // more ColumnChunk fields
   std::optional<int64_t> compressed_size_override;
 };
 
@@ -245,7 +245,8 @@ std::string build_file(std::vector<TestColumn> cols, int64_t rows, const FileOpt
   int64_t total = 0;
   for (size_t i = 0; i < cols.size(); ++i) {
     const TestColumn& c = cols[i];
-    const int64_t size = c.compressed_size_override.value_or(static_cast<int64_t>(c.dictionary.size() + c.pages.size()));
+    const int64_t size =
+        c.compressed_size_override.value_or(static_cast<int64_t>(c.dictionary.size() + c.pages.size()));
     total += size;
     t.element_begin().i64(2, 0);
     t.begin(3).i32(1, c.type).list(2, kI32, c.encodings.size());
@@ -337,7 +338,7 @@ TEST(ParquetReader, OptionalByteArrayWithDictionaryAndDefinitionLevels) {
   c.name = "org_id";
   c.type = kByteArray;
   c.repetition = kOptional;
-  c.converted = 0;  // UTF8
+  c.converted = 0;                                  // UTF8
   c.logical = [](Thrift& t) { t.begin(1).end(); };  // STRING
   c.encodings = {kPlain, kRle, kPlainDictionary};
   c.num_values = 5;
@@ -451,7 +452,7 @@ TEST(ParquetReader, TimestampsIntegersBooleansFloats) {
   i32.num_values = 3;
   i32.dictionary = dictionary_page(2, le32(static_cast<uint32_t>(-7)) + le32(123456));
   i32.pages = data_page_v1(3, kRleDictionary, bytes({1, 0x06, 0x01}));  // bit width 1, RLE 3 x index 1
-  TestColumn u32;  // INTEGER(32, unsigned)
+  TestColumn u32;                                                       // INTEGER(32, unsigned)
   u32.name = "u32";
   u32.type = kInt32;
   u32.logical = [](Thrift& t) { t.begin(10).i8(1, 32).boolean(2, false).end(); };
@@ -535,10 +536,10 @@ TEST(ParquetReader, SkipsFooterFieldsItDoesNotModel) {
   TestColumn c2 = c;
   c2.name = "id2";
   c2.extra_meta = [](Thrift& t) {
-    t.list(8, kStruct, 0);                                                              // empty key_value_metadata
+    t.list(8, kStruct, 0);                                                                   // empty key_value_metadata
     t.header(13, 9).raw(bytes({0x1c})).element_begin().i32(1, 0).i32(2, 0).i32(3, 1).end();  // encoding_stats
-    t.i64(14, 5000).i32(15, 64);                                                        // bloom filter
-    t.header(16, kStruct);                                                              // size_statistics
+    t.i64(14, 5000).i32(15, 64);                                                             // bloom filter
+    t.header(16, kStruct);                                                                   // size_statistics
     t.element_begin().i64(1, 8).list(2, kI64, 2).raw_i64(0).raw_i64(1).list(3, kI64, 0).end();
   };
   FileOptions opt;
@@ -547,7 +548,7 @@ TEST(ParquetReader, SkipsFooterFieldsItDoesNotModel) {
     t.list(7, kStruct, 2);  // column_orders: TYPE_ORDER twice
     for (int i = 0; i < 2; ++i) t.element_begin().begin(1).end().end();
     t.header(99, 11).raw(bytes({0x02, 0x85, 0x01, 'a', 0x02, 0x01, 'b', 0x04}));  // map<binary,i32>
-    t.header(100, 7).raw(f64(2.5));                                                   // double
+    t.header(100, 7).raw(f64(2.5));                                               // double
   };
   opt.schema = [](Thrift& t) {
     t.list(2, kStruct, 3);
@@ -631,7 +632,8 @@ TEST(ParquetReader, BadMagic) {
   std::string file = build_file({simple_int64()}, 2);
   std::string head = file;
   head[0] = 'X';
-  EXPECT_EQ(error_of([&] { ParquetReader::from_bytes(head, "a.parquet"); }), "a.parquet: no PAR1 magic at byte offset 0");
+  EXPECT_EQ(error_of([&] { ParquetReader::from_bytes(head, "a.parquet"); }),
+            "a.parquet: no PAR1 magic at byte offset 0");
   std::string tail = file;
   tail.back() = 'X';
   EXPECT_EQ(error_of([&] { ParquetReader::from_bytes(tail, "a.parquet"); }),
@@ -657,8 +659,8 @@ TEST(ParquetReader, TruncatedFooter) {
     std::memcpy(&v, file.data() + file.size() - 8, 4);
     return v;
   }();
-  const std::string cut = file.substr(0, file.size() - 8 - footer_len) +
-                          file.substr(file.size() - 8 - footer_len, 10) + le32(10) + "PAR1";
+  const std::string cut =
+      file.substr(0, file.size() - 8 - footer_len) + file.substr(file.size() - 8 - footer_len, 10) + le32(10) + "PAR1";
   // Footer bytes: 15 02 (version), 19 2c (schema list), 48 06 "schema": the name is cut.
   const size_t name_offset = file.size() - 8 - footer_len + 5;
   EXPECT_EQ(error_of([&] { ParquetReader::from_bytes(cut, "a.parquet"); }),
@@ -715,29 +717,34 @@ TEST(ParquetReader, MalformedPagesNameThePage) {
   s.type = kByteArray;
   s.num_values = 1;
   s.pages = data_page_v1(1, kPlain, le32(50) + "abc");
-  EXPECT_EQ(read_error(s, 1), "t.parquet: row group 0, column 's', page at byte offset 4: value 0: length 50 exceeds "
-                              "the page's remaining 3 bytes");
+  EXPECT_EQ(read_error(s, 1),
+            "t.parquet: row group 0, column 's', page at byte offset 4: value 0: length 50 exceeds "
+            "the page's remaining 3 bytes");
   // Fewer fixed-width values than the page claims.
   TestColumn i = simple_int64(2);
   i.pages = data_page_v1(2, kPlain, le64(1));
-  EXPECT_EQ(read_error(i, 2), "t.parquet: row group 0, column 'id', page at byte offset 4: PLAIN data needs 2 values "
-                              "of 8 bytes, the page holds 8 bytes");
+  EXPECT_EQ(read_error(i, 2),
+            "t.parquet: row group 0, column 'id', page at byte offset 4: PLAIN data needs 2 values "
+            "of 8 bytes, the page holds 8 bytes");
   // Definition levels cut short.
   TestColumn o = simple_int64(2);
   o.repetition = kOptional;
   o.pages = data_page_v1(2, kPlain, le32(9) + bytes({0x03}));
-  EXPECT_EQ(read_error(o, 2), "t.parquet: row group 0, column 'id', page at byte offset 4: definition levels length 9 "
-                              "exceeds the page's remaining 1 bytes");
+  EXPECT_EQ(read_error(o, 2),
+            "t.parquet: row group 0, column 'id', page at byte offset 4: definition levels length 9 "
+            "exceeds the page's remaining 1 bytes");
   // An encoding the reader does not implement.
   TestColumn e = simple_int64(2);
   e.pages = data_page_v1(2, 9 /* BYTE_STREAM_SPLIT */, le64(0) + le64(0));
-  EXPECT_EQ(read_error(e, 2), "t.parquet: row group 0, column 'id', page at byte offset 4: encoding BYTE_STREAM_SPLIT "
-                              "is not supported");
+  EXPECT_EQ(read_error(e, 2),
+            "t.parquet: row group 0, column 'id', page at byte offset 4: encoding BYTE_STREAM_SPLIT "
+            "is not supported");
   // A dictionary-encoded page without a dictionary.
   TestColumn d = simple_int64(2);
   d.pages = data_page_v1(2, kRleDictionary, bytes({1, 0x04, 0x00}));
-  EXPECT_EQ(read_error(d, 2), "t.parquet: row group 0, column 'id', page at byte offset 4: dictionary-encoded page "
-                              "without a dictionary page");
+  EXPECT_EQ(read_error(d, 2),
+            "t.parquet: row group 0, column 'id', page at byte offset 4: dictionary-encoded page "
+            "without a dictionary page");
   // Corrupt compressed data (ZSTD chunk, bytes that are no zstd frame).
   TestColumn z = simple_int64(1);
   z.codec = 6;
@@ -747,17 +754,21 @@ TEST(ParquetReader, MalformedPagesNameThePage) {
   // More values in a page than the chunk has.
   TestColumn m = simple_int64(2);
   m.num_values = 1;
-  EXPECT_EQ(read_error(m, 1), "t.parquet: row group 0, column 'id', page at byte offset 4: page holds 2 values, more "
-                              "than the 1 the column chunk has left");
+  EXPECT_EQ(read_error(m, 1),
+            "t.parquet: row group 0, column 'id', page at byte offset 4: page holds 2 values, more "
+            "than the 1 the column chunk has left");
 }
 
 TEST(ParquetReader, InconsistentMetadataIsRefused) {
   // A chunk pointing past the footer.
   TestColumn c = simple_int64();
   c.compressed_size_override = 5000;
-  EXPECT_EQ(error_of([&] { ParquetReader::from_bytes(build_file({c}, 2), "t.parquet"); }).rfind(
-                "t.parquet: row group 0, column 'id': column chunk at byte offset 4 of 5000 bytes lies outside the data", 0),
-            0u);
+  EXPECT_EQ(
+      error_of([&] { ParquetReader::from_bytes(build_file({c}, 2), "t.parquet"); })
+          .rfind(
+              "t.parquet: row group 0, column 'id': column chunk at byte offset 4 of 5000 bytes lies outside the data",
+              0),
+      0u);
   // Row counts that disagree.
   FileOptions opt;
   opt.num_rows = 7;

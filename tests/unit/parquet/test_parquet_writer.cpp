@@ -98,7 +98,9 @@ class TDecoder {
     v.type = type;
     switch (type) {
       case 3: v.i = static_cast<int8_t>(byte()); break;
-      case 4: case 5: case 6: v.i = unzigzag(varint()); break;
+      case 4:
+      case 5:
+      case 6: v.i = unzigzag(varint()); break;
       case 8: {
         const size_t n = varint();
         v.bin = std::string(in_.substr(pos_, n));
@@ -198,19 +200,18 @@ TEST(ParquetWriter, FileWithoutRowGroupsIsExact) {
   EXPECT_EQ(sink.out, "PAR1");  // the magic goes out at construction
   w.close();
 
-  const std::string meta = bytes({
-      0x15, 0x02,                                 // 1: version = 1
-      0x19, 0x2C,                                 // 2: schema, list of 2 structs
-      0x48, 0x06, 's', 'c', 'h', 'e', 'm', 'a',   //   root: 4: name "schema"
-      0x15, 0x02, 0x00,                           //         5: num_children = 1; STOP
-      0x15, 0x04,                                 //   leaf: 1: type INT64 (2)
-      0x25, 0x00,                                 //         3: repetition REQUIRED (0)
-      0x18, 0x01, 'n', 0x00,                      //         4: name "n"; STOP (no annotation)
-      0x16, 0x00,                                 // 3: num_rows = 0 (i64)
-      0x19, 0x0C,                                 // 4: row_groups, empty list of structs
-      0x28, 0x01, 't',                            // 6: created_by "t" (delta 2)
-      0x19, 0x1C, 0x1C, 0x00, 0x00,               // 7: column_orders [ {1: TYPE_ORDER {}} ]
-      0x00});                                     // STOP
+  const std::string meta = bytes({0x15, 0x02,                                   // 1: version = 1
+                                  0x19, 0x2C,                                   // 2: schema, list of 2 structs
+                                  0x48, 0x06, 's',  'c',  'h',  'e', 'm', 'a',  //   root: 4: name "schema"
+                                  0x15, 0x02, 0x00,                             //         5: num_children = 1; STOP
+                                  0x15, 0x04,                                   //   leaf: 1: type INT64 (2)
+                                  0x25, 0x00,                                   //         3: repetition REQUIRED (0)
+                                  0x18, 0x01, 'n',  0x00,        //         4: name "n"; STOP (no annotation)
+                                  0x16, 0x00,                    // 3: num_rows = 0 (i64)
+                                  0x19, 0x0C,                    // 4: row_groups, empty list of structs
+                                  0x28, 0x01, 't',               // 6: created_by "t" (delta 2)
+                                  0x19, 0x1C, 0x1C, 0x00, 0x00,  // 7: column_orders [ {1: TYPE_ORDER {}} ]
+                                  0x00});                        // STOP
   EXPECT_EQ(sink.out, "PAR1" + meta + le32(meta.size()) + "PAR1");
   EXPECT_EQ(w.rows_written(), 0u);
   EXPECT_EQ(w.row_groups_written(), 0u);
@@ -244,125 +245,118 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
   EXPECT_EQ(w.row_groups_written(), 1u);
 
   const std::string d15 = bytes({0, 0, 0, 0, 0, 0, 0xF8, 0x3F});    // 1.5 = 0x3FF8000000000000 LE
-  const std::string dm0 = bytes({0, 0, 0, 0, 0, 0, 0, 0x80});        // -0.0: only the sign bit
+  const std::string dm0 = bytes({0, 0, 0, 0, 0, 0, 0, 0x80});       // -0.0: only the sign bit
   const std::string dnan = bytes({0, 0, 0, 0, 0, 0, 0xF8, 0x7F});   // quiet NaN 0x7FF8...
   const std::string t1000 = bytes({0xE8, 0x03, 0, 0, 0, 0, 0, 0});  // 1000 = 0x3E8
   const std::string t2000 = bytes({0xD0, 0x07, 0, 0, 0, 0, 0, 0});  // 2000 = 0x7D0
   const std::string t3000 = bytes({0xB8, 0x0B, 0, 0, 0, 0, 0, 0});  // 3000 = 0xBB8
 
   // Column s, offset 4: dictionary page (19 bytes) then one data page (26 bytes).
-  const std::string s_dict = bytes({
-      0x15, 0x04,        // PageHeader 1: type DICTIONARY_PAGE (2)
-      0x15, 0x0C,        // 2: uncompressed_page_size 6
-      0x15, 0x0C,        // 3: compressed_page_size 6
-      0x4C,              // 7: dictionary_page_header (delta 4, struct)
-      0x15, 0x02,        //   1: num_values 1
-      0x15, 0x04,        //   2: encoding PLAIN_DICTIONARY (2)
-      0x00, 0x00,        //   STOP; STOP
-      0x02, 0, 0, 0, 'a', 'b'});  // body: PLAIN "ab" (4-byte length + bytes)
-  const std::string s_data = bytes({
-      0x15, 0x00,        // 1: type DATA_PAGE (0)
-      0x15, 0x12,        // 2: uncompressed 9
-      0x15, 0x12,        // 3: compressed 9
-      0x2C,              // 5: data_page_header (delta 2)
-      0x15, 0x06,        //   1: num_values 3 (the NULL included)
-      0x15, 0x04,        //   2: encoding PLAIN_DICTIONARY
-      0x15, 0x06,        //   3: definition_level_encoding RLE (3)
-      0x15, 0x06,        //   4: repetition_level_encoding RLE
-      0x00, 0x00,
-      0x02, 0, 0, 0,     // body: def levels, 2 bytes:
-      0x03, 0x05,        //   bit-packed 1 group: 1,0,1 -> 0b101
-      0x01,              //   index bit width 1
-      0x04, 0x00});      //   RLE run: 2 x index 0
+  const std::string s_dict = bytes({0x15, 0x04,                 // PageHeader 1: type DICTIONARY_PAGE (2)
+                                    0x15, 0x0C,                 // 2: uncompressed_page_size 6
+                                    0x15, 0x0C,                 // 3: compressed_page_size 6
+                                    0x4C,                       // 7: dictionary_page_header (delta 4, struct)
+                                    0x15, 0x02,                 //   1: num_values 1
+                                    0x15, 0x04,                 //   2: encoding PLAIN_DICTIONARY (2)
+                                    0x00, 0x00,                 //   STOP; STOP
+                                    0x02, 0, 0, 0, 'a', 'b'});  // body: PLAIN "ab" (4-byte length + bytes)
+  const std::string s_data = bytes({0x15, 0x00,                 // 1: type DATA_PAGE (0)
+                                    0x15, 0x12,                 // 2: uncompressed 9
+                                    0x15, 0x12,                 // 3: compressed 9
+                                    0x2C,                       // 5: data_page_header (delta 2)
+                                    0x15, 0x06,                 //   1: num_values 3 (the NULL included)
+                                    0x15, 0x04,                 //   2: encoding PLAIN_DICTIONARY
+                                    0x15, 0x06,                 //   3: definition_level_encoding RLE (3)
+                                    0x15, 0x06,                 //   4: repetition_level_encoding RLE
+                                    0x00, 0x00, 0x02, 0, 0, 0,  // body: def levels, 2 bytes:
+                                    0x03, 0x05,                 //   bit-packed 1 group: 1,0,1 -> 0b101
+                                    0x01,                       //   index bit width 1
+                                    0x04, 0x00});               //   RLE run: 2 x index 0
   // Column d, offset 49: one PLAIN page of 3 doubles (41 bytes).
-  const std::string plain3_header = bytes({
-      0x15, 0x00, 0x15, 0x30, 0x15, 0x30,  // DATA_PAGE, sizes 24, 24
-      0x2C, 0x15, 0x06,                    // data_page_header: num_values 3
-      0x15, 0x00,                          //   encoding PLAIN (0)
-      0x15, 0x06, 0x15, 0x06, 0x00, 0x00});
+  const std::string plain3_header = bytes({0x15, 0x00, 0x15, 0x30, 0x15, 0x30,  // DATA_PAGE, sizes 24, 24
+                                           0x2C, 0x15, 0x06,                    // data_page_header: num_values 3
+                                           0x15, 0x00,                          //   encoding PLAIN (0)
+                                           0x15, 0x06, 0x15, 0x06, 0x00, 0x00});
   const std::string d_data = plain3_header + d15 + dm0 + dnan;
   // Column t, offset 90: one PLAIN page of 3 int64 (41 bytes). The footer starts at 131.
   const std::string t_data = plain3_header + t1000 + t2000 + t3000;
 
-  const std::string meta =
-      bytes({0x15, 0x02,                                // 1: version 1
-             0x19, 0x4C,                                // 2: schema, 4 elements
-             0x48, 0x06, 's', 'c', 'h', 'e', 'm', 'a',  //   root "schema",
-             0x15, 0x06, 0x00,                          //   num_children 3
-             0x15, 0x0C,                                //   s: BYTE_ARRAY (6)
-             0x25, 0x02,                                //      OPTIONAL (1)
-             0x18, 0x01, 's',                           //      name
-             0x25, 0x00,                                //      6: converted_type UTF8 (0)
-             0x4C, 0x1C, 0x00, 0x00,                    //      10: logicalType {1: STRING {}}
-             0x00,
-             0x15, 0x0A, 0x25, 0x00, 0x18, 0x01, 'd', 0x00,  // d: DOUBLE (5), REQUIRED
-             0x15, 0x04, 0x25, 0x00, 0x18, 0x01, 't',   //   t: INT64, REQUIRED,
-             0x25, 0x12,                                //      converted_type TIMESTAMP_MILLIS (9)
-             0x4C, 0x8C,                                //      logicalType {8: TIMESTAMP {
-             0x11,                                      //        1: isAdjustedToUTC true,
-             0x1C, 0x1C, 0x00, 0x00,                    //        2: unit {1: MILLIS {}}
-             0x00, 0x00, 0x00,                          //      }} STOP
-             0x16, 0x06,                                // 3: num_rows 3
-             0x19, 0x1C,                                // 4: row_groups, 1 struct
-             0x19, 0x3C}) +                             //   1: columns, 3 structs
-      bytes({0x26, 0x00,                                //   s chunk: 2: file_offset 0
-             0x1C,                                      //     3: meta_data
-             0x15, 0x0C,                                //       1: type BYTE_ARRAY
-             0x19, 0x25, 0x04, 0x06,                    //       2: encodings [PLAIN_DICTIONARY, RLE]
-             0x19, 0x18, 0x01, 's',                     //       3: path_in_schema ["s"]
-             0x15, 0x00,                                //       4: codec UNCOMPRESSED
-             0x16, 0x06,                                //       5: num_values 3
-             0x16, 0x5A, 0x16, 0x5A,                    //       6, 7: sizes 45, 45
-             0x26, 0x2E,                                //       9: data_page_offset 23
-             0x26, 0x08,                                //       11: dictionary_page_offset 4
-             0x1C,                                      //       12: statistics
-             0x36, 0x02,                                //         3: null_count 1
-             0x28, 0x02, 'a', 'b',                      //         5: max_value "ab"
-             0x18, 0x02, 'a', 'b',                      //         6: min_value "ab"
-             0x11, 0x11,                                //         7, 8: is_max/min_value_exact true
-             0x00, 0x00, 0x00}) +                       //       (no legacy min/max for strings)
-      bytes({0x26, 0x00, 0x1C,                          //   d chunk
-             0x15, 0x0A,                                //       type DOUBLE
-             0x19, 0x15, 0x00,                          //       encodings [PLAIN]
-             0x19, 0x18, 0x01, 'd',                     //       path ["d"]
-             0x15, 0x00, 0x16, 0x06,                    //       codec, num_values 3
-             0x16, 0x52, 0x16, 0x52,                    //       sizes 41, 41
-             0x26, 0x62,                                //       data_page_offset 49
-             0x3C,                                      //       12: statistics (delta 3)
-             0x18, 0x08}) + d15 +                       //         1: max (legacy) 1.5
-      bytes({0x18, 0x08}) + dm0 +                       //         2: min (legacy) -0.0
-      bytes({0x16, 0x00,                                //         3: null_count 0
-             0x28, 0x08}) + d15 +                       //         5: max_value 1.5
-      bytes({0x18, 0x08}) + dm0 +                       //         6: min_value -0.0 (NaN left out)
-      bytes({0x11, 0x11,                                //         7, 8: exact bounds (bool in header)
-             0x16, 0x02,                                //         9: nan_count 1
-             0x00, 0x00, 0x00}) +
-      bytes({0x26, 0x00, 0x1C,                          //   t chunk
-             0x15, 0x04, 0x19, 0x15, 0x00,              //       INT64, [PLAIN]
-             0x19, 0x18, 0x01, 't',
-             0x15, 0x00, 0x16, 0x06, 0x16, 0x52, 0x16, 0x52,
-             0x26, 0xB4, 0x01,                          //       data_page_offset 90 (zigzag 180)
-             0x3C, 0x18, 0x08}) + t3000 +               //       statistics: max 3000
-      bytes({0x18, 0x08}) + t1000 +                     //                   min 1000
-      bytes({0x16, 0x00, 0x28, 0x08}) + t3000 +         //         null_count 0, max_value
-      bytes({0x18, 0x08}) + t1000 +                     //         min_value
-      bytes({0x11, 0x11,                                //         exact bounds
-             0x00, 0x00, 0x00,
-             0x16, 0xFE, 0x01,                          //   2: total_byte_size 127
-             0x16, 0x06,                                //   3: num_rows 3
-             0x26, 0x08,                                //   5: file_offset 4
-             0x16, 0xFE, 0x01,                          //   6: total_compressed_size 127
-             0x00,                                      // RowGroup STOP
-             0x28, 0x01, 't',                           // 6: created_by "t"
-             0x19, 0x3C,                                // 7: column_orders, 3 x TYPE_ORDER
-             0x1C, 0x00, 0x00, 0x1C, 0x00, 0x00, 0x1C, 0x00, 0x00,
-             0x00});
+  const std::string meta = bytes({0x15, 0x02,                                     // 1: version 1
+                                  0x19, 0x4C,                                     // 2: schema, 4 elements
+                                  0x48, 0x06, 's',  'c',  'h',  'e',  'm',  'a',  //   root "schema",
+                                  0x15, 0x06, 0x00,                               //   num_children 3
+                                  0x15, 0x0C,                                     //   s: BYTE_ARRAY (6)
+                                  0x25, 0x02,                                     //      OPTIONAL (1)
+                                  0x18, 0x01, 's',                                //      name
+                                  0x25, 0x00,                                     //      6: converted_type UTF8 (0)
+                                  0x4C, 0x1C, 0x00, 0x00,                         //      10: logicalType {1: STRING {}}
+                                  0x00, 0x15, 0x0A, 0x25, 0x00, 0x18, 0x01, 'd', 0x00,  // d: DOUBLE (5), REQUIRED
+                                  0x15, 0x04, 0x25, 0x00, 0x18, 0x01, 't',              //   t: INT64, REQUIRED,
+                                  0x25, 0x12,              //      converted_type TIMESTAMP_MILLIS (9)
+                                  0x4C, 0x8C,              //      logicalType {8: TIMESTAMP {
+                                  0x11,                    //        1: isAdjustedToUTC true,
+                                  0x1C, 0x1C, 0x00, 0x00,  //        2: unit {1: MILLIS {}}
+                                  0x00, 0x00, 0x00,        //      }} STOP
+                                  0x16, 0x06,              // 3: num_rows 3
+                                  0x19, 0x1C,              // 4: row_groups, 1 struct
+                                  0x19, 0x3C}) +           //   1: columns, 3 structs
+                           bytes({0x26, 0x00,              //   s chunk: 2: file_offset 0
+                                  0x1C,                    //     3: meta_data
+                                  0x15, 0x0C,              //       1: type BYTE_ARRAY
+                                  0x19, 0x25, 0x04, 0x06,  //       2: encodings [PLAIN_DICTIONARY, RLE]
+                                  0x19, 0x18, 0x01, 's',   //       3: path_in_schema ["s"]
+                                  0x15, 0x00,              //       4: codec UNCOMPRESSED
+                                  0x16, 0x06,              //       5: num_values 3
+                                  0x16, 0x5A, 0x16, 0x5A,  //       6, 7: sizes 45, 45
+                                  0x26, 0x2E,              //       9: data_page_offset 23
+                                  0x26, 0x08,              //       11: dictionary_page_offset 4
+                                  0x1C,                    //       12: statistics
+                                  0x36, 0x02,              //         3: null_count 1
+                                  0x28, 0x02, 'a',  'b',   //         5: max_value "ab"
+                                  0x18, 0x02, 'a',  'b',   //         6: min_value "ab"
+                                  0x11, 0x11,              //         7, 8: is_max/min_value_exact true
+                                  0x00, 0x00, 0x00}) +     //       (no legacy min/max for strings)
+                           bytes({0x26, 0x00, 0x1C,        //   d chunk
+                                  0x15, 0x0A,              //       type DOUBLE
+                                  0x19, 0x15, 0x00,        //       encodings [PLAIN]
+                                  0x19, 0x18, 0x01, 'd',   //       path ["d"]
+                                  0x15, 0x00, 0x16, 0x06,  //       codec, num_values 3
+                                  0x16, 0x52, 0x16, 0x52,  //       sizes 41, 41
+                                  0x26, 0x62,              //       data_page_offset 49
+                                  0x3C,                    //       12: statistics (delta 3)
+                                  0x18, 0x08}) +
+                           d15 +                        //         1: max (legacy) 1.5
+                           bytes({0x18, 0x08}) + dm0 +  //         2: min (legacy) -0.0
+                           bytes({0x16, 0x00,           //         3: null_count 0
+                                  0x28, 0x08}) +
+                           d15 +                        //         5: max_value 1.5
+                           bytes({0x18, 0x08}) + dm0 +  //         6: min_value -0.0 (NaN left out)
+                           bytes({0x11, 0x11,           //         7, 8: exact bounds (bool in header)
+                                  0x16, 0x02,           //         9: nan_count 1
+                                  0x00, 0x00, 0x00}) +
+                           bytes({0x26, 0x00, 0x1C,              //   t chunk
+                                  0x15, 0x04, 0x19, 0x15, 0x00,  //       INT64, [PLAIN]
+                                  0x19, 0x18, 0x01, 't',  0x15, 0x00, 0x16, 0x06,
+                                  0x16, 0x52, 0x16, 0x52, 0x26, 0xB4, 0x01,  //       data_page_offset 90 (zigzag 180)
+                                  0x3C, 0x18, 0x08}) +
+                           t3000 +                                     //       statistics: max 3000
+                           bytes({0x18, 0x08}) + t1000 +               //                   min 1000
+                           bytes({0x16, 0x00, 0x28, 0x08}) + t3000 +   //         null_count 0, max_value
+                           bytes({0x18, 0x08}) + t1000 +               //         min_value
+                           bytes({0x11, 0x11,                          //         exact bounds
+                                  0x00, 0x00, 0x00, 0x16, 0xFE, 0x01,  //   2: total_byte_size 127
+                                  0x16, 0x06,                          //   3: num_rows 3
+                                  0x26, 0x08,                          //   5: file_offset 4
+                                  0x16, 0xFE, 0x01,                    //   6: total_compressed_size 127
+                                  0x00,                                // RowGroup STOP
+                                  0x28, 0x01, 't',                     // 6: created_by "t"
+                                  0x19, 0x3C,                          // 7: column_orders, 3 x TYPE_ORDER
+                                  0x1C, 0x00, 0x00, 0x1C, 0x00, 0x00, 0x1C, 0x00, 0x00, 0x00});
   ASSERT_EQ(s_dict.size(), 19u);
   ASSERT_EQ(s_data.size(), 26u);
   ASSERT_EQ(d_data.size(), 41u);
   ASSERT_EQ(meta.size(), 272u);
-  const std::string expected =
-      "PAR1" + s_dict + s_data + d_data + t_data + meta + le32(meta.size()) + "PAR1";
+  const std::string expected = "PAR1" + s_dict + s_data + d_data + t_data + meta + le32(meta.size()) + "PAR1";
   EXPECT_EQ(sink.out, expected);
 }
 
@@ -380,12 +374,11 @@ TEST(ParquetWriter, DictionaryFallsBackToPlainPastTheLimit) {
   ParquetWriter w(schema, opt, sink);
   w.write_row_group(b);
   w.close();
-  const std::string chunk = bytes({
-      0x15, 0x00, 0x15, 0x1A, 0x15, 0x1A,  // DATA_PAGE, 13 bytes
-      0x2C, 0x15, 0x04,                    // num_values 2
-      0x15, 0x00,                          // PLAIN
-      0x15, 0x06, 0x15, 0x06, 0x00, 0x00,
-      0x03, 0, 0, 0, 'a', 'b', 'c', 0x02, 0, 0, 0, 'd', 'e'});
+  const std::string chunk =
+      bytes({0x15, 0x00, 0x15, 0x1A, 0x15, 0x1A,  // DATA_PAGE, 13 bytes
+             0x2C, 0x15, 0x04,                    // num_values 2
+             0x15, 0x00,                          // PLAIN
+             0x15, 0x06, 0x15, 0x06, 0x00, 0x00, 0x03, 0, 0, 0, 'a', 'b', 'c', 0x02, 0, 0, 0, 'd', 'e'});
   EXPECT_EQ(sink.out.substr(0, 4 + chunk.size()), "PAR1" + chunk);
   const TValue meta = footer(sink.out);
   const TValue& cmd = meta.at(4).elems.at(0).at(1).elems.at(0).at(3);
@@ -429,7 +422,7 @@ TEST(ParquetWriter, PagesAreCutAtPageBytes) {
   // Strings: a value costs 14 bytes; a page closes once it holds >= 16: rows {0,1(NULL),2}, {3,4}.
   p = pages(sink.out, chunks.elems.at(1).at(3));
   ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(p[0].header.at(5).at(1).i, 3);  // num_values counts the NULL
+  EXPECT_EQ(p[0].header.at(5).at(1).i, 3);                                // num_values counts the NULL
   EXPECT_EQ(p[0].body.substr(0, 6), bytes({0x02, 0, 0, 0, 0x03, 0x05}));  // levels 1,0,1
   EXPECT_EQ(p[0].body.size(), 6u + 2 * 14);
   EXPECT_EQ(p[1].header.at(5).at(1).i, 2);
@@ -511,11 +504,14 @@ TEST(ParquetWriter, SeveralRowGroupsEveryCodec) {
       EXPECT_EQ(rg.at(6).i, compressed);
       expect_offset += compressed;
     }
-    EXPECT_EQ(static_cast<size_t>(expect_offset) + 8 + [&] {
-      uint32_t len;
-      std::memcpy(&len, sink.out.data() + sink.out.size() - 8, 4);
-      return len;
-    }(), sink.out.size());
+    EXPECT_EQ(
+        static_cast<size_t>(expect_offset) + 8 +
+            [&] {
+              uint32_t len;
+              std::memcpy(&len, sink.out.data() + sink.out.size() - 8, 4);
+              return len;
+            }(),
+        sink.out.size());
   }
 }
 

@@ -170,9 +170,7 @@ TEST(RleHybrid, RunThenLiteralsThenRun) {
   EXPECT_EQ(enc32(v, 2), bytes({0x10, 0x02, 0x05, 0xF4, 0xFF, 0xFF, 0x03}));
 }
 
-TEST(RleHybrid, EmptyInputWritesNothing) {
-  EXPECT_EQ(enc32({}, 5), "");
-}
+TEST(RleHybrid, EmptyInputWritesNothing) { EXPECT_EQ(enc32({}, 5), ""); }
 
 TEST(RleHybrid, BadBitWidthIsALogicError) {
   std::string out;
@@ -243,7 +241,8 @@ TEST(RleHybrid, DefinitionLevelRunsOfAnyLengthRoundTrip) {
   for (int trial = 0; trial < 200; ++trial) {
     std::vector<uint8_t> v;
     const size_t n = 1 + rng() % 500;
-    while (v.size() < n) v.insert(v.end(), std::min<size_t>(1 + rng() % 40, n - v.size()), static_cast<uint8_t>(rng() % 2));
+    while (v.size() < n)
+      v.insert(v.end(), std::min<size_t>(1 + rng() % 40, n - v.size()), static_cast<uint8_t>(rng() % 2));
     std::string out;
     encode_definition_levels(v.data(), v.size(), out);
     uint32_t len;

@@ -63,12 +63,12 @@ TEST(RleHybridDecoder, ShortFinalBitPackedRunServesWhatIsThere) {
 }
 
 TEST(RleHybridDecoder, MalformedInputFails) {
-  decode("", 1, 1, false);                          // no run at all
-  decode(bytes({0x04}), 8, 1, false);               // RLE value missing
-  decode(bytes({0x04, 0x01}), 16, 1, false);        // RLE value cut short
-  decode(bytes({0x80, 0x80, 0x80}), 1, 1, false);   // header varint never ends
-  decode(bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x01}), 1, 1, false);  // header longer than 32 bits
-  decode(bytes({0x02, 0x01}), 33, 1, false);        // bit width out of range
+  decode("", 1, 1, false);                                                // no run at all
+  decode(bytes({0x04}), 8, 1, false);                                     // RLE value missing
+  decode(bytes({0x04, 0x01}), 16, 1, false);                              // RLE value cut short
+  decode(bytes({0x80, 0x80, 0x80}), 1, 1, false);                         // header varint never ends
+  decode(bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x01}), 1, 1, false);       // header longer than 32 bits
+  decode(bytes({0x02, 0x01}), 33, 1, false);                              // bit width out of range
   EXPECT_EQ(decode(bytes({0x02, 0x01}), 1, 0), std::vector<uint32_t>{});  // nothing asked, nothing read
 }
 

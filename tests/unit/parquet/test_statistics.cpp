@@ -116,13 +116,13 @@ TEST(Statistics, DoubleNullCountIsExactEvenWhenZero) {
 }
 
 TEST(Statistics, BytesLessIsUnsigned) {
-  EXPECT_TRUE(bytes_less("a", "\xff"));   // 0x61 < 0xFF unsigned (signed char would say -1 < 0x61)
+  EXPECT_TRUE(bytes_less("a", "\xff"));  // 0x61 < 0xFF unsigned (signed char would say -1 < 0x61)
   EXPECT_FALSE(bytes_less("\xff", "a"));
-  EXPECT_TRUE(bytes_less("", "a"));       // a prefix sorts first
+  EXPECT_TRUE(bytes_less("", "a"));  // a prefix sorts first
   EXPECT_TRUE(bytes_less("ab", "abc"));
   EXPECT_FALSE(bytes_less("abc", "abc"));
   EXPECT_TRUE(bytes_less(std::string("a\0b", 3), std::string("a\0c", 3)));  // embedded NUL compared
-  EXPECT_TRUE(bytes_less("\xc3\xa9", "\xe6\x97\xa5"));  // é < 日 by UTF-8 bytes
+  EXPECT_TRUE(bytes_less("\xc3\xa9", "\xe6\x97\xa5"));                      // é < 日 by UTF-8 bytes
 }
 
 TEST(Statistics, StringMinMaxUnsignedOrder) {
@@ -161,6 +161,6 @@ TEST(Statistics, StringBoundsLongerThanTheCapAreOmitted) {
   mm.add(long_max);
   EXPECT_FALSE(mm.finish(0, 10).min_value.has_value());  // max too long: both omitted
   EXPECT_FALSE(mm.finish(0, 10).max_value.has_value());
-  EXPECT_EQ(mm.finish(0, 11).max_value, long_max);        // exactly at the cap: kept
-  EXPECT_EQ(mm.finish(2, 10).null_count, 2);              // null_count stays
+  EXPECT_EQ(mm.finish(0, 11).max_value, long_max);  // exactly at the cap: kept
+  EXPECT_EQ(mm.finish(2, 10).null_count, 2);        // null_count stays
 }

@@ -75,9 +75,9 @@ TEST(ThriftCompact, ZigzagVarintsForI32) {
   EXPECT_EQ(encode_i32(-1), bytes({0x01}));  // zigzag: -n -> 2n-1
   EXPECT_EQ(encode_i32(1), bytes({0x02}));   // n -> 2n
   EXPECT_EQ(encode_i32(-2), bytes({0x03}));
-  EXPECT_EQ(encode_i32(63), bytes({0x7E}));   // 126 fits 7 bits
-  EXPECT_EQ(encode_i32(-64), bytes({0x7F}));  // 127 fits 7 bits
-  EXPECT_EQ(encode_i32(64), bytes({0x80, 0x01}));  // 128 = 0b1_0000000: low 7 bits 0 + continuation, then 1
+  EXPECT_EQ(encode_i32(63), bytes({0x7E}));         // 126 fits 7 bits
+  EXPECT_EQ(encode_i32(-64), bytes({0x7F}));        // 127 fits 7 bits
+  EXPECT_EQ(encode_i32(64), bytes({0x80, 0x01}));   // 128 = 0b1_0000000: low 7 bits 0 + continuation, then 1
   EXPECT_EQ(encode_i32(300), bytes({0xD8, 0x04}));  // 600 = 0x258: 0x58|0x80, 600>>7 = 4
   // INT32_MAX -> 0xFFFFFFFE: 7-bit groups 0x7E,0x7F,0x7F,0x7F,0x0F
   EXPECT_EQ(encode_i32(std::numeric_limits<int32_t>::max()), bytes({0xFE, 0xFF, 0xFF, 0xFF, 0x0F}));
@@ -102,8 +102,8 @@ TEST(ThriftCompact, BinaryIsVarintLengthThenBytes) {
   std::string out;
   ThriftCompactWriter w(out);
   w.begin_struct();
-  w.field_binary(1, "ab");  // 0x18 (delta 1, BINARY 8), length 2, 'a' 'b'
-  w.field_binary(2, "");    // 0x18, length 0
+  w.field_binary(1, "ab");                   // 0x18 (delta 1, BINARY 8), length 2, 'a' 'b'
+  w.field_binary(2, "");                     // 0x18, length 0
   w.field_binary(3, std::string(200, 'x'));  // 0x18, length 200 = 0xC8 0x01, bytes
   w.end_struct();
   EXPECT_EQ(out, bytes({0x18, 0x02, 'a', 'b', 0x18, 0x00, 0x18, 0xC8, 0x01}) + std::string(200, 'x') + bytes({0x00}));
@@ -113,9 +113,9 @@ TEST(ThriftCompact, BoolFieldsLiveInTheHeaderTypeNibble) {
   std::string out;
   ThriftCompactWriter w(out);
   w.begin_struct();
-  w.field_bool(1, true);    // delta 1, BOOLEAN_TRUE (1): 0x11, no value byte
-  w.field_bool(2, false);   // delta 1, BOOLEAN_FALSE (2): 0x12
-  w.field_bool(20, true);   // delta 18: long form 0x01, zigzag(20) = 40 = 0x28
+  w.field_bool(1, true);   // delta 1, BOOLEAN_TRUE (1): 0x11, no value byte
+  w.field_bool(2, false);  // delta 1, BOOLEAN_FALSE (2): 0x12
+  w.field_bool(20, true);  // delta 18: long form 0x01, zigzag(20) = 40 = 0x28
   w.end_struct();
   EXPECT_EQ(out, bytes({0x11, 0x12, 0x01, 0x28, 0x00}));
 }
@@ -127,7 +127,7 @@ TEST(ThriftCompact, ShortListHeaderPacksSizeAndElementType) {
   w.field_list(2, ThriftType::I32, 3);  // 0x29 (delta 2, LIST 9); header (3 << 4) | I32 5 = 0x35
   w.i32(1);
   w.i32(2);
-  w.i32(-3);  // elements: zigzag 2, 4, 5
+  w.i32(-3);                                // elements: zigzag 2, 4, 5
   w.field_list(3, ThriftType::BINARY, 14);  // 14 is the largest short size: 0xE8
   for (int i = 0; i < 14; ++i) w.binary("");
   w.end_struct();
@@ -147,15 +147,15 @@ TEST(ThriftCompact, NestedStructsRestartTheFieldIdDelta) {
   std::string out;
   ThriftCompactWriter w(out);
   w.begin_struct();
-  w.field_i32(1, 1);     // 0x15 0x02
-  w.field_struct(8);     // delta 7, STRUCT 12: 0x7C
-  w.field_bool(1, true); //   inner ids restart at 0: delta 1 -> 0x11
-  w.field_struct(2);     //   0x1C
-  w.field_struct(1);     //     0x1C (deeper struct, delta restarts again)
-  w.end_struct();        //     0x00
-  w.end_struct();        //   0x00
-  w.end_struct();        // inner STOP 0x00
-  w.field_i32(9, 2);     // outer continues from id 8: delta 1 -> 0x15, zigzag(2) = 4
+  w.field_i32(1, 1);      // 0x15 0x02
+  w.field_struct(8);      // delta 7, STRUCT 12: 0x7C
+  w.field_bool(1, true);  //   inner ids restart at 0: delta 1 -> 0x11
+  w.field_struct(2);      //   0x1C
+  w.field_struct(1);      //     0x1C (deeper struct, delta restarts again)
+  w.end_struct();         //     0x00
+  w.end_struct();         //   0x00
+  w.end_struct();         // inner STOP 0x00
+  w.field_i32(9, 2);      // outer continues from id 8: delta 1 -> 0x15, zigzag(2) = 4
   w.end_struct();
   EXPECT_EQ(out, bytes({0x15, 0x02, 0x7C, 0x11, 0x1C, 0x1C, 0x00, 0x00, 0x00, 0x15, 0x04, 0x00}));
 }

@@ -60,7 +60,8 @@ TEST(ThriftCompactReader, ShortFieldHeadersAndZigzagIntegers) {
 
 TEST(ThriftCompactReader, ExtremeIntegers) {
   // i64 min = zigzag 2^64-1: ten bytes ff..ff 01; i32 max = zigzag 2^32-2.
-  const std::string in = bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0xfe, 0xff, 0xff, 0xff, 0x0f});
+  const std::string in =
+      bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0xfe, 0xff, 0xff, 0xff, 0x0f});
   Reader r(in, 0, "test");
   EXPECT_EQ(r.read_i64(), INT64_MIN);
   EXPECT_EQ(r.read_i32(), INT32_MAX);
@@ -159,24 +160,23 @@ TEST(ThriftCompactReader, DoubleIsLittleEndian) {
 
 TEST(ThriftCompactReader, SkipsUnknownFieldsOfEveryType) {
   // Fields 1..13 of every type, then field 14: i32 42, which must be read correctly after skipping.
-  const std::string in = bytes({
-      0x11,                                            // 1: bool true
-      0x13, 0x7f,                                      // 2: i8
-      0x14, 0x80, 0x01,                                // 3: i16 (two-byte varint)
-      0x15, 0x03,                                      // 4: i32
-      0x16, 0xff, 0xff, 0xff, 0xff, 0x0f,              // 5: i64
-      0x17, 1, 2, 3, 4, 5, 6, 7, 8,                    // 6: double
-      0x18, 0x03, 'a', 'b', 'c',                       // 7: binary
-      0x19, 0x28, 0x01, 'x', 0x00,                     // 8: list<binary> ["x", ""]
-      0x1a, 0x25, 0x02, 0x04,                          // 9: set<i32> {1, 2}
-      0x1b, 0x02, 0x85, 0x01, 'k', 0x02, 0x01, 'm', 0x04,  // 10: map<binary,i32> {"k": 1, "m": 2}
-      0x1b, 0x00,                                      // 11: empty map
-      0x1c, 0x15, 0x02, 0x1c, 0x19, 0x1c, 0x11, 0x00,  // 12: struct { 1: i32, 2: struct { 1: list<struct>[{1: true}] } }
-      0x00, 0x00,
-      0x19, 0xf5, 0x10,                                // 13: list<i32> long form, 16 elements
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-      0x15, 0x54,                                      // 14: i32 42
-      0x00});
+  const std::string in =
+      bytes({0x11,                                                // 1: bool true
+             0x13, 0x7f,                                          // 2: i8
+             0x14, 0x80, 0x01,                                    // 3: i16 (two-byte varint)
+             0x15, 0x03,                                          // 4: i32
+             0x16, 0xff, 0xff, 0xff, 0xff, 0x0f,                  // 5: i64
+             0x17, 1, 2, 3, 4, 5, 6, 7, 8,                        // 6: double
+             0x18, 0x03, 'a', 'b', 'c',                           // 7: binary
+             0x19, 0x28, 0x01, 'x', 0x00,                         // 8: list<binary> ["x", ""]
+             0x1a, 0x25, 0x02, 0x04,                              // 9: set<i32> {1, 2}
+             0x1b, 0x02, 0x85, 0x01, 'k', 0x02, 0x01, 'm', 0x04,  // 10: map<binary,i32> {"k": 1, "m": 2}
+             0x1b, 0x00,                                          // 11: empty map
+             0x1c, 0x15, 0x02, 0x1c, 0x19, 0x1c, 0x11, 0x00,  // 12: struct { 1: i32, 2: struct { 1: list<struct>[{1:
+                                                              // true}] } }
+             0x00, 0x00, 0x19, 0xf5, 0x10,                    // 13: list<i32> long form, 16 elements
+             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x15, 0x54,  // 14: i32 42
+             0x00});
   Reader r(in, 0, "test");
   Reader::FieldHeader f;
   r.begin_struct();
@@ -202,7 +202,8 @@ TEST(ThriftCompactReader, TruncatedInputNamesTheOffset) {
   Reader::FieldHeader f;
   r.begin_struct();
   ASSERT_TRUE(r.next_field(f));
-  EXPECT_EQ(error_of([&] { r.read_binary(); }), "footer at byte offset 1001: binary length 5 exceeds the remaining 2 bytes");
+  EXPECT_EQ(error_of([&] { r.read_binary(); }),
+            "footer at byte offset 1001: binary length 5 exceeds the remaining 2 bytes");
 
   const std::string in_r2 = bytes({0x15});
   Reader r2(in_r2, 40, "page header");
@@ -237,11 +238,13 @@ TEST(ThriftCompactReader, AbsurdContainerSizesAreRefused) {
   Reader::FieldHeader f;
   r2.begin_struct();
   ASSERT_TRUE(r2.next_field(f));
-  EXPECT_EQ(error_of([&] { r2.skip_field(f); }), "footer at byte offset 1: list of 4294967295 elements exceeds the remaining 1 bytes");
+  EXPECT_EQ(error_of([&] { r2.skip_field(f); }),
+            "footer at byte offset 1: list of 4294967295 elements exceeds the remaining 1 bytes");
   // A map of 1000 entries in 3 bytes.
   const std::string in_r3 = bytes({0xe8, 0x07, 0x55, 0x00, 0x00, 0x00});
   Reader r3(in_r3, 0, "footer");
-  EXPECT_EQ(error_of([&] { r3.skip(ThriftType::MAP); }), "footer at byte offset 0: map of 1000 entries exceeds the remaining 3 bytes");
+  EXPECT_EQ(error_of([&] { r3.skip(ThriftType::MAP); }),
+            "footer at byte offset 0: map of 1000 entries exceeds the remaining 3 bytes");
 }
 
 TEST(ThriftCompactReader, MalformedBytes) {

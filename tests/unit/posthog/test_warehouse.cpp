@@ -36,8 +36,9 @@ TEST(PostHogSettings, RequireAPostHogTableAndARemoteDestination) {
     settings_of(c);
     FAIL() << "no ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "posthog: destination.type = \"local\" in aesync.toml: PostHog reads the files from R2 or "
-                           "S3, use an r2 or s3 destination");
+    EXPECT_STREQ(e.what(),
+                 "posthog: destination.type = \"local\" in aesync.toml: PostHog reads the files from R2 or "
+                 "S3, use an r2 or s3 destination");
   }
   c.posthog.reset();
   try {

@@ -32,7 +32,8 @@ TEST(Schema, BuiltinRawColumns) {
 TEST(Schema, ParsesRawColumnNames) {
   EXPECT_EQ(RawColumn::parse("blob20")->number, 20);
   EXPECT_EQ(RawColumn::parse("double1")->kind, RawColumn::Kind::Double);
-  for (const char* bad : {"blob0", "blob21", "blob01", "index2", "double", "Blob1", "ts"}) EXPECT_FALSE(RawColumn::parse(bad)) << bad;
+  for (const char* bad : {"blob0", "blob21", "blob01", "index2", "double", "Blob1", "ts"})
+    EXPECT_FALSE(RawColumn::parse(bad)) << bad;
   EXPECT_TRUE(can_map(*RawColumn::parse("double3"), ColumnType::Int64));
   EXPECT_FALSE(can_map(*RawColumn::parse("blob3"), ColumnType::Double));
   EXPECT_FALSE(can_map(*RawColumn::parse("timestamp"), ColumnType::String));

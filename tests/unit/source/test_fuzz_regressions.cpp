@@ -57,7 +57,8 @@ constexpr const char* kTapeError =
 // object" instead of the one-chunk run's "invalid JSON". The padding is now reset to spaces.
 TEST(JsonEachRowFuzzRegressions, StalePaddingChangedTheErrorOfAMalformedLine) {
   const std::string text =
-      "{\"_sample_interval\":1,\"blob1\":\"org_5\",\"blob2\":\"proj_\x9E""6\",\"blob3\":\"perform"
+      "{\"_sample_interval\":1,\"blob1\":\"org_5\",\"blob2\":\"proj_\x9E"
+      "6\",\"blob3\":\"perform"
       "ance-4x\",\"blob4\":\"process\",\"blob5\":\"postgres\",\"dataset\":\"machine_metrics\",\"d"
       "ouble1\":13.3,\"double2\":3.59,\"double3\":34,\"double4\":0,\"index1\":\"m_5307e0\",\"time"
       "stamp\":\"2026-02-03 00:02:16\"}\n{\"_samplu_interval\":1,\"blob1\":\"org_5\",\"blob2\":\""

@@ -94,8 +94,8 @@ TEST(HostileInput, HundredThousandLevelsUnderAnUnknownKeyAreSkipped) {
   // Unknown values are skipped by balancing brackets, without a depth limit or recursion.
   const std::string arrays = repeat("[", 100000) + repeat("]", 100000);
   const std::string objects = repeat("{\"a\":", 100000) + "1" + repeat("}", 100000);
-  const auto r = read(cols({"timestamp"}), "{\"x\":" + arrays + ",\"timestamp\":\"" + kTsText + "\",\"y\":" + objects +
-                                               "}\n");
+  const auto r =
+      read(cols({"timestamp"}), "{\"x\":" + arrays + ",\"timestamp\":\"" + kTsText + "\",\"y\":" + objects + "}\n");
   EXPECT_EQ(r.error, "");
   EXPECT_EQ(r.rows, std::vector<std::string>{"1|" + kTs});
 }
@@ -110,8 +110,8 @@ TEST(HostileInput, HundredThousandLevelsUnderARequestedKeyAreAnError) {
   EXPECT_TRUE(r.rows.empty());
   const std::string objects = repeat("{\"a\":", 100000) + "1" + repeat("}", 100000);
   r = read(cols({"double1"}), "{\"double1\":" + objects + "}\n");
-  EXPECT_EQ(r.error, "line 1: \"double1\": expected a number, got an object: {\"double1\":" +
-                         repeat("{\"a\":", 21) + "{\"a\"\xE2\x80\xA6");
+  EXPECT_EQ(r.error, "line 1: \"double1\": expected a number, got an object: {\"double1\":" + repeat("{\"a\":", 21) +
+                         "{\"a\"\xE2\x80\xA6");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,8 +133,10 @@ TEST(HostileInput, HundredMegabyteStringIsReadWhole) {
 
   // The same line cut inside the string, without its end: the input ends inside line 1.
   r = read(c, std::string_view(line).substr(0, value_at + n / 2));
-  EXPECT_EQ(r.error, "line 1: truncated at end of input (A string is opened, but never closed.): "
-                     "{\"timestamp\":\"2026-02-03 04:05:06\",\"blob1\":\"a" + std::string(75, 'x') + "\xE2\x80\xA6");
+  EXPECT_EQ(r.error,
+            "line 1: truncated at end of input (A string is opened, but never closed.): "
+            "{\"timestamp\":\"2026-02-03 04:05:06\",\"blob1\":\"a" +
+                std::string(75, 'x') + "\xE2\x80\xA6");
   EXPECT_TRUE(r.rows.empty());
 }
 
@@ -155,9 +157,10 @@ TEST(HostileInput, NulBytes) {
                 head + "\"a\\u0000b\"}");
   // Raw outside strings: between tokens, and after the object.
   r = read(c, "{" + std::string(1, '\0') + "\"timestamp\":\"" + kTsText + "\",\"blob1\":\"\"}\n");
-  EXPECT_EQ(r.error, "line 1: invalid JSON (The JSON document has an improper structure: missing or superfluous "
-                     "commas, braces, missing keys, etc.): {\\u0000\"timestamp\":\"2026-02-03 04:05:06\","
-                     "\"blob1\":\"\"}");
+  EXPECT_EQ(r.error,
+            "line 1: invalid JSON (The JSON document has an improper structure: missing or superfluous "
+            "commas, braces, missing keys, etc.): {\\u0000\"timestamp\":\"2026-02-03 04:05:06\","
+            "\"blob1\":\"\"}");
   r = read(c, head + "\"\"}" + std::string(1, '\0') + "\n");
   EXPECT_EQ(r.error, "line 1: trailing content after the object: " + head + "\"\"}\\u0000");
   EXPECT_TRUE(r.rows.empty());
@@ -170,9 +173,12 @@ TEST(HostileInput, InvalidUtf8InStringsIsReplacedAndCounted) {
   const auto c = cols({"blob1", "blob2", "blob3"});
   // A stray byte; a 4-byte sequence cut short (one maximal subpart); an encoded surrogate
   // (ED A0 80: three subparts); an overlong '/' (C0 AF: two).
-  const auto r = read(c, "{\"blob1\":\"a\xFF" "b\",\"blob2\":\"\xF0\x9F\x98!\",\"blob3\":\"\xED\xA0\x80|\xC0\xAF\"}\n");
+  const auto r = read(c,
+                      "{\"blob1\":\"a\xFF"
+                      "b\",\"blob2\":\"\xF0\x9F\x98!\",\"blob3\":\"\xED\xA0\x80|\xC0\xAF\"}\n");
   EXPECT_EQ(r.error, "");
-  EXPECT_EQ(r.rows, std::vector<std::string>{"1|a\xEF\xBF\xBD" "b|\xEF\xBF\xBD!|"
+  EXPECT_EQ(r.rows, std::vector<std::string>{"1|a\xEF\xBF\xBD"
+                                             "b|\xEF\xBF\xBD!|"
                                              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD\xEF\xBF\xBD"});
   EXPECT_EQ(r.replaced, 7u);
 }
@@ -185,7 +191,9 @@ TEST(HostileInput, InvalidUtf8InKeys) {
   EXPECT_EQ(r.replaced, 1u);
   // Inside what would be a requested key: it becomes "blob\uFFFD1", another key, so blob1 is
   // missing (the message quotes the line as received).
-  r = read(c, "{\"blob\xFF" "1\":\"v\"}\n");
+  r = read(c,
+           "{\"blob\xFF"
+           "1\":\"v\"}\n");
   EXPECT_EQ(r.error, "line 1: missing key \"blob1\": {\"blob\\xFF1\":\"v\"}");
   EXPECT_EQ(r.replaced, 1u);
 }

@@ -41,9 +41,7 @@ class Recorder : public RowConsumer {
           out += buf;
           break;
         }
-        default:
-          EXPECT_NE(row[i].s.data(), nullptr);
-          out += row[i].s;
+        default: EXPECT_NE(row[i].s.data(), nullptr); out += row[i].s;
       }
     }
     rows.push_back(out);
@@ -67,7 +65,8 @@ Result read(const std::vector<RawColumn>& c, std::string_view input, const std::
   size_t pos = 0;
   for (size_t cut : cuts) {
     // Each chunk in its own allocation, so ASan sees any read past a chunk's end.
-    std::vector<char> chunk(input.begin() + static_cast<std::ptrdiff_t>(pos), input.begin() + static_cast<std::ptrdiff_t>(cut));
+    std::vector<char> chunk(input.begin() + static_cast<std::ptrdiff_t>(pos),
+                            input.begin() + static_cast<std::ptrdiff_t>(cut));
     reader.feed(chunk.data(), chunk.size());
     pos = cut;
   }
@@ -96,14 +95,15 @@ const char* kAeLine =
 // 2026-02-03 04:05:06 UTC in ms.
 constexpr int64_t kTs = 1770091506000;
 
-const std::vector<RawColumn> kAeColumns = cols({"timestamp", "index1", "blob1", "blob2", "blob3", "blob4", "blob5",
-                                                "_sample_interval", "dataset", "double1", "double2", "double3",
-                                                "double4"});
+const std::vector<RawColumn> kAeColumns =
+    cols({"timestamp", "index1", "blob1", "blob2", "blob3", "blob4", "blob5", "_sample_interval", "dataset", "double1",
+          "double2", "double3", "double4"});
 
 TEST(JsonEachRowReader, AeLine) {
   const auto r = read(kAeColumns, std::string(kAeLine) + "\n");
   ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(r.rows[0], "1|1770091506000|m_4f2a9c|org_12|proj_7|performance-2x|resource||1|machine_metrics|37.5|61.25|0|0");
+  EXPECT_EQ(r.rows[0],
+            "1|1770091506000|m_4f2a9c|org_12|proj_7|performance-2x|resource||1|machine_metrics|37.5|61.25|0|0");
   EXPECT_EQ(r.lines, 1u);
   EXPECT_EQ(r.replaced, 0u);
 }
@@ -123,11 +123,10 @@ TEST(JsonEachRowReader, NoColumnsRequestedStillChecksObjects) {
 
 TEST(JsonEachRowReader, UnknownKeysIgnored) {
   const auto c = cols({"blob1", "double1"});
-  const auto r = read(c,
-                      R"({"x":{"blob1":"no","a":[1,{"b":"}]"}]},"blob1":"yes","y":[[],[{}]],"blob10":"n",)"
-                      R"("double10":5,"z":null,"t":true,"s":"q\"}","double1":2,"blob":"n","blob0":"n","blob01":"n",)"
-                      R"("blob21":"n","index2":"n","Blob1":"n"})"
-                      "\n");
+  const auto r = read(c, R"({"x":{"blob1":"no","a":[1,{"b":"}]"}]},"blob1":"yes","y":[[],[{}]],"blob10":"n",)"
+                         R"("double10":5,"z":null,"t":true,"s":"q\"}","double1":2,"blob":"n","blob0":"n","blob01":"n",)"
+                         R"("blob21":"n","index2":"n","Blob1":"n"})"
+                         "\n");
   EXPECT_EQ(r.rows, (std::vector<std::string>{"1|yes|2"}));
 }
 
@@ -193,7 +192,9 @@ TEST(JsonEachRowReader, UnpairedSurrogateEscapesBecomeReplacementCharacters) {
   const auto r = read(c, R"({"blob1":"a\ud800b","blob2":"\udc00\ud800\n","blob3":"\ud83dx\ud83d\ude00"})"
                          "\n");
   ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(r.rows[0], "1|a\xEF\xBF\xBD" "b|\xEF\xBF\xBD\xEF\xBF\xBD\n|\xEF\xBF\xBDx\xF0\x9F\x98\x80");
+  EXPECT_EQ(r.rows[0],
+            "1|a\xEF\xBF\xBD"
+            "b|\xEF\xBF\xBD\xEF\xBF\xBD\n|\xEF\xBF\xBDx\xF0\x9F\x98\x80");
   EXPECT_EQ(r.replaced, 4u);
 }
 
@@ -212,8 +213,11 @@ TEST(JsonEachRowReader, InvalidUtf8IsReplaced) {
 
   // Unicode ch. 3 (U+FFFD substitution of maximal subparts) example.
   r = one("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64");
-  EXPECT_EQ(r.rows, std::vector<std::string>{"1|a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c"
-                                             "\xEF\xBF\xBD\xEF\xBF\xBD" "d"});
+  EXPECT_EQ(r.rows, std::vector<std::string>{"1|a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                                             "b\xEF\xBF\xBD"
+                                             "c"
+                                             "\xEF\xBF\xBD\xEF\xBF\xBD"
+                                             "d"});
   EXPECT_EQ(r.replaced, 6u);
 }
 
@@ -221,8 +225,8 @@ TEST(JsonEachRowReader, InvalidUtf8IsReplaced) {
 TEST(JsonEachRowReader, InvalidUtf8EachByteItsOwnSubpart) {
   const std::string f = "\xEF\xBF\xBD";
   const auto r = read(cols({"blob1"}), "{\"blob1\":\"\xE0\x80\xAF|\xED\xA0\x80|\xF4\x90\x80\x80|\xC0\xAF|\xFF\"}\n");
-  EXPECT_EQ(r.rows, std::vector<std::string>{"1|" + f + f + f + "|" + f + f + f + "|" + f + f + f + f + "|" + f + f +
-                                             "|" + f});
+  EXPECT_EQ(r.rows,
+            std::vector<std::string>{"1|" + f + f + f + "|" + f + f + f + "|" + f + f + f + f + "|" + f + f + "|" + f});
   EXPECT_EQ(r.replaced, 13u);
 }
 
@@ -326,7 +330,8 @@ TEST(JsonEachRowReader, ErrorMessages) {
   expect_value_error("blob1", "12ab", "\"blob1\": expected a string, got 12ab");
   expect_value_error("blob1", "01", "\"blob1\": expected a string, got 01");
 
-  EXPECT_EQ(error_of(c, "{\"blob1\":\"a\\x\"}\n"), "line 1: invalid JSON (Problem while parsing a string): {\"blob1\":\"a\\x\"}");
+  EXPECT_EQ(error_of(c, "{\"blob1\":\"a\\x\"}\n"),
+            "line 1: invalid JSON (Problem while parsing a string): {\"blob1\":\"a\\x\"}");
 }
 
 TEST(JsonEachRowReader, TrailingContent) {
@@ -341,7 +346,8 @@ TEST(JsonEachRowReader, TrailingContent) {
 TEST(JsonEachRowReader, ErrorSnippetIsCutAndPrintable) {
   const auto c = cols({"blob1"});
   const std::string long_line = "{\"blob2\":\"" + std::string(200, 'x') + "\"}";
-  EXPECT_EQ(error_of(c, long_line + "\n"), "line 1: missing key \"blob1\": " + long_line.substr(0, 120) + "\xE2\x80\xA6");
+  EXPECT_EQ(error_of(c, long_line + "\n"),
+            "line 1: missing key \"blob1\": " + long_line.substr(0, 120) + "\xE2\x80\xA6");
   // Exactly 120 bytes: no ellipsis.
   const std::string exact = "{\"blob2\":\"" + std::string(108, 'x') + "\"}";
   ASSERT_EQ(exact.size(), 120u);
@@ -357,9 +363,8 @@ TEST(JsonEachRowReader, ErrorSnippetIsCutAndPrintable) {
   // A long offending value is cut too.
   const std::string big = "\"" + std::string(100, 'y') + "\"";
   const std::string l = "{\"blob1\":\"a\",\"double1\":" + big + "}";
-  EXPECT_EQ(error_of(cols({"double1"}), l + "\n"),
-            "line 1: \"double1\": expected a number, got " + big.substr(0, 60) + "\xE2\x80\xA6: " + l.substr(0, 120) +
-                "\xE2\x80\xA6");
+  EXPECT_EQ(error_of(cols({"double1"}), l + "\n"), "line 1: \"double1\": expected a number, got " + big.substr(0, 60) +
+                                                       "\xE2\x80\xA6: " + l.substr(0, 120) + "\xE2\x80\xA6");
 }
 
 TEST(JsonEachRowReader, DuplicateKeyLastWins) {
@@ -390,7 +395,8 @@ TEST(JsonEachRowReader, DeeplyNestedUnknownValueIsSkipped) {
   // Unbalanced nesting is an error, not a crash.
   EXPECT_EQ(error_of(c, "{\"x\":" + std::string(100000, '[') + "}\n"),
             "line 1: invalid JSON (The JSON document has an improper structure: missing or superfluous commas, braces, "
-            "missing keys, etc.): {\"x\":" + std::string(115, '[') + "\xE2\x80\xA6");
+            "missing keys, etc.): {\"x\":" +
+                std::string(115, '[') + "\xE2\x80\xA6");
 }
 
 TEST(JsonEachRowReader, ConsumerExceptionPropagates) {
@@ -435,22 +441,24 @@ std::string chunking_input() {
     s += R"({"_sample_interval":)" + std::to_string(i + 1) + R"(,"blob1":"o)" + std::to_string(i) +
          R"(","blob2":"p","blob3":"t","blob4":"process","blob5":"name )" + std::string(i * 30, 'n') +
          R"(","dataset":"machine_metrics","double1":)" + std::to_string(i) +
-         R"(,"double2":0.5,"double3":3,"double4":4,"index1":"m","timestamp":"2026-02-03 04:05:0)" +
-         std::to_string(i) + "\"}\n";
+         R"(,"double2":0.5,"double3":3,"double4":4,"index1":"m","timestamp":"2026-02-03 04:05:0)" + std::to_string(i) +
+         "\"}\n";
   }
   s += kAeLine;  // no trailing newline
   return s;
 }
 
 std::vector<std::string> chunking_expected() {
-  const std::string ae = "|1770091506000|m_4f2a9c|org_12|proj_7|performance-2x|resource||1|machine_metrics|37.5|61.25|0|0";
+  const std::string ae =
+      "|1770091506000|m_4f2a9c|org_12|proj_7|performance-2x|resource||1|machine_metrics|37.5|61.25|0|0";
   std::vector<std::string> rows = {"1" + ae};
-  rows.push_back("4|1770091507000|42|esc \" \\ \xC3\xA9 \xF0\x9F\x98\x80|caf\xC3\xA9|bad \xEF\xBF\xBD(||\xEF\xBF\xBD|100||"
-                 "1.5|-0.25|100|-inf");
+  rows.push_back(
+      "4|1770091507000|42|esc \" \\ \xC3\xA9 \xF0\x9F\x98\x80|caf\xC3\xA9|bad \xEF\xBF\xBD(||\xEF\xBF\xBD|100||"
+      "1.5|-0.25|100|-inf");
   for (int i = 0; i < 5; ++i) {
     rows.push_back(std::to_string(5 + i) + "|" + std::to_string(kTs - 6000 + i * 1000) + "|m|o" + std::to_string(i) +
-                   "|p|t|process|name " + std::string(i * 30, 'n') + "|" + std::to_string(i + 1) +
-                   "|machine_metrics|" + std::to_string(i) + "|0.5|3|4");
+                   "|p|t|process|name " + std::string(i * 30, 'n') + "|" + std::to_string(i + 1) + "|machine_metrics|" +
+                   std::to_string(i) + "|0.5|3|4");
   }
   rows.push_back("10" + ae);
   return rows;

@@ -238,8 +238,7 @@ class Recorder : public RowConsumer {
     EXPECT_EQ(row.size, 4u);
     char d[64];
     std::snprintf(d, sizeof d, "%.17g", row[3].d);
-    rows.push_back(std::to_string(row[0].i) + "|" + std::to_string(row[1].i) + "|" + std::string(row[2].s) + "|" +
-                   d);
+    rows.push_back(std::to_string(row[0].i) + "|" + std::to_string(row[1].i) + "|" + std::string(row[2].s) + "|" + d);
     if (throw_at && rows.size() == throw_at) throw InputError("mapper: cannot map this row");
   }
   std::vector<std::string> rows;
@@ -268,8 +267,8 @@ std::string window_sql(int64_t start, int64_t end) {
 }
 
 // Three rows of the hour: lines and the rows the consumer must see.
-const std::string kThreeLines = ae_line(W0 + 5, 1, "m-1", "12.5") + ae_line(W0 + 65, 100, "m-2", "-3") +
-                                ae_line(W0 + 3599, 7, "m-1", "\"nan\"");
+const std::string kThreeLines =
+    ae_line(W0 + 5, 1, "m-1", "12.5") + ae_line(W0 + 65, 100, "m-2", "-3") + ae_line(W0 + 3599, 7, "m-1", "\"nan\"");
 const std::vector<std::string> kThreeRows = {row_text(W0 + 5, 1, "m-1", "12.5"), row_text(W0 + 65, 100, "m-2", "-3"),
                                              row_text(W0 + 3599, 7, "m-1", "nan")};
 
@@ -532,9 +531,9 @@ TEST_F(WindowSourceTest, A422SplitsTheWindowInHalvesAndRowsStillArriveInOrder) {
   auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const FetchStats stats = source->fetch(kHour, kCols, rec);
-  EXPECT_EQ(rec.rows, (std::vector<std::string>{row_text(W0 + 5, 1, "m-1", "1"), row_text(W0 + 1799, 2, "m-2", "2"),
-                                                row_text(W0 + 1800, 4, "m-3", "3"),
-                                                row_text(W0 + 3599, 8, "m-4", "4")}));
+  EXPECT_EQ(rec.rows,
+            (std::vector<std::string>{row_text(W0 + 5, 1, "m-1", "1"), row_text(W0 + 1799, 2, "m-2", "2"),
+                                      row_text(W0 + 1800, 4, "m-3", "3"), row_text(W0 + 3599, 8, "m-4", "4")}));
   EXPECT_EQ(stats.rows, 4u);
   EXPECT_EQ(stats.sample_weight, 15);
   EXPECT_EQ(stats.requests, 3u);
@@ -555,9 +554,9 @@ TEST_F(WindowSourceTest, A507SplitsRecursivelyUntilTheServerAnswers) {
   auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const FetchStats stats = source->fetch(kHour, kCols, rec);
-  EXPECT_EQ(rec.rows, (std::vector<std::string>{row_text(W0, 1, "w", "0"), row_text(W0 + 900, 1, "w", "900"),
-                                                row_text(W0 + 1800, 1, "w", "1800"),
-                                                row_text(W0 + 2700, 1, "w", "2700")}));
+  EXPECT_EQ(rec.rows,
+            (std::vector<std::string>{row_text(W0, 1, "w", "0"), row_text(W0 + 900, 1, "w", "900"),
+                                      row_text(W0 + 1800, 1, "w", "1800"), row_text(W0 + 2700, 1, "w", "2700")}));
   EXPECT_EQ(stats.requests, 7u);
   EXPECT_EQ(stats.splits, 3u);
   EXPECT_EQ(server.bodies(),
@@ -583,8 +582,8 @@ TEST_F(WindowSourceTest, AOneMinuteWindowIsNotSplitFurther) {
   EXPECT_EQ(std::string(e2.what()),
             "window [2026-02-03T00:00:00Z, 2026-02-03T00:00:30Z): HTTP 422: too big (a window of 30 s is not split "
             "further)");
-  EXPECT_EQ(s2.bodies(), (std::vector<std::string>{window_sql(W0, W0 + 122), window_sql(W0, W0 + 61),
-                                                   window_sql(W0, W0 + 30)}));
+  EXPECT_EQ(s2.bodies(),
+            (std::vector<std::string>{window_sql(W0, W0 + 122), window_sql(W0, W0 + 61), window_sql(W0, W0 + 30)}));
 }
 
 TEST_F(WindowSourceTest, AFailureInTheSecondHalfReportsTheRowsOfTheFirst) {
@@ -597,8 +596,9 @@ TEST_F(WindowSourceTest, AFailureInTheSecondHalfReportsTheRowsOfTheFirst) {
   auto source = open_ae_source(ae_config(server));
   Recorder rec;
   const SourceError e = fetch_error(*source, kHour, rec);
-  EXPECT_EQ(std::string(e.what()),
-            "window [2026-02-03T00:30:00Z, 2026-02-03T01:00:00Z): HTTP 401: Authentication error: missing bearer token");
+  EXPECT_EQ(
+      std::string(e.what()),
+      "window [2026-02-03T00:30:00Z, 2026-02-03T01:00:00Z): HTTP 401: Authentication error: missing bearer token");
   EXPECT_EQ(e.rows_delivered, 2u);
   EXPECT_EQ(rec.rows.size(), 2u);
 }
@@ -683,8 +683,9 @@ TEST_F(WindowSourceTest, ANonJsonLineIsAnErrorNamingTheWindowAndLine) {
   auto source = open_ae_source(ae_config(after));
   Recorder rec;
   SourceError e = fetch_error(*source, kHour, rec);
-  EXPECT_EQ(std::string(e.what()),
-            kHourText + ": line 3: not a JSON object: Code: 241, e.displayText() = DB::Exception: Memory limit exceeded");
+  EXPECT_EQ(
+      std::string(e.what()),
+      kHourText + ": line 3: not a JSON object: Code: 241, e.displayText() = DB::Exception: Memory limit exceeded");
   EXPECT_EQ(e.rows_delivered, 2u);
   EXPECT_EQ(after.requests().size(), 1u);
 
@@ -693,7 +694,8 @@ TEST_F(WindowSourceTest, ANonJsonLineIsAnErrorNamingTheWindowAndLine) {
   auto source2 = open_ae_source(ae_config(before, 1));
   Recorder rec2;
   e = fetch_error(*source2, kHour, rec2);
-  EXPECT_EQ(std::string(e.what()), kHourText + ": failed after 2 attempts: line 1: not a JSON object: Too many requests");
+  EXPECT_EQ(std::string(e.what()),
+            kHourText + ": failed after 2 attempts: line 1: not a JSON object: Too many requests");
   EXPECT_EQ(e.rows_delivered, 0u);
   EXPECT_EQ(before.requests().size(), 2u);
   EXPECT_TRUE(rec2.rows.empty());
@@ -730,10 +732,10 @@ TEST_F(WindowSourceTest, NetworkErrorsAreRetriedThenReported) {
   Recorder rec;
   const SourceError e = fetch_error(*source, kHour, rec);
   const std::string msg = e.what();
-  EXPECT_EQ(msg.rfind(kHourText + ": failed after 3 attempts: POST http://127.0.0.1:" + std::to_string(port) +
-                          kAePath + ": ",
-                      0),
-            0u)
+  EXPECT_EQ(
+      msg.rfind(kHourText + ": failed after 3 attempts: POST http://127.0.0.1:" + std::to_string(port) + kAePath + ": ",
+                0),
+      0u)
       << msg;
   EXPECT_EQ(msg.find(kToken), std::string::npos);
 }
@@ -771,10 +773,9 @@ TEST_F(WindowSourceTest, FetchRequiresTheSampleIntervalColumn) {
 // count() and probe().
 
 TEST_F(WindowSourceTest, CountReadsQuotedNumbersPlainNumbersAndNull) {
-  const std::vector<std::string> answers = {"{\"rows\":\"3\",\"sample_weight\":\"250\"}\n",
-                                            "{\"sample_weight\":9007199254740993,\"rows\":12}",
-                                            "{\"rows\":\"0\",\"sample_weight\":null}\n",
-                                            "{\"rows\":0,\"sample_weight\":0.0}\n"};
+  const std::vector<std::string> answers = {
+      "{\"rows\":\"3\",\"sample_weight\":\"250\"}\n", "{\"sample_weight\":9007199254740993,\"rows\":12}",
+      "{\"rows\":\"0\",\"sample_weight\":null}\n", "{\"rows\":0,\"sample_weight\":0.0}\n"};
   FakeServer server([&](const Req&, size_t i) { return text_reply(200, answers[i]); });
   auto source = open_ae_source(ae_config(server));
   WindowCounts c = source->count(kHour);
@@ -820,7 +821,8 @@ TEST_F(WindowSourceTest, CountRetriesABadAnswerAndFailsOnAClientError) {
     source->count(kHour);
     FAIL() << "no error";
   } catch (const SourceError& e) {
-    EXPECT_EQ(std::string(e.what()), kHourText + ": failed after 3 attempts: \"rows\": expected an integer, got \"1.5\"");
+    EXPECT_EQ(std::string(e.what()),
+              kHourText + ": failed after 3 attempts: \"rows\": expected an integer, got \"1.5\"");
   }
   EXPECT_EQ(server.requests().size(), 7u);
 }
@@ -832,13 +834,11 @@ TEST_F(WindowSourceTest, ProbeCountsTheLastHour) {
     return text_reply(403, "Authentication error: invalid token");
   });
   auto source = open_ae_source(ae_config(server));
-  const int64_t before = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t before =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_EQ(source->probe(), "12345 rows in the last hour");
-  const int64_t after = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+  const int64_t after =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::string sql = server.requests().at(0).body;
   const std::string prefix = "SELECT count() AS rows FROM machine_metrics WHERE timestamp >= toDateTime(";
   ASSERT_EQ(sql.rfind(prefix, 0), 0u) << sql;
@@ -864,8 +864,9 @@ TEST_F(WindowSourceTest, ClickHouseAuthenticatesWithHeadersAndSelectsTheDatabase
     if (r.header("x-clickhouse-user") != "reader" || r.header("x-clickhouse-key") != "pw-Secret-1234")
       return text_reply(401, "Code: 193, e.displayText() = DB::Exception: Wrong password for user reader");
     if (i == 0)
-      return text_reply(200, "{\"timestamp\":\"2026-02-03 00:00:05\",\"_sample_interval\":3,\"index1\":\"m\\/1\","
-                             "\"double1\":\"inf\"}\n");
+      return text_reply(200,
+                        "{\"timestamp\":\"2026-02-03 00:00:05\",\"_sample_interval\":3,\"index1\":\"m\\/1\","
+                        "\"double1\":\"inf\"}\n");
     return text_reply(200, "{\"rows\":\"1\",\"sample_weight\":\"3\"}\n");
   });
   SourceConfig c;

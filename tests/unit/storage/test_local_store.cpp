@@ -23,7 +23,7 @@ TEST(LocalStore, UploadAppearsOnlyAtCommit) {
   auto up = store.begin_upload("p/2026-02-03/data.parquet");
   up->write("new bytes", 9);
   EXPECT_EQ(store.get("p/2026-02-03/data.parquet"), "old");
-  EXPECT_EQ(dir.files(), 2u);  // the old object and the temporary file
+  EXPECT_EQ(dir.files(), 2u);              // the old object and the temporary file
   EXPECT_EQ(store.list("p/").size(), 1u);  // temporary files are never listed
   up->commit();
   EXPECT_EQ(store.get("p/2026-02-03/data.parquet"), "new bytes");

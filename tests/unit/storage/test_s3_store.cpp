@@ -1038,7 +1038,9 @@ TEST_F(S3StoreTest, ConditionalPutsSendTheirConditionAndReportFailedConditions) 
 TEST_F(S3StoreTest, ConditionalPutStillFailsOnOtherErrors) {
   S3Store store(options());
   fake.set_intercept([](const Req&) -> std::optional<Reply> { return s3_error(403, "AccessDenied", "Access Denied"); });
-  EXPECT_EQ(failure([&] { store.put_if("k", "{}", WriteCondition{true, ""}); }),
+  EXPECT_EQ(failure([&] {
+              store.put_if("k", "{}", WriteCondition{true, ""});
+            }),
             "PutObject s3://bucket/k: HTTP 403 AccessDenied: Access Denied" + endpoint_note());
 }
 

@@ -70,8 +70,11 @@ TEST(SigV4AwsExamples, GetObjectWithRange) {
   const SigV4Parts p = sigv4_compute(r, example_credentials("us-east-1"), kEmptySha, k20130524, {"range"});
   EXPECT_EQ(p.canonical_request,
             "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-            "x-amz-content-sha256:" + kEmptySha + "\nx-amz-date:20130524T000000Z\n\n"
-            "host;range;x-amz-content-sha256;x-amz-date\n" + kEmptySha);
+            "x-amz-content-sha256:" +
+                kEmptySha +
+                "\nx-amz-date:20130524T000000Z\n\n"
+                "host;range;x-amz-content-sha256;x-amz-date\n" +
+                kEmptySha);
   EXPECT_EQ(p.string_to_sign,
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
@@ -146,84 +149,180 @@ struct SmithyVector {
 // `node tests/tools/sigv4_vectors.mjs` and paste its output here.
 const std::vector<SmithyVector>& smithy_vectors() {
   static const std::vector<SmithyVector> v = {
-      {"get_object", "GET", "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/exports/machine_metrics/2024-01-01/data.parquet", "auto", 1700000000, "",
+      {"get_object",
+       "GET",
+       "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/exports/machine_metrics/2024-01-01/data.parquet",
+       "auto",
+       1700000000,
+       "",
        {},
-       "exports/machine_metrics/2024-01-01/data.parquet", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "exports/machine_metrics/2024-01-01/data.parquet",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "afe8604ae7d3bc7d83cf65bd20791e9ee3842945411561f8f91965dd17ec726b",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=afe8604ae7d3bc7d83cf65bd20791e9ee3842945411561f8f91965dd17ec726b"},
-      {"head_object", "HEAD", "https://s3.us-east-1.amazonaws.com/analytics/exports/_manifest.json", "us-east-1", 1735689599, "",
+      {"head_object",
+       "HEAD",
+       "https://s3.us-east-1.amazonaws.com/analytics/exports/_manifest.json",
+       "us-east-1",
+       1735689599,
+       "",
        {},
-       "exports/_manifest.json", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "exports/_manifest.json",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "944bffe0c07f070d59ea5f2aa1c144d00917b0120a250f0b0fc3971c11de48d0",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20241231/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=944bffe0c07f070d59ea5f2aa1c144d00917b0120a250f0b0fc3971c11de48d0"},
-      {"put_object", "PUT", "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/exports/machine_metrics/2024-01-01/data.parquet", "auto", 1700000000, "PAR1 not really a parquet file\n",
+      {"put_object",
+       "PUT",
+       "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/exports/machine_metrics/2024-01-01/data.parquet",
+       "auto",
+       1700000000,
+       "PAR1 not really a parquet file\n",
        {{"content-type", "application/octet-stream"}, {"x-amz-meta-note", "  two   spaces\tand a tab  "}},
-       "exports/machine_metrics/2024-01-01/data.parquet", "0d08e8eec8b11bcef3aa44eb49e908057d21289d781d143e8c98897c287913b3",
+       "exports/machine_metrics/2024-01-01/data.parquet",
+       "0d08e8eec8b11bcef3aa44eb49e908057d21289d781d143e8c98897c287913b3",
        "e59ca1f1ec25c87eb3f5377304f25180058b40437151cb599229b2298a1c5c2b",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-meta-note, Signature=e59ca1f1ec25c87eb3f5377304f25180058b40437151cb599229b2298a1c5c2b"},
-      {"put_object_empty", "PUT", "http://127.0.0.1:9000/b/empty.txt", "us-east-1", 1700000000, "",
+      {"put_object_empty",
+       "PUT",
+       "http://127.0.0.1:9000/b/empty.txt",
+       "us-east-1",
+       1700000000,
+       "",
        {},
-       "empty.txt", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "empty.txt",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "13e4407f6a7353c8dd81a4e0306682ecbc98da4cec9b39bdd3c099c2e30eb42c",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=13e4407f6a7353c8dd81a4e0306682ecbc98da4cec9b39bdd3c099c2e30eb42c"},
-      {"create_multipart", "POST", "http://127.0.0.1:9000/analytics/big/data.parquet?uploads", "us-east-1", 1700000000, "",
+      {"create_multipart",
+       "POST",
+       "http://127.0.0.1:9000/analytics/big/data.parquet?uploads",
+       "us-east-1",
+       1700000000,
+       "",
        {},
-       "big/data.parquet", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "big/data.parquet",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "122973e100f6f161eed362f6a160948dd8d870d90fdb2691dea611d7b6279036",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=122973e100f6f161eed362f6a160948dd8d870d90fdb2691dea611d7b6279036"},
-      {"upload_part", "PUT", "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/big/data.parquet?partNumber=2&uploadId=abc%2Fdef", "auto", 1700000000, "part two\n",
+      {"upload_part",
+       "PUT",
+       "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/big/data.parquet?partNumber=2&uploadId=abc%2Fdef",
+       "auto",
+       1700000000,
+       "part two\n",
        {},
-       "big/data.parquet", "e9dfecef970e26f3eb8d04671f70c92156b0d46e4e92b544e57f51ae371fd000",
+       "big/data.parquet",
+       "e9dfecef970e26f3eb8d04671f70c92156b0d46e4e92b544e57f51ae371fd000",
        "f548b334dcefc5d1c8f387fb331b4dd1b2d2b55c34f8bd01e20436434d6091b3",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=f548b334dcefc5d1c8f387fb331b4dd1b2d2b55c34f8bd01e20436434d6091b3"},
-      {"complete_multipart", "POST", "https://s3.us-east-1.amazonaws.com/analytics/big/data.parquet?uploadId=VXBsb2FkIElE~x%2By%3Dz", "us-east-1", 1735689599, "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"a\"</ETag></Part></CompleteMultipartUpload>",
+      {"complete_multipart",
+       "POST",
+       "https://s3.us-east-1.amazonaws.com/analytics/big/data.parquet?uploadId=VXBsb2FkIElE~x%2By%3Dz",
+       "us-east-1",
+       1735689599,
+       "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"a\"</ETag></Part></CompleteMultipartUpload>",
        {},
-       "big/data.parquet", "b8c3b8b818977ffe93fa6023fbcbe32b00e5373007ce6a0e91b1cde333e06d80",
+       "big/data.parquet",
+       "b8c3b8b818977ffe93fa6023fbcbe32b00e5373007ce6a0e91b1cde333e06d80",
        "31763a85f20680bfc05f63d3e04188e96177e9db4767c611eda8616dea0fa047",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20241231/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=31763a85f20680bfc05f63d3e04188e96177e9db4767c611eda8616dea0fa047"},
-      {"abort_multipart", "DELETE", "http://localhost:4568/analytics/big/data.parquet?uploadId=abc%2Fdef", "us-east-1", 1700000000, "",
+      {"abort_multipart",
+       "DELETE",
+       "http://localhost:4568/analytics/big/data.parquet?uploadId=abc%2Fdef",
+       "us-east-1",
+       1700000000,
+       "",
        {},
-       "big/data.parquet", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "big/data.parquet",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "846f16dd58b9a0b1acb2278fc2b21525c751e62e4d9adb64333a28de5703613a",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=846f16dd58b9a0b1acb2278fc2b21525c751e62e4d9adb64333a28de5703613a"},
-      {"delete_object", "DELETE", "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/old/data.parquet", "auto", 1700000000, "",
+      {"delete_object",
+       "DELETE",
+       "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/old/data.parquet",
+       "auto",
+       1700000000,
+       "",
        {},
-       "old/data.parquet", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "old/data.parquet",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "b5ee0360c8d646f909dfc089353ca82c6bdc809cbe4763cf8b55e744e89b9636",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=b5ee0360c8d646f909dfc089353ca82c6bdc809cbe4763cf8b55e744e89b9636"},
-      {"delete_objects", "POST", "https://s3.us-east-1.amazonaws.com/analytics?delete", "us-east-1", 1735689599, "<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object></Delete>",
+      {"delete_objects",
+       "POST",
+       "https://s3.us-east-1.amazonaws.com/analytics?delete",
+       "us-east-1",
+       1735689599,
+       "<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object></Delete>",
        {{"content-type", "application/xml"}, {"content-md5", "1B2M2Y8AsgTpgAmY7PhCfg=="}},
-       "", "bd232bcfb3ac6bfcb538539917180318278ab6bd65d113ce07df95d96e741ec4",
+       "",
+       "bd232bcfb3ac6bfcb538539917180318278ab6bd65d113ce07df95d96e741ec4",
        "16e3743d39dbc7271b905606115004c5a6c87bf2a7318a914b50d8340ba66e68",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20241231/us-east-1/s3/aws4_request, SignedHeaders=content-md5;content-type;host;x-amz-content-sha256;x-amz-date, Signature=16e3743d39dbc7271b905606115004c5a6c87bf2a7318a914b50d8340ba66e68"},
-      {"list_objects", "GET", "https://0123456789abcdef.r2.cloudflarestorage.com/analytics?list-type=2&prefix=a%2Fb&continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D", "auto", 1700000000, "",
+      {"list_objects",
+       "GET",
+       "https://0123456789abcdef.r2.cloudflarestorage.com/analytics?list-type=2&prefix=a%2Fb&continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D",
+       "auto",
+       1700000000,
+       "",
        {},
-       "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "2c927dbb672c630e59901d1c8e68947d7ffca9ffa2106f1dcd4c77c4f6ac20ff",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=2c927dbb672c630e59901d1c8e68947d7ffca9ffa2106f1dcd4c77c4f6ac20ff"},
-      {"list_uploads", "GET", "http://localhost:4568/analytics?uploads&prefix=exports%2F&max-uploads=1000", "us-east-1", 1700000000, "",
+      {"list_uploads",
+       "GET",
+       "http://localhost:4568/analytics?uploads&prefix=exports%2F&max-uploads=1000",
+       "us-east-1",
+       1700000000,
+       "",
        {},
-       "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "d9ba1b92047ce825bca485cd806b7148b10eedbffaf94ac5cb93f762f7056f46",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=d9ba1b92047ce825bca485cd806b7148b10eedbffaf94ac5cb93f762f7056f46"},
-      {"key_spaces", "GET", "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/my%20dir/file%20name%20%281%29.parquet", "auto", 1700000000, "",
+      {"key_spaces",
+       "GET",
+       "https://0123456789abcdef.r2.cloudflarestorage.com/analytics/my%20dir/file%20name%20%281%29.parquet",
+       "auto",
+       1700000000,
+       "",
        {},
-       "my dir/file name (1).parquet", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "my dir/file name (1).parquet",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "bd3fda3cb9a301083e3b01039a33f949b12564b7005d1fdcf960897e2f849d72",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=bd3fda3cb9a301083e3b01039a33f949b12564b7005d1fdcf960897e2f849d72"},
-      {"key_unicode", "PUT", "https://s3.us-east-1.amazonaws.com/analytics/donn%C3%A9es/%E6%97%A5%E6%9C%AC/%C3%A9.parquet", "us-east-1", 1735689599, "é",
+      {"key_unicode",
+       "PUT",
+       "https://s3.us-east-1.amazonaws.com/analytics/donn%C3%A9es/%E6%97%A5%E6%9C%AC/%C3%A9.parquet",
+       "us-east-1",
+       1735689599,
+       "é",
        {},
-       "données/日本/é.parquet", "4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c",
+       "données/日本/é.parquet",
+       "4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c",
        "8d0d939316ccc90660509543a6d9f932d57374ece7dbdfba100a5a23ca798763",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20241231/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=8d0d939316ccc90660509543a6d9f932d57374ece7dbdfba100a5a23ca798763"},
-      {"key_specials", "GET", "http://127.0.0.1:9000/analytics/a%2Bb%3Dc~d%25e%26f.txt", "us-east-1", 1700000000, "",
+      {"key_specials",
+       "GET",
+       "http://127.0.0.1:9000/analytics/a%2Bb%3Dc~d%25e%26f.txt",
+       "us-east-1",
+       1700000000,
+       "",
        {},
-       "a+b=c~d%e&f.txt", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "a+b=c~d%e&f.txt",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "3a34c339d1e15dcbfb5dec35e026a179e4f1185b0446feaf9701f0badb54a22f",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=3a34c339d1e15dcbfb5dec35e026a179e4f1185b0446feaf9701f0badb54a22f"},
-      {"key_dollar", "GET", "http://localhost:4568/examplebucket/test%24file.text", "us-east-1", 1369353600, "",
+      {"key_dollar",
+       "GET",
+       "http://localhost:4568/examplebucket/test%24file.text",
+       "us-east-1",
+       1369353600,
+       "",
        {},
-       "test$file.text", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+       "test$file.text",
+       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
        "d1120b93131a47341e8d2225773198aa99aaf0b4e7226ed724fe1f6fe8415ddb",
        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=d1120b93131a47341e8d2225773198aa99aaf0b4e7226ed724fe1f6fe8415ddb"},
   };
@@ -282,7 +381,8 @@ TEST(SigV4Sign, AddsTheThreeHeadersAndNoHost) {
   EXPECT_EQ(r.headers[4].value, expected.authorization);
   EXPECT_EQ(expected.authorization,
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, "
-            "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=" + expected.signature);
+            "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=" +
+                expected.signature);
 }
 
 TEST(SigV4Sign, SigningAgainReplacesThePreviousSignature) {
@@ -296,10 +396,11 @@ TEST(SigV4Sign, SigningAgainReplacesThePreviousSignature) {
   r.headers.pop_back();  // the signature is computed over the request without Authorization
   net::Request fresh;
   fresh.url = r.url;
-  EXPECT_EQ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, "
-            "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" +
-                sigv4_compute(fresh, creds, kEmptySha, 1700000060).signature,
-            sigv4_compute(r, creds, kEmptySha, 1700000060).authorization);
+  EXPECT_EQ(
+      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/auto/s3/aws4_request, "
+      "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" +
+          sigv4_compute(fresh, creds, kEmptySha, 1700000060).signature,
+      sigv4_compute(r, creds, kEmptySha, 1700000060).authorization);
 }
 
 // The third line of the canonical request.
@@ -364,13 +465,20 @@ TEST(SigV4Canonical, HeaderSelectionAndValues) {
   net::Request r;
   r.method = "PUT";
   r.url = "https://h/b/k";
-  r.headers = {{"X-Amz-Meta-A", " one  two "}, {"x-amz-meta-a", "three"}, {"Content-MD5", "abc=="},
-               {"User-Agent", "aesync/0.1.0"}, {"Range", "bytes=0-1"}, {"Host", "evil"},
-               {"X-Amz-Date", "19990101T000000Z"}, {"x-amz-content-sha256", "stale"}, {"Authorization", "old"}};
+  r.headers = {{"X-Amz-Meta-A", " one  two "},
+               {"x-amz-meta-a", "three"},
+               {"Content-MD5", "abc=="},
+               {"User-Agent", "aesync/0.1.0"},
+               {"Range", "bytes=0-1"},
+               {"Host", "evil"},
+               {"X-Amz-Date", "19990101T000000Z"},
+               {"x-amz-content-sha256", "stale"},
+               {"Authorization", "old"}};
   const std::string creq = sigv4_compute(r, example_credentials("auto"), kEmptySha, 0).canonical_request;
   EXPECT_EQ(creq, "PUT\n/b/k\n\ncontent-md5:abc==\nhost:h\nx-amz-content-sha256:" + kEmptySha +
                       "\nx-amz-date:19700101T000000Z\nx-amz-meta-a:one two,three\n\n"
-                      "content-md5;host;x-amz-content-sha256;x-amz-date;x-amz-meta-a\n" + kEmptySha);
+                      "content-md5;host;x-amz-content-sha256;x-amz-date;x-amz-meta-a\n" +
+                      kEmptySha);
 }
 
 TEST(SigV4Canonical, RejectsUrlsItCannotSign) {

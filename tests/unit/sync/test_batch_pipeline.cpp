@@ -39,8 +39,10 @@ class RecordingWriter final : public TableWriter {
   };
   void write(const RowBatch& batch) override {
     std::lock_guard lock(mutex);
-    if (fail_on_write != 0 && groups.size() + 1 == fail_on_write) throw std::runtime_error("disk full writing row group");
-    groups.push_back({batch.rows, batch.columns[0].ints.front(), batch.columns[0].ints.back(), std::this_thread::get_id()});
+    if (fail_on_write != 0 && groups.size() + 1 == fail_on_write)
+      throw std::runtime_error("disk full writing row group");
+    groups.push_back(
+        {batch.rows, batch.columns[0].ints.front(), batch.columns[0].ints.back(), std::this_thread::get_id()});
   }
   void close() override {}
   std::mutex mutex;

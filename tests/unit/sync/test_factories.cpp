@@ -18,6 +18,5 @@ TEST(FactoriesTest, FileSourceIsNotAWindowSource) {
   }
 }
 
-
 }  // namespace
 }  // namespace aesync

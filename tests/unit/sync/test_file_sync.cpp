@@ -30,8 +30,8 @@ std::string ae_line(const std::string& ts, const std::string& machine, const std
 class FileSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("aesync-sync-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir = fs::temp_directory_path() / ("aesync-sync-" + std::to_string(::getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir);
     fs::create_directories(dir);
     config = default_config();
@@ -188,10 +188,12 @@ TEST_F(FileSyncTest, ConvertWritesCsvAndLeavesNoFileOnError) {
   ConvertResult r = convert_file(config, config.source.path, out);
   EXPECT_EQ(r.rows, 5u);
   const std::string csv = read(out);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "timestamp,machine_id,org_id,project_id,machine_type,metric_type,process_name,sample_interval,value1,value2,"
-            "value3,value4,cpu_percent,memory_percent,time_to_ready_ms");
-  EXPECT_NE(csv.find("\n2026-02-03 11:00:00.000,m2,org_1,proj_1,2x,startup,,10,31000,2,3,4,,,31000\n"), std::string::npos);
+  EXPECT_EQ(
+      csv.substr(0, csv.find('\n')),
+      "timestamp,machine_id,org_id,project_id,machine_type,metric_type,process_name,sample_interval,value1,value2,"
+      "value3,value4,cpu_percent,memory_percent,time_to_ready_ms");
+  EXPECT_NE(csv.find("\n2026-02-03 11:00:00.000,m2,org_1,proj_1,2x,startup,,10,31000,2,3,4,,,31000\n"),
+            std::string::npos);
 
   write_input(kThreeDays + "not json\n");
   const std::string out2 = (dir / "o2.parquet").string();

@@ -52,7 +52,8 @@ TEST_F(LeaseTest, TheLeaseDocument) {
   EXPECT_EQ(back.pid, 42);
   EXPECT_EQ(back.expires_at, kT0 + 600);
   try {
-    parse_lease("{\"owner\":\"a\",\"host\":\"h\",\"pid\":1,\"acquired_at\":\"yesterday\",\"expires_at\":\"x\"}", "s3://b/k");
+    parse_lease("{\"owner\":\"a\",\"host\":\"h\",\"pid\":1,\"acquired_at\":\"yesterday\",\"expires_at\":\"x\"}",
+                "s3://b/k");
     FAIL();
   } catch (const FormatError& e) {
     EXPECT_STREQ(e.what(), "s3://b/k: \"acquired_at\" is \"yesterday\", not an RFC 3339 UTC time");
@@ -209,9 +210,9 @@ TEST(AbandonedUploads, AbortedUnlessALiveRunHoldsTheirDay) {
     store.objects[std::string("mm/") + day + "/_lease.json"] =
         lease_to_json(LeaseInfo{host + "/" + std::to_string(pid) + "/1", host, pid, expires - 600, expires});
   };
-  lease("2026-02-02", "other-host", 5, kT0 + 60);   // live: its upload is in use
-  lease("2026-02-03", "other-host", 5, kT0 - 1);    // expired
-  lease("2026-02-04", lease_host(), 999999, kT0 + 60);  // this host, process gone
+  lease("2026-02-02", "other-host", 5, kT0 + 60);          // live: its upload is in use
+  lease("2026-02-03", "other-host", 5, kT0 - 1);           // expired
+  lease("2026-02-04", lease_host(), 999999, kT0 + 60);     // this host, process gone
   store.objects["mm/2026-02-06/_lease.json"] = "garbage";  // unreadable
   store.pending = {
       {"mm/2026-02-01/data.parquet", "u1", "t"},  // no lease at all
@@ -220,7 +221,7 @@ TEST(AbandonedUploads, AbortedUnlessALiveRunHoldsTheirDay) {
       {"mm/2026-02-04/data.parquet", "u4", "t"},
       {"mm/2026-02-04/data.parquet", "u5", "t"},
       {"mm/2026-02-06/data.parquet", "u6", "t"},
-      {"mm/notes/big.bin", "u7", "t"},      // not the partition layout: not aesync's
+      {"mm/notes/big.bin", "u7", "t"},       // not the partition layout: not aesync's
       {"mm/2026-02-05/a/b.bin", "u8", "t"},  // neither
   };
   const size_t n = abort_abandoned_uploads(
@@ -249,6 +250,7 @@ TEST(LocalStorePending, TemporaryFilesOfUnfinishedWritesAreItsPendingUploads) {
   EXPECT_EQ(store.abort_pending_uploads("mm/2026-02-03/"), 1u);
   EXPECT_FALSE(fs::exists(dir.path / "mm/2026-02-03/.data.parquet.tmp-4242-0"));
   EXPECT_EQ(*store.get("mm/2026-02-03/data.parquet"), "old");
-  EXPECT_THROW(store.abort_pending_upload({"mm/2026-02-03/data.parquet", "mm/2026-02-03/data.parquet", ""}), StorageError);
+  EXPECT_THROW(store.abort_pending_upload({"mm/2026-02-03/data.parquet", "mm/2026-02-03/data.parquet", ""}),
+               StorageError);
   EXPECT_EQ(*store.get("mm/2026-02-03/data.parquet"), "old");
 }

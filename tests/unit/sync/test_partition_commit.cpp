@@ -47,7 +47,8 @@ class ManifestFailingStore final : public ObjectStore {
  public:
   explicit ManifestFailingStore(LocalStore& s) : s_(s) {}
   std::unique_ptr<ObjectUpload> begin_upload(const std::string& key) override {
-    if (fail_manifests && key.ends_with("_manifest.json")) throw StorageError("PutObject " + key + ": HTTP 503 SlowDown");
+    if (fail_manifests && key.ends_with("_manifest.json"))
+      throw StorageError("PutObject " + key + ": HTTP 503 SlowDown");
     return s_.begin_upload(key);
   }
   std::optional<std::string> get(const std::string& key) override { return s_.get(key); }
@@ -138,8 +139,9 @@ TEST_F(CommitTest, AFailedManifestWriteLeavesNoStaleManifest) {
     commit_partition(failing, kManifest, *w, new_manifest_json);
     FAIL() << "the commit succeeded";
   } catch (const StorageError& e) {
-    EXPECT_EQ(std::string(e.what()), "PutObject mm/2026-02-03/_manifest.json: HTTP 503 SlowDown (the new data object is in "
-                                     "place without a manifest; the next run exports the day again)");
+    EXPECT_EQ(std::string(e.what()),
+              "PutObject mm/2026-02-03/_manifest.json: HTTP 503 SlowDown (the new data object is in "
+              "place without a manifest; the next run exports the day again)");
   }
   EXPECT_EQ(store.get(kData)->substr(0, 4), "PAR1");  // the new file
   EXPECT_FALSE(store.get(kManifest).has_value());     // and no manifest describing the old one

@@ -47,7 +47,8 @@ Manifest full_manifest() {
   m.columns = {
       {"timestamp", *RawColumn::parse("timestamp"), ColumnType::Timestamp, std::nullopt, false},
       {"org_id", *RawColumn::parse("blob2"), ColumnType::String, std::nullopt, true},
-      {"cpu", *RawColumn::parse("double1"), ColumnType::Double, WhenCondition{*RawColumn::parse("blob4"), "resource"}, false},
+      {"cpu", *RawColumn::parse("double1"), ColumnType::Double, WhenCondition{*RawColumn::parse("blob4"), "resource"},
+       false},
       {"weight", *RawColumn::parse("_sample_interval"), ColumnType::Int64, std::nullopt, false},
       {"name \"q\"\\", *RawColumn::parse("index1"), ColumnType::String, std::nullopt, false},
   };
@@ -183,31 +184,38 @@ TEST(PartitionIndex, ManifestErrors) {
   const std::string json = manifest_to_json(full_manifest());
   const std::string at = "p/2026-02-03/_manifest.json: not an aesync manifest: ";
   EXPECT_EQ(manifest_error(""), at + "invalid JSON (Empty: no JSON found)");
-  EXPECT_EQ(manifest_error("{\"partition\": "), at + "invalid JSON (The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc.)");
+  EXPECT_EQ(
+      manifest_error("{\"partition\": "),
+      at +
+          "invalid JSON (The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc.)");
   EXPECT_EQ(manifest_error("[1]"), at + "the document is not a JSON object");
   EXPECT_EQ(manifest_error(replace(json, "\"rows\": 18446744073709551000,", "")), at + "\"rows\" is missing");
   EXPECT_EQ(manifest_error(replace(json, "\"rows\": 18446744073709551000", "\"rows\": \"3\"")),
             at + "\"rows\" is not a non-negative integer");
-  EXPECT_EQ(manifest_error(replace(json, "\"bytes\": 123456", "\"bytes\": -1")), at + "\"bytes\" is not a non-negative integer");
+  EXPECT_EQ(manifest_error(replace(json, "\"bytes\": 123456", "\"bytes\": -1")),
+            at + "\"bytes\" is not a non-negative integer");
   EXPECT_EQ(manifest_error(replace(json, "\"sample_weight\": -7", "\"sample_weight\": 1.5")),
             at + "\"sample_weight\" is not an integer");
   EXPECT_EQ(manifest_error(replace(json, "\"partition\": \"2026-02-03\"", "\"partition\": \"2026-02-30\"")),
             at + "\"partition\" is \"2026-02-30\", not a YYYY-MM-DD day");
   EXPECT_EQ(manifest_error(replace(json, "\"partition\": \"2026-02-03\"", "\"partition\": 20487")),
             at + "\"partition\" is not a string");
-  EXPECT_EQ(manifest_error(replace(json, "\"data_key\": \"machine_metrics/2026-02-03/data.parquet\"", "\"data_key\": false")),
-            at + "\"data_key\" is not a string");
+  EXPECT_EQ(
+      manifest_error(replace(json, "\"data_key\": \"machine_metrics/2026-02-03/data.parquet\"", "\"data_key\": false")),
+      at + "\"data_key\" is not a string");
   EXPECT_EQ(manifest_error(replace(json, "\"type\": \"double\"", "\"type\": \"float\"")),
             at + "\"columns[2].type\" is \"float\", not a column type");
   EXPECT_EQ(manifest_error(replace(json, "\"from\": \"blob2\"", "\"from\": \"blob99\"")),
             at + "\"columns[1].from\" is \"blob99\", not an AE column");
   EXPECT_EQ(manifest_error(replace(json, ", \"nullable\": true}", "}")), at + "\"columns[1].nullable\" is missing");
-  EXPECT_EQ(manifest_error(replace(json, "\"columns\": [", "\"columns\": [3, ")), at + "\"columns[0]\" is not an object");
+  EXPECT_EQ(manifest_error(replace(json, "\"columns\": [", "\"columns\": [3, ")),
+            at + "\"columns[0]\" is not an object");
   EXPECT_EQ(manifest_error(replace(json, "\"start\": \"2026-02-03T01:00:00Z\"", "\"start\": \"2026-02-03 01:00:00\"")),
             at + "\"windows[1].start\" is \"2026-02-03 01:00:00\", not an RFC 3339 UTC time (YYYY-MM-DDThh:mm:ssZ)");
   EXPECT_EQ(manifest_error(replace(json, "\"windows\": [", "\"windows\": {\"a\": 1}, \"x\": [")),
             at + "\"windows\" is not an array");
-  EXPECT_EQ(manifest_error(replace(json, "\"verified\": true,\n", "\"verified\": 1,\n")), at + "\"verified\" is not true or false");
+  EXPECT_EQ(manifest_error(replace(json, "\"verified\": true,\n", "\"verified\": 1,\n")),
+            at + "\"verified\" is not true or false");
   EXPECT_EQ(manifest_error(replace(json, "\"aesync_version\": \"0.1.0\"", "\"aesync_version\": null")),
             at + "\"aesync_version\" is not a string");
 }
@@ -232,7 +240,8 @@ TEST(PartitionIndex, ListPartitionsKeepsOnlyLayoutKeys) {
   const auto bare = list_partitions(store, "machine_metrics", false);
   ASSERT_EQ(bare.size(), 4u);
   EXPECT_EQ(format_day(bare[0].day), "2026-01-01");
-  EXPECT_EQ(keys(bare[0].objects), (Strings{"machine_metrics/2026-01-01/_manifest.json", "machine_metrics/2026-01-01/data.parquet"}));
+  EXPECT_EQ(keys(bare[0].objects),
+            (Strings{"machine_metrics/2026-01-01/_manifest.json", "machine_metrics/2026-01-01/data.parquet"}));
   EXPECT_EQ(bare[0].objects[1].size, 5u);
   EXPECT_EQ(keys(bare[1].objects), (Strings{"machine_metrics/2026-01-02/data.parquet"}));
   EXPECT_EQ(keys(bare[2].objects), (Strings{"machine_metrics/2026-01-03/_manifest.json"}));
@@ -255,8 +264,8 @@ TEST(PartitionIndex, ListPartitionsKeepsOnlyLayoutKeys) {
                                         ": not an aesync manifest: invalid JSON (The JSON document has an improper "
                                         "structure: missing or superfluous commas, braces, missing keys, etc.)");
   EXPECT_FALSE(read[3].manifest);
-  EXPECT_EQ(read[3].manifest_error,
-            store.describe("machine_metrics/2026-01-04/_manifest.json") + ": the manifest is for 2026-02-03, not 2026-01-04");
+  EXPECT_EQ(read[3].manifest_error, store.describe("machine_metrics/2026-01-04/_manifest.json") +
+                                        ": the manifest is for 2026-02-03, not 2026-01-04");
 
   EXPECT_TRUE(list_partitions(store, "nothing_here", true).empty());
 }
@@ -265,9 +274,12 @@ TEST(PartitionIndex, PruneDeletesExactlyTheOldDays) {
   TempDir dir;
   LocalStore local(dir.path.string());
   const Strings neighbours = {
-      "machine_metrics/2026-01-01/sub/data.parquet", "machine_metrics/_aesync_check/probe",
-      "machine_metrics/notes.txt",                   "machine_metrics/x/2026-01-01/data.parquet",
-      "machine_metrics_old/2026-01-01/data.parquet", "other/2026-01-01/_manifest.json",
+      "machine_metrics/2026-01-01/sub/data.parquet",
+      "machine_metrics/_aesync_check/probe",
+      "machine_metrics/notes.txt",
+      "machine_metrics/x/2026-01-01/data.parquet",
+      "machine_metrics_old/2026-01-01/data.parquet",
+      "other/2026-01-01/_manifest.json",
   };
   const Strings old_days = {
       "machine_metrics/2026-01-01/_manifest.json", "machine_metrics/2026-01-01/data.parquet",
@@ -275,8 +287,10 @@ TEST(PartitionIndex, PruneDeletesExactlyTheOldDays) {
       "machine_metrics/2026-02-01/data.parquet",
   };
   const Strings kept_days = {
-      "machine_metrics/2026-02-02/_manifest.json", "machine_metrics/2026-02-02/data.parquet",
-      "machine_metrics/2026-02-05/_manifest.json", "machine_metrics/2026-02-05/data.parquet",
+      "machine_metrics/2026-02-02/_manifest.json",
+      "machine_metrics/2026-02-02/data.parquet",
+      "machine_metrics/2026-02-05/_manifest.json",
+      "machine_metrics/2026-02-05/data.parquet",
   };
   for (const auto* list : {&neighbours, &old_days, &kept_days})
     for (const std::string& k : *list) local.put(k, "x");
@@ -289,7 +303,8 @@ TEST(PartitionIndex, PruneDeletesExactlyTheOldDays) {
   RecordingStore store(local);
   const PruneResult dry = prune_partitions(store, "machine_metrics", 3, now, true);
   EXPECT_EQ(dry.deleted_keys, old_days);
-  EXPECT_EQ(dry.days, (std::vector<int64_t>{*parse_day("2026-01-01"), *parse_day("2026-01-31"), *parse_day("2026-02-01")}));
+  EXPECT_EQ(dry.days,
+            (std::vector<int64_t>{*parse_day("2026-01-01"), *parse_day("2026-01-31"), *parse_day("2026-02-01")}));
   EXPECT_TRUE(store.removed.empty());
   EXPECT_EQ(everything(), before);
 
@@ -297,9 +312,10 @@ TEST(PartitionIndex, PruneDeletesExactlyTheOldDays) {
   EXPECT_EQ(done.deleted_keys, old_days);
   EXPECT_EQ(done.days, dry.days);
   // Manifests first, then the data.
-  EXPECT_EQ(store.removed, (Strings{"machine_metrics/2026-01-01/_manifest.json", "machine_metrics/2026-02-01/_manifest.json",
-                                    "machine_metrics/2026-01-01/data.parquet", "machine_metrics/2026-01-31/data.csv.gz",
-                                    "machine_metrics/2026-02-01/data.parquet"}));
+  EXPECT_EQ(store.removed,
+            (Strings{"machine_metrics/2026-01-01/_manifest.json", "machine_metrics/2026-02-01/_manifest.json",
+                     "machine_metrics/2026-01-01/data.parquet", "machine_metrics/2026-01-31/data.csv.gz",
+                     "machine_metrics/2026-02-01/data.parquet"}));
   Strings rest = neighbours;
   rest.insert(rest.end(), kept_days.begin(), kept_days.end());
   std::sort(rest.begin(), rest.end());

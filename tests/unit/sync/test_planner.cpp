@@ -142,15 +142,17 @@ TEST(Planner, DayWindowsHourly) {
   const int64_t d = day("2026-02-04");
   const auto w = day_windows(d, kNow, 3600, 300);
   ASSERT_EQ(w.size(), 24u);
-  for (size_t i = 0; i < w.size(); ++i) EXPECT_EQ(w[i], (Window{d * 86400 + 3600 * int64_t(i), d * 86400 + 3600 * int64_t(i + 1)}));
+  for (size_t i = 0; i < w.size(); ++i)
+    EXPECT_EQ(w[i], (Window{d * 86400 + 3600 * int64_t(i), d * 86400 + 3600 * int64_t(i + 1)}));
   EXPECT_EQ(w.front(), (Window{1770163200, 1770166800}));
   EXPECT_EQ(w.back().end, 1770249600);
 }
 
 TEST(Planner, DayWindowsUnevenLastIsShorter) {
   const int64_t s = day("2026-02-04") * 86400;
-  EXPECT_EQ(day_windows(day("2026-02-04"), kNow, 7 * 3600, 300),
-            (std::vector<Window>{{s, s + 25200}, {s + 25200, s + 50400}, {s + 50400, s + 75600}, {s + 75600, s + 86400}}));
+  EXPECT_EQ(
+      day_windows(day("2026-02-04"), kNow, 7 * 3600, 300),
+      (std::vector<Window>{{s, s + 25200}, {s + 25200, s + 50400}, {s + 50400, s + 75600}, {s + 75600, s + 86400}}));
 }
 
 TEST(Planner, DayWindowsTodayEndAtNowMinusSettle) {
@@ -186,9 +188,9 @@ TEST(Planner, BackfillSkipsVerifiedDaysUnlessForced) {
   add_exports(r, "2026-02-02", "2026-02-02", true);
   add_exports(r, "2026-02-03", "2026-02-03", false);
   const auto plan = plan_days(r);
-  EXPECT_EQ(summary(plan), (Strings{"2026-02-01 backfill",
-                                    "2026-02-02 already exported and verified; --force re-exports it [skip]",
-                                    "2026-02-03 backfill"}));
+  EXPECT_EQ(summary(plan),
+            (Strings{"2026-02-01 backfill", "2026-02-02 already exported and verified; --force re-exports it [skip]",
+                     "2026-02-03 backfill"}));
   EXPECT_EQ(plan[1].windows.size(), 24u);  // a dry run can still show them
   r.force = true;
   EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-01 backfill", "2026-02-02 backfill", "2026-02-03 backfill"}));
@@ -217,13 +219,16 @@ TEST(Planner, BackfillFromOlderThanRetentionIsRefused) {
 }
 
 TEST(Planner, BackfillFromAfterToIsRefused) {
-  EXPECT_EQ(usage_error(backfill("2026-02-03", "2026-02-01")), "--from 2026-02-03 is after --to 2026-02-01: nothing to export");
+  EXPECT_EQ(usage_error(backfill("2026-02-03", "2026-02-01")),
+            "--from 2026-02-03 is after --to 2026-02-01: nothing to export");
 }
 
 TEST(Planner, BackfillInTheFuture) {
   // --to past today is clamped to today.
-  EXPECT_EQ(summary(plan_days(backfill("2026-02-04", "2026-02-10"))), (Strings{"2026-02-04 backfill", "2026-02-05 backfill"}));
-  EXPECT_EQ(usage_error(backfill("2026-02-06", "2026-02-06")), "--from 2026-02-06 is in the future (today is 2026-02-05 UTC)");
+  EXPECT_EQ(summary(plan_days(backfill("2026-02-04", "2026-02-10"))),
+            (Strings{"2026-02-04 backfill", "2026-02-05 backfill"}));
+  EXPECT_EQ(usage_error(backfill("2026-02-06", "2026-02-06")),
+            "--from 2026-02-06 is in the future (today is 2026-02-05 UTC)");
 }
 
 TEST(Planner, BackfillFromAloneRunsToToday) {

@@ -10,8 +10,7 @@ namespace aesync {
 namespace {
 
 TEST(ProgressLine, NothingDoneYet) {
-  EXPECT_EQ(render_progress_line({0, 10, 0, 0}),
-            "[--------------------] 0/10 days | 0 rows | 0 rows/s | ETA --");
+  EXPECT_EQ(render_progress_line({0, 10, 0, 0}), "[--------------------] 0/10 days | 0 rows | 0 rows/s | ETA --");
 }
 
 TEST(ProgressLine, ThreeOfTen) {
@@ -27,15 +26,12 @@ TEST(ProgressLine, MinutesAndHoursEta) {
 }
 
 TEST(ProgressLine, AllDone) {
-  EXPECT_EQ(render_progress_line({7, 7, 42, 2}),
-            "[####################] 7/7 days | 42 rows | 21 rows/s | ETA 0s");
+  EXPECT_EQ(render_progress_line({7, 7, 42, 2}), "[####################] 7/7 days | 42 rows | 21 rows/s | ETA 0s");
 }
 
 TEST(ProgressLine, ZeroTotalAndOverflowClamped) {
-  EXPECT_EQ(render_progress_line({0, 0, 0, 1}),
-            "[--------------------] 0/0 days | 0 rows | 0 rows/s | ETA 0s");
-  EXPECT_EQ(render_progress_line({5, 3, 9, 3}),
-            "[####################] 3/3 days | 9 rows | 3 rows/s | ETA 0s");
+  EXPECT_EQ(render_progress_line({0, 0, 0, 1}), "[--------------------] 0/0 days | 0 rows | 0 rows/s | ETA 0s");
+  EXPECT_EQ(render_progress_line({5, 3, 9, 3}), "[####################] 3/3 days | 9 rows | 3 rows/s | ETA 0s");
 }
 
 TEST(ProgressEta, Formats) {

@@ -22,18 +22,20 @@ TEST(SecurityPartitionIndex, OnlyTheNamesAesyncWritesBelongToADay) {
     EXPECT_TRUE(is_layout_name(name)) << name;
     EXPECT_EQ(PartitionLayout("p").day_of_key(std::string("p/2026-01-01/") + name), *parse_day("2026-01-01")) << name;
   }
-  for (const char* name : {"notes.txt", "data.parquet.bak", "DATA.PARQUET", " data.parquet", "data.parquet ",
-                           "_manifest.json.tmp", "_lease.json.old", "data.csv.gz.1", "..", ".", "", "a%2Fb",
-                           "..%2F..%2Fetc%2Fpasswd", "sub/data.parquet", "../data.parquet", "data.parquet\xE2\x80\x8B",
-                           "d\xC3\xA4t\xC3\xA4.parquet", "data.json", "_aesync_check"}) {
+  for (const char* name :
+       {"notes.txt", "data.parquet.bak", "DATA.PARQUET", " data.parquet", "data.parquet ", "_manifest.json.tmp",
+        "_lease.json.old", "data.csv.gz.1", "..", ".", "", "a%2Fb", "..%2F..%2Fetc%2Fpasswd", "sub/data.parquet",
+        "../data.parquet", "data.parquet\xE2\x80\x8B", "d\xC3\xA4t\xC3\xA4.parquet", "data.json", "_aesync_check"}) {
     EXPECT_FALSE(is_layout_name(name)) << name;
     EXPECT_EQ(PartitionLayout("p").day_of_key(std::string("p/2026-01-01/") + name), std::nullopt) << name;
   }
   for (const char* key : {"p/../etc/x", "p/./2026-01-01/data.parquet", "p//2026-01-01/data.parquet",
                           "p/2026-01-01/../2026-01-01/data.parquet", "p/2026-01-01%2Fdata.parquet",
                           "p/2026-13-45/data.parquet", "p/20260101/data.parquet", "p/ 2026-01-01/data.parquet",
-                          "p/2026\xE2\x80\x90" "01\xE2\x80\x90" "01/data.parquet", "p\\2026-01-01\\data.parquet",
-                          "p2/2026-01-01/data.parquet", "P/2026-01-01/data.parquet"})
+                          "p/2026\xE2\x80\x90"
+                          "01\xE2\x80\x90"
+                          "01/data.parquet",
+                          "p\\2026-01-01\\data.parquet", "p2/2026-01-01/data.parquet", "P/2026-01-01/data.parquet"})
     EXPECT_EQ(PartitionLayout("p").day_of_key(key), std::nullopt) << key;
 }
 
@@ -44,8 +46,9 @@ TEST(SecurityPartitionIndex, PruneDeletesTheOldDaysLayoutKeysAndLeavesEverything
   const Strings old_layout = {"p/2026-01-01/_lease.json", "p/2026-01-01/_manifest.json", "p/2026-01-01/data.parquet",
                               "p/2026-01-02/_lease.json"};
   const Strings kept = {"p/2026-02-03/_lease.json", "p/2026-02-03/_manifest.json", "p/2026-02-03/data.parquet"};
-  const Strings neighbours = {"p/2026-01-01/notes.txt", "p/2026-01-01/data.parquet.bak", "p/2026-01-01/sub/data.parquet",
-                              "p/2026-01-01%2Fdata.parquet", "p/2026-01-03/notes.txt", "p2/2026-01-01/data.parquet",
+  const Strings neighbours = {"p/2026-01-01/notes.txt",        "p/2026-01-01/data.parquet.bak",
+                              "p/2026-01-01/sub/data.parquet", "p/2026-01-01%2Fdata.parquet",
+                              "p/2026-01-03/notes.txt",        "p2/2026-01-01/data.parquet",
                               "q/p/2026-01-01/_manifest.json"};
   for (const Strings* list : {&old_layout, &kept, &neighbours})
     for (const std::string& k : *list) store.put(k, "x");

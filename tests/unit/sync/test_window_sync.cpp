@@ -33,8 +33,8 @@ struct FakeRow {
 // Rows per window start; counts as served, unless told to miscount or to fail mid-window.
 struct FakeData {
   std::map<int64_t, std::vector<FakeRow>> rows;  // by window start (unix seconds)
-  int miscounts = 0;          // count() answers one row too many this many times
-  int failures_after_rows = 0;  // fetch() throws after delivering its first row this many times
+  int miscounts = 0;                             // count() answers one row too many this many times
+  int failures_after_rows = 0;                   // fetch() throws after delivering its first row this many times
   int fetches = 0;
 };
 
@@ -203,8 +203,9 @@ TEST_F(WindowSyncTest, TwoMismatchesFailTheDayAndLeaveThePreviousExportUntouched
   EXPECT_TRUE(r.failed());
   EXPECT_EQ(p.rows, 0u);
   const Window w0{window_start(0), window_start(1)};
-  EXPECT_EQ(p.error, "window " + w0.describe() +
-                         ": verification failed: the source counts 3 rows (sum(_sample_interval) = 2), received 2 rows (2)");
+  EXPECT_EQ(p.error,
+            "window " + w0.describe() +
+                ": verification failed: the source counts 3 rows (sum(_sample_interval) = 2), received 2 rows (2)");
   EXPECT_EQ(*store.get(data_key()), data_before);
   EXPECT_EQ(*store.get(manifest_key), manifest_before);
   EXPECT_EQ(dir.files(), 2u);  // no temporary file, no lease

@@ -9,9 +9,7 @@
 
 using namespace aesync;
 
-TEST(JsonWriter, EscapesStrings) {
-  EXPECT_EQ(json::quote("a\"b\\c\nd\te\x01 é"), "\"a\\\"b\\\\c\\nd\\te\\u0001 é\"");
-}
+TEST(JsonWriter, EscapesStrings) { EXPECT_EQ(json::quote("a\"b\\c\nd\te\x01 é"), "\"a\\\"b\\\\c\\nd\\te\\u0001 é\""); }
 
 TEST(JsonWriter, Doubles) {
   std::string s;

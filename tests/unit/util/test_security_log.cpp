@@ -62,7 +62,8 @@ TEST_F(SecurityLog, JsonLinesAreRedactedBeforeEscaping) {
 TEST_F(SecurityLog, AFieldCutInsideASecretIsMasked) {
   add_secret("field-secret-0004-xyz");
   // Each field on its own: its end is where a quoting message cut it.
-  EXPECT_EQ(logged(Format::Text, "retrying", "HTTP 500: field-secret-00"), "warn: retrying error=HTTP 500: *** rows=3\n");
+  EXPECT_EQ(logged(Format::Text, "retrying", "HTTP 500: field-secret-00"),
+            "warn: retrying error=HTTP 500: *** rows=3\n");
   const std::string json = logged(Format::Json, "retrying", "HTTP 500: field-secret-00");
   EXPECT_NE(json.find("\"error\":\"HTTP 500: ***\""), std::string::npos) << json;
 }

@@ -15,8 +15,10 @@ TEST(ShownTest, KeepsPrintableUtf8AndEscapesControls) {
 }
 
 TEST(ShownTest, EscapesEachByteOfIllFormedUtf8) {
-  EXPECT_EQ(shown("a\xFF" "b"), "a\\xFFb");
-  EXPECT_EQ(shown("\xE2\x82"), "\\xE2\\x82");          // a truncated 3-byte sequence: one maximal subpart
+  EXPECT_EQ(shown("a\xFF"
+                  "b"),
+            "a\\xFFb");
+  EXPECT_EQ(shown("\xE2\x82"), "\\xE2\\x82");           // a truncated 3-byte sequence: one maximal subpart
   EXPECT_EQ(shown("\xED\xA0\x80"), "\\xED\\xA0\\x80");  // a surrogate
 }
 

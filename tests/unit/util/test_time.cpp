@@ -14,8 +14,9 @@ TEST(Time, ParsesAeTimestamps) {
 }
 
 TEST(Time, RejectsMalformedTimestamps) {
-  for (const char* bad : {"", "2023-11-08", "2023-13-08 00:00:00", "2023-02-29 00:00:00", "2023-11-08 24:00:00",
-                          "2023-11-08 19:52:46+01:00", "2023-11-08 19:52", "2023/11/08 19:52:46", "2023-11-08 19:52:46."})
+  for (const char* bad :
+       {"", "2023-11-08", "2023-13-08 00:00:00", "2023-02-29 00:00:00", "2023-11-08 24:00:00",
+        "2023-11-08 19:52:46+01:00", "2023-11-08 19:52", "2023/11/08 19:52:46", "2023-11-08 19:52:46."})
     EXPECT_FALSE(parse_timestamp_ms(bad).has_value()) << bad;
 }
 
@@ -41,5 +42,6 @@ TEST(Time, Durations) {
   EXPECT_EQ(parse_duration_seconds("5m"), 300);
   EXPECT_EQ(parse_duration_seconds("6h"), 21600);
   EXPECT_EQ(parse_duration_seconds("1d"), 86400);
-  for (const char* bad : {"", "s", "0s", "5", "5w", "-5m", "1.5h", "5 m"}) EXPECT_FALSE(parse_duration_seconds(bad).has_value()) << bad;
+  for (const char* bad : {"", "s", "0s", "5", "5w", "-5m", "1.5h", "5 m"})
+    EXPECT_FALSE(parse_duration_seconds(bad).has_value()) << bad;
 }
