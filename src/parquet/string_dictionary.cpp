@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "parquet/format.h"
+
 namespace aesync::parquet {
 
 namespace {
@@ -13,25 +15,14 @@ constexpr size_t kInitialSlots = 1024;
 
 inline uint64_t mix(uint64_t h, uint64_t w) { return std::rotl((h ^ w) * kMul1, 31) * kMul2; }
 
-inline uint64_t load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
 // a[0, n) == b[0, n). Dictionary values are mostly short ids and names: up to 16 bytes they are
 // compared with two (overlapping) word loads inside the strings, no call into memcmp.
 inline bool same_bytes(const char* a, const char* b, size_t n) {
   if (n >= 8) {
     if (n > 16) return std::memcmp(a, b, n) == 0;
-    return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+    return load_u64(a) == load_u64(b) && load_u64(a + n - 8) == load_u64(b + n - 8);
   }
-  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  if (n >= 4) return load_u32(a) == load_u32(b) && load_u32(a + n - 4) == load_u32(b + n - 4);
   for (size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;
   return true;

@@ -50,23 +50,36 @@ std::optional<ObjectInfo> LocalStore::head(const std::string& key) {
   return ObjectInfo{key, fs::file_size(describe(key), ec)};
 }
 
-std::vector<ObjectInfo> LocalStore::list(const std::string& prefix) {
-  std::vector<ObjectInfo> out;
+namespace {
+
+// Calls `visit(entry)` for every regular file (symlinks skipped) of the folder that can hold
+// the keys starting with `prefix`: only that folder is walked, never above the root. Throws
+// StorageError naming the folder when walking fails.
+template <class Visit>
+void walk_prefix_folder(const std::string& root, const std::string& prefix, Visit visit) {
   std::error_code ec;
-  if (!fs::is_directory(root_, ec)) return out;
-  // Walk only the folder that can hold the prefix, never above the root.
+  if (!fs::is_directory(root, ec)) return;
   const size_t slash = prefix.rfind('/');
-  fs::path start = slash == std::string::npos ? fs::path(root_) : fs::path(root_) / prefix.substr(0, slash);
-  if (!fs::is_directory(start, ec)) return out;
+  const fs::path start = slash == std::string::npos ? fs::path(root) : fs::path(root) / prefix.substr(0, slash);
+  if (!fs::is_directory(start, ec)) return;
   for (auto it = fs::recursive_directory_iterator(start, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_symlink() || !it->is_regular_file()) continue;
-    if (AtomicFile::is_temporary_name(it->path().filename().string())) continue;
-    std::string key = it->path().lexically_relative(root_).generic_string();
-    if (key.compare(0, prefix.size(), prefix) != 0) continue;
-    out.push_back({key, it->file_size()});
+    visit(*it);
   }
   if (ec) throw StorageError("cannot list " + start.string() + ": " + ec.message());
+}
+
+}  // namespace
+
+std::vector<ObjectInfo> LocalStore::list(const std::string& prefix) {
+  std::vector<ObjectInfo> out;
+  walk_prefix_folder(root_, prefix, [&](const fs::directory_entry& file) {
+    if (AtomicFile::is_temporary_name(file.path().filename().string())) return;
+    std::string key = file.path().lexically_relative(root_).generic_string();
+    if (key.compare(0, prefix.size(), prefix) != 0) return;
+    out.push_back({key, file.file_size()});
+  });
   std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   return out;
 }
@@ -129,20 +142,14 @@ std::optional<std::string> LocalStore::put_if(const std::string& key, std::strin
 // rename (a killed run's). The key is the object the write was for; the upload id, the file.
 std::vector<PendingUpload> LocalStore::list_pending_uploads(const std::string& prefix) {
   std::vector<PendingUpload> out;
-  std::error_code ec;
-  const size_t slash = prefix.rfind('/');
-  fs::path start = slash == std::string::npos ? fs::path(root_) : fs::path(root_) / prefix.substr(0, slash);
-  if (!fs::is_directory(start, ec)) return out;
-  for (auto it = fs::recursive_directory_iterator(start, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_symlink() || !it->is_regular_file()) continue;
-    const std::string name = it->path().filename().string();
-    if (!AtomicFile::is_temporary_name(name)) continue;
-    const fs::path target = it->path().parent_path() / name.substr(1, name.find(".tmp-") - 1);
+  walk_prefix_folder(root_, prefix, [&](const fs::directory_entry& file) {
+    const std::string name = file.path().filename().string();
+    if (!AtomicFile::is_temporary_name(name)) return;
+    const fs::path target = file.path().parent_path() / name.substr(1, name.find(".tmp-") - 1);
     std::string key = target.lexically_relative(root_).generic_string();
-    if (key.compare(0, prefix.size(), prefix) != 0) continue;
-    out.push_back({std::move(key), it->path().lexically_relative(root_).generic_string(), ""});
-  }
+    if (key.compare(0, prefix.size(), prefix) != 0) return;
+    out.push_back({std::move(key), file.path().lexically_relative(root_).generic_string(), ""});
+  });
   std::sort(out.begin(), out.end(),
             [](const PendingUpload& a, const PendingUpload& b) { return a.upload_id < b.upload_id; });
   return out;
