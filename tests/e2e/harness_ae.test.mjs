@@ -2,14 +2,15 @@
 // the sync tests can trust it: a real ClickHouse starts on free loopback ports with its own
 // configuration; generated AE rows go in bit-exact; the gateway answers like the AE SQL API
 // (path, Bearer token, plain-text errors, alphabetical keys, quoted 64-bit numbers, CASE
-// rejected, dataset mapping) and each switchable fault does exactly what it says.
+// rejected, dataset mapping), each switchable fault does exactly what it says, and so does each
+// model of the real service (read-time sampling, latency, the rate limit, the counters).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 
 import { numberOf } from './lib/ae.mjs';
-import { startAeGateway, sortJsonKeys, maskQuoted, parseWindow } from './lib/ae_gateway.mjs';
+import { classifyQuery, parseAggregate, parseWindow, maskQuoted, sampleGroups, sortJsonKeys, startAeGateway } from './lib/ae_gateway.mjs';
 import { AE_BLOBS, AE_COLUMNS, AE_DOUBLES, createAeTable, insertRows, startClickHouse } from './lib/clickhouse_server.mjs';
 import { dayStartMs, genMachineMetrics } from './lib/gen.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
@@ -381,6 +382,253 @@ test('a non-JSON line injected into the body', async () => {
   assert.deepEqual(lines(r2.body), [...full, 'upstream timeout']);
   assert.equal(gw.requests.at(-1).injected, true);
   gw.clearFaults();
+});
+
+// -----------------------------------------------------------------------------------------------
+// The real service's behaviours (off by default).
+
+const OFF = { sampling: null, latencyMs: 0, rateLimit: null, now: Date.now };
+const countSql = (from, to) =>
+  `SELECT count() AS rows, sum(_sample_interval) AS sample_weight FROM machine_metrics WHERE timestamp >= toDateTime(${from}) AND ` +
+  `timestamp < toDateTime(${to}) FORMAT JSONEachRow`;
+const histogramSql = (from, to) =>
+  `SELECT intDiv(toUInt32(timestamp), 300) * 300 AS bucket, count() AS rows, sum(_sample_interval) AS sample_weight FROM machine_metrics ` +
+  `WHERE timestamp >= toDateTime(${from}) AND timestamp < toDateTime(${to}) GROUP BY bucket ORDER BY bucket FORMAT JSONEachRow`;
+const probeSql = (since) => `SELECT count() AS rows FROM machine_metrics WHERE timestamp >= toDateTime(${since}) FORMAT JSONEachRow`;
+
+/** The generator's rows of [from, to) as { ts (unix), weight }, in the sampler's order. */
+function spanRows(from, to) {
+  return rows
+    .map((r) => ({ ts: unix(r.timestamp), weight: numberOf(r._sample_interval) }))
+    .filter((r) => r.ts >= from && r.ts < to)
+    .sort((a, b) => a.ts - b.ts || a.weight - b.weight);
+}
+
+/** The histogram answer ClickHouse gives for `groups` ([{ row: { ts }, weight }]): one line per 300 s bucket. */
+function histogramLines(groups) {
+  const buckets = new Map();
+  for (const { row, weight } of groups) {
+    const b = Math.floor(row.ts / 300) * 300;
+    const e = buckets.get(b) ?? { rows: 0, weight: 0 };
+    e.rows++;
+    e.weight += weight;
+    buckets.set(b, e);
+  }
+  return [...buckets].map(([b, e]) => `{"bucket":"${b}","rows":"${e.rows}","sample_weight":"${e.weight}"}`);
+}
+
+const H3 = [X, X + 3 * 3600]; // a 3-hour span
+const H1 = [X, X + 3600];
+
+test('read-time sampling of raw reads: a long span comes back at 10% (intervals summed per group), a short one untouched', async () => {
+  const full3 = lines((await postOk(windowSql(...H3))).body);
+  const full1 = (await postOk(windowSql(...H1))).body;
+  const source = spanRows(...H3);
+  const weight = source.reduce((a, r) => a + r.weight, 0);
+  assert.equal(full3.length, source.length);
+  assert.ok(source.length > 150, `${source.length} rows in 3 h`);
+  try {
+    gw.configure({ sampling: { raw: [{ minSpanSeconds: 7200, resolution: 0.1 }] } });
+    const sampled = lines((await postOk(windowSql(...H3))).body).map((l) => JSON.parse(l));
+    assert.equal(sampled.length, Math.ceil(source.length / 10));
+    assert.equal(sampled.reduce((a, o) => a + o._sample_interval, 0), weight, 'sum(_sample_interval) equals the source');
+    // Exactly the groups of 10 consecutive rows (timestamp order): each leader with its group's total.
+    assert.deepEqual(
+      sampled.map((o) => [unix(o.timestamp), o._sample_interval]),
+      sampleGroups(source, 10).map((g) => [g.row.ts, g.weight]),
+    );
+    // Every leader is a source row but for its interval; keys still alphabetical.
+    const wanted = new Set(expected(WINDOW_COLS.filter((c) => c !== '_sample_interval'), ...H3).map((o) => JSON.stringify(o)));
+    for (const o of sampled) {
+      assert.deepEqual(Object.keys(o), [...WINDOW_COLS].sort());
+      const { _sample_interval, ...rest } = o;
+      assert.ok(wanted.has(JSON.stringify(Object.fromEntries(WINDOW_COLS.filter((c) => c !== '_sample_interval').map((c) => [c, rest[c]])))));
+    }
+    assert.deepEqual([gw.requests.at(-1).kind, gw.requests.at(-1).resolution], ['data', 0.1]);
+    // Equal intervals in a group: 10x the interval (the documented power-of-ten scaling).
+    const ones = sampleGroups(source, 10).findIndex((g, i) => source.slice(i * 10, i * 10 + 10).every((r) => r.weight === 1) && i * 10 + 10 <= source.length);
+    if (ones >= 0) assert.equal(sampled[ones]._sample_interval, 10);
+
+    // A 1-hour read is not sampled: byte for byte the unsampled answer.
+    assert.equal((await postOk(windowSql(...H1))).body, full1);
+    assert.equal(gw.requests.at(-1).resolution, 1);
+
+    // The lowest resolution among the rules met: by rows in the span (1%), the span rule (10%) too.
+    gw.configure({ sampling: { raw: [{ minSpanSeconds: 7200, resolution: 0.1 }, { minRows: 150, resolution: 0.01 }] } });
+    const one = lines((await postOk(windowSql(...H3))).body).map((l) => JSON.parse(l));
+    assert.equal(one.length, Math.ceil(source.length / 100));
+    assert.equal(one.reduce((a, o) => a + o._sample_interval, 0), weight);
+    assert.deepEqual([gw.requests.at(-1).resolution, gw.requests.at(-1).spanRows], [0.01, source.length]);
+    const hourRows = spanRows(...H1).length;
+    assert.ok(hourRows < 150, `${hourRows} rows in 1 h`);
+    assert.equal((await postOk(windowSql(...H1))).body, full1, 'under both rules: untouched');
+    assert.deepEqual([gw.requests.at(-1).resolution, gw.requests.at(-1).spanRows], [1, hourRows]);
+    // Raw rules do not sample aggregates.
+    assert.equal((await postOk(countSql(...H3))).body, `{"rows":"${source.length}","sample_weight":"${weight}"}\n`);
+  } finally {
+    gw.configure(OFF);
+  }
+});
+
+test('read-time sampling of aggregates: count() and the histogram are those of the sampled read of their span', async () => {
+  const source = spanRows(...H3);
+  const weight = source.reduce((a, r) => a + r.weight, 0);
+  const groups = sampleGroups(source, 10);
+  // Unsampled, ClickHouse's own answer has the shape the sampled answers are built in.
+  assert.equal((await postOk(histogramSql(...H3))).body, histogramLines(sampleGroups(source, 1)).join('\n') + '\n');
+  assert.equal(gw.requests.at(-1).kind, 'histogram');
+  try {
+    gw.configure({ sampling: { raw: [{ minSpanSeconds: 7200, resolution: 0.1 }], aggregate: [{ minSpanSeconds: 7200, resolution: 0.1 }] } });
+    const count = await postOk(countSql(...H3));
+    assert.equal(count.body, `{"rows":"${Math.ceil(source.length / 10)}","sample_weight":"${weight}"}\n`);
+    assert.deepEqual([gw.requests.at(-1).kind, gw.requests.at(-1).resolution], ['count', 0.1]);
+    // The read of the same span agrees with the count (both sampled alike).
+    const read = lines((await postOk(windowSql(...H3))).body).map((l) => JSON.parse(l));
+    assert.equal(read.length, Math.ceil(source.length / 10));
+    // The histogram: each bucket counts the group leaders in it; totals = the sampled read's.
+    const hist = await postOk(histogramSql(...H3));
+    assert.equal(hist.body, histogramLines(groups).join('\n') + '\n');
+    assert.equal(hist.headers['content-type'], 'text/plain; charset=UTF-8');
+    const perBucket = lines(hist.body).map((l) => JSON.parse(l));
+    assert.equal(perBucket.reduce((a, b) => a + Number(b.rows), 0), read.length);
+    assert.equal(perBucket.reduce((a, b) => a + Number(b.sample_weight), 0), weight);
+    const leaders = new Map();
+    for (const o of read) {
+      const b = String(Math.floor(unix(o.timestamp) / 300) * 300);
+      leaders.set(b, (leaders.get(b) ?? 0) + 1);
+    }
+    assert.deepEqual(perBucket.map((b) => [b.bucket, Number(b.rows)]), [...leaders]);
+    // A short span is not sampled; an empty span answers as ClickHouse does.
+    assert.equal((await postOk(countSql(...H1))).body, `{"rows":"${spanRows(...H1).length}","sample_weight":"${spanRows(...H1).reduce((a, r) => a + r.weight, 0)}"}\n`);
+    const past = DAY0 - 86_400;
+    assert.equal((await postOk(countSql(past - 3 * 86_400, past))).body, '{"rows":"0","sample_weight":"0"}\n');
+    assert.equal(gw.requests.at(-1).resolution, 0.1);
+    assert.equal((await postOk(histogramSql(past - 3 * 86_400, past))).body, '');
+
+    // Separate rules: aggregates at 1% by rows while raw reads stay at 10%: count and read disagree.
+    gw.configure({ sampling: { raw: [{ minSpanSeconds: 7200, resolution: 0.1 }], aggregate: [{ minRows: 100, resolution: 0.01 }] } });
+    assert.equal((await postOk(countSql(...H3))).body, `{"rows":"${Math.ceil(source.length / 100)}","sample_weight":"${weight}"}\n`);
+    assert.equal(lines((await postOk(windowSql(...H3))).body).length, Math.ceil(source.length / 10));
+    // Aggregates only: the raw read is full, the count sampled.
+    gw.configure({ sampling: { aggregate: [{ minSpanSeconds: 3600, resolution: 0.1 }] } });
+    assert.equal(lines((await postOk(windowSql(...H3))).body).length, source.length);
+    assert.equal((await postOk(countSql(...H3))).body, `{"rows":"${Math.ceil(source.length / 10)}","sample_weight":"${weight}"}\n`);
+    // Shapes it cannot compute stay unsampled (here: no aliases, another aggregate): ClickHouse's answer.
+    const other = await postOk(`SELECT count(), max(double1) AS m FROM machine_metrics WHERE timestamp >= toDateTime(${H3[0]}) AND timestamp < toDateTime(${H3[1]}) FORMAT JSONEachRow`);
+    assert.equal(JSON.parse(other.body)['count()'], String(source.length));
+    assert.equal(gw.requests.at(-1).resolution, 1);
+    assert.throws(() => gw.configure({ sampling: { raw: [{ minSpanSeconds: 1, resolution: 0.5 }] } }), /resolution must be 0\.1, 0\.01/);
+  } finally {
+    gw.configure(OFF);
+  }
+});
+
+test('faults act on a sampled answer as on any body', async () => {
+  try {
+    gw.configure({ sampling: { raw: [{ minSpanSeconds: 7200, resolution: 0.1 }] } });
+    const sampled = lines((await postOk(windowSql(...H3))).body);
+    gw.addFault({ type: 'inject', afterLines: 2 });
+    assert.deepEqual(lines((await postOk(windowSql(...H3))).body), [...sampled.slice(0, 2), 'Too many requests', ...sampled.slice(2)]);
+    gw.addFault({ type: 'cut', afterLines: 3, mode: 'end' });
+    const cut = await post(windowSql(...H3));
+    assert.equal(cut.body, sampled.slice(0, 3).join('\n') + '\n' + sampled[3].slice(0, Math.floor(Buffer.byteLength(sampled[3]) / 2)));
+  } finally {
+    gw.clearFaults();
+    gw.configure(OFF);
+  }
+});
+
+test('latency: every answer waits latencyMs before its headers', async () => {
+  try {
+    gw.configure({ latencyMs: 400 });
+    const n0 = gw.requests.length;
+    const events = [];
+    const slow = post(windowSql(...H1)).then((r) => (events.push('slow'), r));
+    // Wait until the gateway holds the slow request, then take latency off for the next one.
+    while (gw.requests.length === n0) await new Promise((r) => setImmediate(r));
+    gw.configure({ latencyMs: 0 });
+    const fast = await post(windowSql(...H1)).then((r) => (events.push('fast'), r));
+    const slowRes = await slow;
+    assert.deepEqual(events, ['fast', 'slow'], 'the query sent later is answered first');
+    assert.equal(slowRes.body, fast.body);
+    const [slowRec, fastRec] = gw.requests.slice(n0);
+    assert.deepEqual([slowRec.latencyMs, fastRec.latencyMs, slowRec.status, fastRec.status], [400, 0, 200, 200]);
+  } finally {
+    gw.configure(OFF);
+  }
+});
+
+test('the per-user rate limit: 429 with Retry-After during the block, refused requests count too', async () => {
+  let now = 5_000_000;
+  const served = async (n) => {
+    for (let i = 0; i < n; i++) assert.equal((await post(probeSql(X))).status, 200);
+  };
+  const refused = async (retryAfter) => {
+    const r = await post(probeSql(X));
+    assert.deepEqual([r.status, r.headers['retry-after'], r.body], [429, String(retryAfter), 'Too many requests\n']);
+    assert.equal(gw.requests.at(-1).rateLimited, true);
+  };
+  try {
+    gw.resetCounts();
+    gw.configure({ rateLimit: { requests: 3, windowMs: 10_000, blockMs: 5_000 }, now: () => now });
+    assert.equal((await post(probeSql(X), { token: 'nope' })).status, 403, 'unauthenticated: not the user, not counted');
+    await served(3);
+    await refused(5); // the 4th within 10 s starts a 5 s block
+    now += 2_500;
+    await refused(3); // 2.5 s left, rounded up
+    now += 2_400;
+    await refused(1); // 0.1 s left
+    now += 100; // the block is over, but the 6 requests of the last 10 s (3 of them refused) are over the limit
+    await refused(5);
+    now += 5_000; // at t+10 s the second block ends, but the window still holds the 3 refused since t+2.5 s...
+    await refused(5);
+    now += 10_001; // ...10 s later it holds none: served again
+    await served(3);
+    await refused(5);
+    assert.equal(gw.counts.throttled, 6);
+    assert.equal(gw.counts.probe, 13);
+  } finally {
+    gw.configure(OFF);
+  }
+  assert.equal((await post(probeSql(X))).status, 200, 'off again');
+});
+
+test('counters of requests by kind (refused ones too), and each record carries its kind', async () => {
+  gw.resetCounts();
+  const n0 = gw.requests.length;
+  await postOk(histogramSql(...H1));
+  await postOk(windowSql(...H1));
+  await postOk(windowSql(...H1));
+  await postOk(countSql(...H1));
+  await postOk(probeSql(X));
+  await postOk('SELECT 1 FORMAT JSONEachRow');
+  await postOk('SELECT * FROM machine_metrics LIMIT 1 FORMAT JSONEachRow');
+  await post('SELECT 1', { method: 'GET' });
+  gw.addFault({ type: 'status', status: 429, retryAfter: 1 });
+  assert.equal((await post(windowSql(...H1))).status, 429);
+  assert.deepEqual({ ...gw.counts }, { histogram: 1, data: 3, count: 1, probe: 1, other: 3, throttled: 1, sampled: 0 });
+  assert.deepEqual(gw.requests.slice(n0).map((r) => r.kind), ['histogram', 'data', 'data', 'count', 'probe', 'other', 'other', 'other', 'data']);
+  gw.resetCounts();
+  assert.deepEqual({ ...gw.counts }, { histogram: 0, data: 0, count: 0, probe: 0, other: 0, throttled: 0, sampled: 0 });
+});
+
+test('classifyQuery, parseAggregate and sampleGroups', () => {
+  assert.equal(classifyQuery(histogramSql(1, 2)), 'histogram');
+  assert.equal(classifyQuery(countSql(1, 2)), 'count');
+  assert.equal(classifyQuery(probeSql(1)), 'probe');
+  assert.equal(classifyQuery(windowSql(1, 2)), 'data');
+  for (const sql of ['SELECT 1', '', null, 'SELECT * FROM m WHERE timestamp >= toDateTime(1) AND timestamp < toDateTime(2)', "SELECT blob1, count() FROM m GROUP BY blob1"]) {
+    assert.equal(classifyQuery(sql), 'other', String(sql));
+  }
+  assert.deepEqual(parseAggregate(countSql(1, 2)), { items: [{ what: 'count', key: 'rows' }, { what: 'sum', key: 'sample_weight' }], grouped: false });
+  assert.deepEqual(parseAggregate('SELECT count(), sum( _sample_interval ) FROM m'), { items: [{ what: 'count', key: 'count()' }, { what: 'sum', key: 'sum(_sample_interval)' }], grouped: false });
+  assert.deepEqual(parseAggregate(histogramSql(1, 2)).items[0], { what: 'bucket', key: 'bucket', size: 300 });
+  for (const sql of ['SELECT count(), max(double1) FROM m', 'SELECT intDiv(toUInt32(timestamp), 300) * 300 AS b, count() FROM m', 'SELECT count() AS a, sum(_sample_interval) AS a FROM m', 'SELECT count() FROM m GROUP BY blob1']) {
+    assert.equal(parseAggregate(sql), null, sql);
+  }
+  const r = (ts, weight) => ({ ts, weight });
+  assert.deepEqual(sampleGroups([r(1, 1), r(1, 2), r(2, 3), r(3, 4), r(4, 5)], 2), [{ row: r(1, 1), weight: 3 }, { row: r(2, 3), weight: 7 }, { row: r(4, 5), weight: 5 }]);
+  assert.deepEqual(sampleGroups([], 10), []);
 });
 
 // -----------------------------------------------------------------------------------------------

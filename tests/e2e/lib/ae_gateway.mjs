@@ -21,14 +21,27 @@
 //     cut off in the middle of a line, a non-JSON line injected, and 422/507 for windows longer
 //     than a limit (to exercise window splitting).
 //
+// The real service differs from a plain ClickHouse in documented ways; the gateway models each
+// one, all OFF by default (a gateway started without these options answers exactly as above):
+//   - read-time sampling (option `sampling`; see SAMPLING below): long or large queries are
+//     answered at a lower resolution, raw reads and aggregates each by their own rules;
+//   - latency per query (option `latencyMs`);
+//   - the per-user rate limit (option `rateLimit`): 429 with Retry-After during a block;
+//   - counters of requests by kind (`counts`: histogram / data / count / probe / other, and how
+//     many were answered 429), each request's record carrying its `kind`.
+// configure({ sampling, latencyMs, rateLimit }) changes them on a running gateway.
+//
 // Requests are served by this process's event loop: a test must run the client under test
 // asynchronously (spawn, not spawnSync), or the gateway cannot answer.
 import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 const MAX_SQL_CHARS = 10_000;
+/** The Content-Type of ClickHouse's JSONEachRow answers (the sampled answers send the same). */
+const JSON_EACH_ROW_TYPE = 'text/plain; charset=UTF-8';
 
 /** Default plain-text bodies of the error statuses the faults send. */
 export const FAULT_BODIES = {
@@ -254,10 +267,150 @@ export function sortedSelect(sql) {
   return m[1] + sorted.join(', ') + sql.slice(m[1].length + m[2].length);
 }
 
+// -----------------------------------------------------------------------------------------------
+// Kinds of queries, read-time sampling.
+
+/** The kinds of requests the gateway counts (`counts`), from the SQL (classifyQuery). */
+export const QUERY_KINDS = ['histogram', 'data', 'count', 'probe', 'other'];
+
+const GROUP_BY = /\bGROUP\s+BY\b/i;
+const COUNT_CALL = /\bcount\s*\(/i;
+const BUCKET_OF_TIMESTAMP = /\bintDiv\s*\(\s*toUInt32\s*\(\s*timestamp\s*\)/i;
+
+/**
+ * The kind of a query, as the counters and the sampling rules see it:
+ *   'histogram'  count() per time bucket: GROUP BY of intDiv(toUInt32(timestamp), N) over a window
+ *                (aesync's plan of a day);
+ *   'count'      count() over a window (two toDateTime bounds), no GROUP BY (a window's check);
+ *   'probe'      count() without a two-bound window (`check`'s probe: timestamp >= since);
+ *   'data'       a plain select of AE columns over a window (sortedSelect applies: a raw read);
+ *   'other'      anything else (and requests without SQL).
+ */
+export function classifyQuery(sql) {
+  if (typeof sql !== 'string' || sql === '') return 'other';
+  const masked = maskQuoted(sql);
+  const window = parseWindow(sql);
+  if (COUNT_CALL.test(masked)) {
+    if (GROUP_BY.test(masked)) return BUCKET_OF_TIMESTAMP.test(masked) && window ? 'histogram' : 'other';
+    return window ? 'count' : 'probe';
+  }
+  if (window && sortedSelect(sql) !== null) return 'data';
+  return 'other';
+}
+
+// The select list of `sql` split on its top-level commas (null without SELECT ... FROM).
+function selectItems(sql) {
+  const masked = maskQuoted(sql);
+  const head = /^\s*SELECT\s+/i.exec(masked);
+  const from = /\bFROM\b/i.exec(masked);
+  if (!head || !from || from.index < head[0].length) return null;
+  const items = [];
+  let depth = 0;
+  let start = head[0].length;
+  for (let i = start; i < from.index; i++) {
+    const c = masked[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      items.push(sql.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  items.push(sql.slice(start, from.index).trim());
+  return items;
+}
+
+/**
+ * The aggregate shapes the gateway can answer sampled (the two aesync sends): a select list of
+ * only `count()`, `sum(_sample_interval)` and `intDiv(toUInt32(timestamp), N) * N` (the bucket,
+ * aliased), each optionally `AS alias`, with GROUP BY exactly when there is a bucket. Returns
+ * { items: [{ what: 'count' | 'sum' | 'bucket', key, size? }], grouped } or null for anything else.
+ * `key` is the JSON key of the answer (the alias, or ClickHouse's name of the expression).
+ */
+export function parseAggregate(sql) {
+  const list = selectItems(sql);
+  if (!list) return null;
+  const items = [];
+  for (const text of list) {
+    const m = /^(.*?)(?:\s+AS\s+([A-Za-z_][A-Za-z0-9_]*))?$/is.exec(text);
+    const expr = m[1].replace(/\s+/g, '');
+    const alias = m[2];
+    let b;
+    if (/^count\(\)$/i.test(expr)) items.push({ what: 'count', key: alias ?? 'count()' });
+    else if (/^sum\(_sample_interval\)$/i.test(expr)) items.push({ what: 'sum', key: alias ?? 'sum(_sample_interval)' });
+    else if ((b = /^intDiv\(toUInt32\(timestamp\),(\d+)\)\*(\d+)$/i.exec(expr)) && b[1] === b[2] && Number(b[1]) > 0 && alias) {
+      items.push({ what: 'bucket', key: alias, size: Number(b[1]) });
+    } else return null;
+  }
+  const grouped = GROUP_BY.test(maskQuoted(sql));
+  const buckets = items.filter((i) => i.what === 'bucket').length;
+  if (buckets > 1 || grouped !== (buckets === 1) || new Set(items.map((i) => i.key)).size !== items.length) return null;
+  return { items, grouped };
+}
+
+/**
+ * The resolution a query is answered at under `rules` (a list of { minSpanSeconds?, minRows?,
+ * resolution }): the lowest resolution among the rules it meets (span >= minSpanSeconds, or
+ * rows in the span >= minRows), 1 when it meets none. `rows` may be a function (asked only when
+ * a rule needs it).
+ */
+export async function resolutionFor(rules, spanSeconds, rows) {
+  let resolution = 1;
+  let n;
+  for (const r of rules ?? []) {
+    let met = r.minSpanSeconds !== undefined && spanSeconds >= r.minSpanSeconds;
+    if (!met && r.minRows !== undefined) {
+      if (n === undefined) n = typeof rows === 'function' ? await rows() : rows;
+      met = n >= r.minRows;
+    }
+    if (met && r.resolution < resolution) resolution = r.resolution;
+  }
+  return resolution;
+}
+
+/**
+ * The gateway's read-time sampler (sum-preserving, so that tests can assert sums exactly; the
+ * real service keeps them only in expectation): `rows` ({ ts, weight, ... } in the query's
+ * timestamp order) are cut into consecutive groups of `perGroup` (= 1 / resolution) rows; each
+ * group yields its first row with the group's total weight. Returns [{ row, weight }].
+ */
+export function sampleGroups(rows, perGroup) {
+  const out = [];
+  for (let i = 0; i < rows.length; i += perGroup) {
+    let weight = 0;
+    const end = Math.min(rows.length, i + perGroup);
+    for (let j = i; j < end; j++) weight += rows[j].weight;
+    out.push({ row: rows[i], weight });
+  }
+  return out;
+}
+
+// The order rows are sampled in: timestamp, then _sample_interval (so that a raw read and an
+// aggregate of the same span cut the same groups), then the row's text (a fixed order of ties).
+function sampleOrder(a, b) {
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
+  if (a.weight !== b.weight) return a.weight - b.weight;
+  return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+}
+
+function checkRules(rules, what) {
+  if (rules === undefined || rules === null) return [];
+  if (!Array.isArray(rules)) throw new Error(`sampling.${what} must be a list of rules`);
+  for (const r of rules) {
+    const k = Math.round(1 / r.resolution);
+    if (!(r.resolution > 0 && r.resolution < 1) || Math.abs(Math.log10(k) - Math.round(Math.log10(k))) > 1e-9) {
+      throw new Error(`sampling.${what}: resolution must be 0.1, 0.01, ...: ${r.resolution}`);
+    }
+    if (r.minSpanSeconds === undefined && r.minRows === undefined) throw new Error(`sampling.${what}: a rule needs minSpanSeconds or minRows`);
+  }
+  return rules.map((r) => ({ ...r }));
+}
+
 function matches(when, info) {
   if (when === undefined || when === null) return true;
   if (typeof when === 'function') return Boolean(when(info));
   if (when.verify !== undefined && when.verify !== info.verify) return false;
+  if (when.kind !== undefined && when.kind !== info.kind) return false;
   if (when.includes !== undefined && !info.sql.includes(when.includes)) return false;
   if (when.window !== undefined) {
     if (!info.window || info.window.from !== when.window[0] || info.window.to !== when.window[1]) return false;
@@ -292,8 +445,47 @@ function faultApplies(f, info) {
  *       is incomplete)
  *   { type: 'inject', afterLines = 0, text = 'Too many requests' }  a non-JSON line in the body
  * plus `times` (matching requests it applies to; default 1, `limit` default Infinity) and `when`
- * (a predicate on { sql, window, verify }, or { verify, includes, window: [from, to],
+ * (a predicate on { sql, window, verify, kind }, or { verify, kind, includes, window: [from, to],
  * overlaps: [from, to] }). One fault per request: the first applicable in the order added.
+ *
+ * The behaviours of the real service (all off by default; configure() changes them later):
+ *
+ * SAMPLING, `sampling: { raw: [rule...], aggregate: [rule...] }`, rule = { minSpanSeconds?,
+ *   minRows?, resolution } (resolution 0.1, 0.01, ...). Models read-time sampling
+ *   (https://developers.cloudflare.com/analytics/analytics-engine/sampling/ : "we sample again
+ *   at query time if the query is too complex": a longer time range or more rows gives a lower
+ *   resolution; read-sampled rows carry `_sample_interval` multiplied by powers of 10; no single
+ *   row is guaranteed to come back; each query picks its own resolution, so a raw read and a
+ *   count() of the same window may come back at different resolutions). A query is answered at
+ *   the lowest resolution among the rules of its list that it meets (its window's span >=
+ *   minSpanSeconds, or the rows in that span >= minRows); `raw` rules apply to raw reads (kind
+ *   'data', JSONEachRow), `aggregate` rules to count() and histogram queries (kinds 'count' and
+ *   'histogram' in the shapes parseAggregate knows, JSONEachRow). The sampler (sampleGroups):
+ *   the span's rows in timestamp order cut into groups of 1/resolution rows, each group answered
+ *   by its first row carrying the group's total `_sample_interval` (10x the interval when the
+ *   group's intervals are equal), so sums are exact (the real service keeps them in expectation).
+ *   A sampled aggregate is the aggregate of the sampled read of its span: count() = the rows a
+ *   sampled read of the same span returns, sum(_sample_interval) exact; a histogram bucket counts
+ *   (and sums the weights of) the group leaders that fall in it, so buckets add up to the sampled
+ *   read's count and the span's exact weight. The record gets `resolution` (1 when not sampled)
+ *   and `spanRows` (when the rules needed it).
+ * LATENCY, `latencyMs`: each query's answer waits that long before its headers (recorded as the
+ *   record's `latencyMs`). Models the round trip of the real API (a fraction of a second to
+ *   seconds per query: https://developers.cloudflare.com/analytics/analytics-engine/sql-api/).
+ *   Applied to every authenticated request that is not refused by the rate limit.
+ * RATE LIMIT, `rateLimit: { requests, windowMs, blockMs }` (scaled down from the real 1200
+ *   requests per 300 s with a 300 s block). Models the per-user limit of the Cloudflare API
+ *   (https://developers.cloudflare.com/fundamentals/api/reference/limits/ : 1200 requests per
+ *   five minutes per user, shared by every tool and the dashboard; past it every API call of the
+ *   user is refused with 429 for five minutes). Every authenticated request counts, refused ones
+ *   too (a sliding window of windowMs); the one that brings the window over `requests` starts a
+ *   block of blockMs; during the block every request is answered 429 'Too many requests' with
+ *   `Retry-After` = the block's remaining seconds, rounded up (the record's `rateLimited`).
+ *   `now` (a function returning ms, default Date.now) is the clock of the limit (tests step it).
+ * COUNTERS, always on: `counts` = { histogram, data, count, probe, other, throttled, sampled }:
+ *   requests by kind (classifyQuery; every request, refused ones too), how many were answered
+ *   429 (the rate limit's and the 429 faults'), how many were answered sampled;
+ *   resetCounts() zeroes them. Each record carries its `kind`.
  */
 export async function startAeGateway({
   clickhouse,
@@ -302,6 +494,10 @@ export async function startAeGateway({
   datasets = { machine_metrics: 'machine_metrics' },
   chUser = 'default',
   chPassword = '',
+  sampling = null,
+  latencyMs = 0,
+  rateLimit = null,
+  now = Date.now,
 }) {
   if (!/^[A-Za-z0-9]+$/.test(accountId)) throw new Error(`accountId must be alphanumeric: ${accountId}`);
   for (const t of Object.values(datasets)) {
@@ -312,9 +508,57 @@ export async function startAeGateway({
   const faults = [];
   const requests = [];
   const live = new Set(); // sockets, to close the server promptly
+  const zeroCounts = () => ({ ...Object.fromEntries(QUERY_KINDS.map((k) => [k, 0])), throttled: 0, sampled: 0 });
+  const counts = zeroCounts();
+  // The behaviours of the real service (see above), set by configure().
+  const model = { sampling: { raw: [], aggregate: [] }, latencyMs: 0, rateLimit: null, now };
+  const limiter = { times: [], blockedUntil: -Infinity }; // request times within the window, block end
+  configure({ sampling, latencyMs, rateLimit });
+
+  function configure(opts) {
+    if (opts.sampling !== undefined) {
+      const sp = opts.sampling ?? {};
+      model.sampling = { raw: checkRules(sp.raw, 'raw'), aggregate: checkRules(sp.aggregate, 'aggregate') };
+    }
+    if (opts.latencyMs !== undefined) {
+      if (!(opts.latencyMs >= 0)) throw new Error(`latencyMs must be >= 0: ${opts.latencyMs}`);
+      model.latencyMs = opts.latencyMs;
+    }
+    if (opts.rateLimit !== undefined) {
+      const rl = opts.rateLimit;
+      if (rl !== null && !(rl.requests >= 1 && rl.windowMs > 0 && rl.blockMs > 0)) {
+        throw new Error('rateLimit needs requests >= 1, windowMs > 0 and blockMs > 0');
+      }
+      model.rateLimit = rl === null ? null : { ...rl };
+      limiter.times = [];
+      limiter.blockedUntil = -Infinity;
+    }
+    if (opts.now !== undefined) model.now = opts.now;
+  }
+
+  // The rate limit's verdict on a request arriving now: null (served) or the 429's Retry-After.
+  function rateLimited() {
+    const rl = model.rateLimit;
+    if (!rl) return null;
+    const t = model.now();
+    while (limiter.times.length && limiter.times[0] <= t - rl.windowMs) limiter.times.shift();
+    limiter.times.push(t); // refused requests count too
+    if (t < limiter.blockedUntil) return Math.ceil((limiter.blockedUntil - t) / 1000);
+    if (limiter.times.length > rl.requests) {
+      limiter.blockedUntil = t + rl.blockMs;
+      return Math.ceil(rl.blockMs / 1000);
+    }
+    return null;
+  }
+
+  function countKind(rec, kind) {
+    rec.kind = kind;
+    counts[kind]++;
+  }
 
   function text(res, status, body, headers = {}) {
     const b = body.endsWith('\n') ? body : body + '\n';
+    if (status === 429) counts.throttled++;
     if (res.aeRecord) res.aeRecord.bytes += Buffer.byteLength(b);
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
     res.end(b);
@@ -322,20 +566,33 @@ export async function startAeGateway({
 
   async function handle(req, res, rec) {
     const url = new URL(req.url, 'http://x');
+    if (url.pathname !== sqlPath || req.method !== 'POST') countKind(rec, 'other');
     if (url.pathname !== sqlPath) return text(res, 404, 'Not Found');
     if (req.method !== 'POST') return text(res, 405, 'Method Not Allowed', { Allow: 'POST' });
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const sql = Buffer.concat(chunks).toString('utf8');
     rec.sql = sql;
+    const kind = classifyQuery(sql);
+    countKind(rec, kind);
     const auth = req.headers.authorization;
     const m = auth && /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (!m) return text(res, 401, 'Authentication error: missing bearer token');
     if (m[1] !== token) return text(res, 403, 'Authentication error: invalid token');
+    const retryAfter = rateLimited();
+    if (retryAfter !== null) {
+      rec.rateLimited = true;
+      return text(res, 429, FAULT_BODIES[429], { 'Retry-After': String(retryAfter) });
+    }
+    if (res.aeLatencyMs > 0) {
+      rec.latencyMs = res.aeLatencyMs;
+      await delay(res.aeLatencyMs, res);
+      if (res.destroyed) return;
+    }
     if (sql.length > MAX_SQL_CHARS) return text(res, 400, `query too long: ${sql.length} characters (limit ${MAX_SQL_CHARS})`);
     if (sql.trim() === '') return text(res, 400, 'empty query');
 
-    const info = { sql, window: parseWindow(sql), verify: isVerifyQuery(sql) };
+    const info = { sql, window: parseWindow(sql), verify: isVerifyQuery(sql), kind };
     rec.window = info.window;
     rec.verify = info.verify;
     const fault = faults.find((f) => faultApplies(f, info));
@@ -373,7 +630,150 @@ export async function startAeGateway({
     const format = fmt ? fmt[1] : 'JSON';
     if (!fmt) rewritten = rewritten.replace(/\s*;?\s*$/, '') + ' FORMAT JSON';
     const sorted = format === 'JSONEachRow' ? sortedSelect(rewritten) : null;
+    if (format === 'JSONEachRow' && info.window && (kind === 'data' || kind === 'count' || kind === 'histogram')) {
+      const rules = kind === 'data' ? model.sampling.raw : model.sampling.aggregate;
+      const aggregate = kind === 'data' ? null : parseAggregate(rewritten);
+      if (rules.length && (kind === 'data' ? sorted !== null : aggregate !== null)) {
+        const span = spanOf(rewritten);
+        if (span) {
+          const resolution = await resolutionFor(rules, info.window.to - info.window.from, async () => {
+            rec.spanRows = await spanRows(span);
+            return rec.spanRows;
+          });
+          rec.resolution = resolution;
+          if (res.destroyed) return;
+          if (resolution < 1) {
+            counts.sampled++;
+            const perGroup = Math.round(1 / resolution);
+            if (kind === 'data') return sampledRead(sorted, perGroup, fault, res, rec);
+            return sampledAggregate(span, aggregate, perGroup, fault, res, rec);
+          }
+        }
+      }
+    }
     await forward(sorted ?? rewritten, format, fault, res, rec, sorted !== null);
+  }
+
+  // The table and WHERE clause of a (dataset-mapped) query: { from, where } or null.
+  function spanOf(sql) {
+    const masked = maskQuoted(sql);
+    const from = /\bFROM\s+([A-Za-z_][A-Za-z0-9_.]*)/i.exec(masked);
+    const where = /\bWHERE\b/i.exec(masked);
+    if (!from || !where) return null;
+    const rest = masked.slice(where.index + 5);
+    const end = /\b(GROUP\s+BY|ORDER\s+BY|LIMIT|FORMAT|SETTINGS|HAVING)\b/i.exec(rest);
+    return { from: from[1], where: sql.slice(where.index + 5, where.index + 5 + (end ? end.index : rest.length)).trim() };
+  }
+
+  // POSTs `sql` to ClickHouse and collects the answer: { status, type, body (Buffer) }.
+  function upstream(sql) {
+    return new Promise((resolve, reject) => {
+      const params = new URLSearchParams({ output_format_json_quote_denormals: '1' });
+      const up = http.request({
+        host: '127.0.0.1',
+        port: clickhouse.httpPort,
+        method: 'POST',
+        path: '/?' + params,
+        agent,
+        headers: { 'X-ClickHouse-User': chUser, 'X-ClickHouse-Key': chPassword, 'Content-Type': 'text/plain' },
+      });
+      up.on('error', reject);
+      up.on('response', (upRes) => {
+        const chunks = [];
+        upRes.on('data', (c) => chunks.push(c));
+        upRes.on('error', reject);
+        upRes.on('end', () =>
+          resolve({ status: upRes.statusCode, type: upRes.headers['content-type'], body: Buffer.concat(chunks) }));
+      });
+      up.end(sql);
+    });
+  }
+
+  // ClickHouse's error answer as the gateway gives it (see forward).
+  function upstreamError(res, up) {
+    const status = up.status === 400 || up.status === 404 ? 400 : 500;
+    return text(res, status, up.body.toString('utf8').trim());
+  }
+
+  async function spanRows({ from, where }) {
+    const up = await upstream(`SELECT count() FROM ${from} WHERE ${where} FORMAT TabSeparated`);
+    if (up.status !== 200) throw new Error(`span count: ClickHouse ${up.status}: ${up.body.toString('utf8').trim()}`);
+    return Number(up.body.toString('utf8').trim());
+  }
+
+  // Sends a sampled answer `body` (JSONEachRow text) as an upstream body would go: the faults
+  // that act on a body (cut, inject, a stall after some lines) apply to it alike.
+  async function sendSampled(body, type, fault, res, rec) {
+    res.writeHead(200, { 'Content-Type': type ?? JSON_EACH_ROW_TYPE });
+    await streamBody(Readable.from([Buffer.from(body, 'utf8')]), res, false, fault, rec).catch(() => res.destroy());
+  }
+
+  // A raw read at 1/perGroup resolution: the query's own rows (keys already in order: `sorted`
+  // is sortedSelect's text), sampled by sampleGroups, each leader's `_sample_interval` replaced
+  // by its group's total.
+  async function sampledRead(sorted, perGroup, fault, res, rec) {
+    const up = await upstream(sorted);
+    if (res.destroyed) return;
+    if (up.status !== 200) return upstreamError(res, up);
+    const text = up.body.toString('utf8');
+    const rows = [];
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const members = compactMembers(line) ?? scanMembers(line);
+      if (members === null) throw new Error(`sampling: not a JSON object line: ${line.slice(0, 200)}`);
+      const keys = members.filter((_, i) => i % 2 === 0);
+      const w = keys.indexOf('"_sample_interval"');
+      const t = keys.indexOf('"timestamp"');
+      rows.push({ members, w, ts: t < 0 ? '' : members[2 * t + 1], weight: w < 0 ? 0 : Number(members[2 * w + 1]), text: line });
+    }
+    rows.sort(sampleOrder);
+    let out = '';
+    for (const { row, weight } of sampleGroups(rows, perGroup)) {
+      const m = [...row.members];
+      if (row.w >= 0) m[2 * row.w + 1] = String(weight);
+      let line = '{';
+      for (let i = 0; i < m.length; i += 2) line += (i ? ',' : '') + m[i] + ':' + m[i + 1];
+      out += line + '}\n';
+    }
+    return sendSampled(out, up.type, fault, res, rec);
+  }
+
+  // count() / sum(_sample_interval) (per bucket for a histogram) of the sampled read of `span`:
+  // the span's (timestamp, _sample_interval) cut into the same groups as sampledRead's.
+  async function sampledAggregate(span, aggregate, perGroup, fault, res, rec) {
+    const up = await upstream(
+      `SELECT toUInt32(timestamp) AS t, _sample_interval AS w FROM ${span.from} WHERE ${span.where} FORMAT TabSeparated`,
+    );
+    if (res.destroyed) return;
+    if (up.status !== 200) return upstreamError(res, up);
+    const rows = [];
+    for (const line of up.body.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      const [t, w] = line.split('\t').map(Number);
+      rows.push({ ts: t, weight: w, text: '' });
+    }
+    rows.sort(sampleOrder);
+    const groups = sampleGroups(rows, perGroup);
+    const bucket = aggregate.items.find((i) => i.what === 'bucket');
+    const answers = []; // [{ start, rows, weight }] in bucket order (one without buckets)
+    if (bucket) {
+      for (const { row, weight } of groups) {
+        const start = Math.floor(row.ts / bucket.size) * bucket.size;
+        if (!answers.length || answers.at(-1).start !== start) answers.push({ start, rows: 0, weight: 0 });
+        answers.at(-1).rows++;
+        answers.at(-1).weight += weight;
+      }
+    } else {
+      answers.push({ start: null, rows: groups.length, weight: groups.reduce((a, g) => a + g.weight, 0) });
+    }
+    // Keys in alphabetical order, 64-bit integers quoted: as ClickHouse's answer through forward().
+    const items = [...aggregate.items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let out = '';
+    for (const a of answers) {
+      const value = (i) => (i.what === 'count' ? a.rows : i.what === 'sum' ? a.weight : a.start);
+      out += '{' + items.map((i) => `${JSON.stringify(i.key)}:"${value(i)}"`).join(',') + '}\n';
+    }
+    return sendSampled(out, JSON_EACH_ROW_TYPE, fault, res, rec);
   }
 
   function delay(ms, res) {
@@ -592,12 +992,17 @@ export async function startAeGateway({
       bytes: 0,
       lines: 0,
       fault: null,
+      kind: 'other',
+      resolution: 1,
+      latencyMs: 0,
+      rateLimited: false,
       started: Date.now(),
       ms: null,
       complete: false,
     };
     requests.push(rec);
     res.aeRecord = rec;
+    res.aeLatencyMs = model.latencyMs; // as configured when the request arrived
     res.on('close', () => {
       rec.status = res.statusCode;
       rec.ms = Date.now() - rec.started;
@@ -622,6 +1027,13 @@ export async function startAeGateway({
     sqlUrl: `http://127.0.0.1:${port}${sqlPath}`,
     port,
     requests,
+    /** Requests by kind, 429 answers and sampled answers (see COUNTERS above); live. */
+    counts,
+    resetCounts() {
+      Object.assign(counts, zeroCounts());
+    },
+    /** Changes sampling / latencyMs / rateLimit / now (null turns one off; undefined keeps it). */
+    configure,
     addFault(spec) {
       if (!['status', 'limit', 'delay', 'cut', 'inject'].includes(spec.type)) throw new Error(`unknown fault type ${spec.type}`);
       if (spec.type === 'limit' && !(spec.maxWindowSeconds > 0)) throw new Error('limit fault needs maxWindowSeconds');
