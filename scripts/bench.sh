@@ -18,11 +18,18 @@
 #      (bench/e2e/sync_day.mjs), with the CPU each party spent and what the source alone can
 #      serve, then again with the AE answers replayed from memory (no ClickHouse, no gateway),
 #      so that the figures say what limits them;
-#   5. writes everything printed to bench/results/make-bench.txt and the same figures as
+#   5. a 30-day backfill through the same gateway with 300 ms of latency per query (the real
+#      API's round trip; small days of 2,000 rows), once with the binary AESYNC_BEFORE_BIN (when
+#      set: e.g. the release before issue 11, hourly windows + a count per window) and once with
+#      this one: wall time, requests by kind (the gateway's counters) and requests per day
+#      (bench/e2e/backfill_latency.mjs; it fails when a run fails or the export differs from the
+#      source);
+#   6. writes everything printed to bench/results/make-bench.txt and the same figures as
 #      Markdown tables to bench/results/make-bench.md (for the README to include).
 # Knobs (environment): BENCH_ROWS (2000000), BENCH_RUNS (5), BENCH_SCALE_ROWS (20000000),
 # BENCH_PARQUETJS_ROWS (200000), BENCH_PARQUETJS_RUNS (= BENCH_RUNS), BENCH_E2E_RUNS (3),
-# BENCH_SKIP_SCALE=1, BENCH_SKIP_E2E=1 (shorter iterations while developing).
+# BENCH_SKIP_SCALE=1, BENCH_SKIP_E2E=1, BENCH_SKIP_BACKFILL=1 (shorter iterations while
+# developing), AESYNC_BEFORE_BIN (the "before" binary of the backfill section).
 # Nothing here runs two measurements at once: the figures are for a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -255,7 +262,26 @@ EOF
   fi
 
   # -------------------------------------------------------------------------------------------
-  # 5. The Markdown tables.
+  # 5. A 30-day backfill with 300 ms per query: before (AESYNC_BEFORE_BIN) and after.
+  local b_ok=""
+  if [ "${BENCH_SKIP_BACKFILL:-0}" != 1 ]; then
+    echo
+    echo "-- backfill: aesync sync --from .. --to .. of 30 days (2,000 rows a day) through the AE gateway with 300 ms latency per query,"
+    echo "   each binary with its default windows, concurrency 2 (bench/e2e/backfill_latency.mjs)${AESYNC_BEFORE_BIN:+; before: $AESYNC_BEFORE_BIN}"
+    node bench/e2e/backfill_latency.mjs --bin "$bin" --before-bin "${AESYNC_BEFORE_BIN:-}" > "$dir/backfill.json"
+    b_ok=1
+    node - "$dir/backfill.json" <<'EOF'
+const j = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
+for (const [name, r] of Object.entries(j.runs)) {
+  const kinds = ['histogram', 'data', 'count', 'probe', 'other'].filter((k) => r.by_kind[k]).map((k) => `${k} ${r.by_kind[k]}`).join(', ');
+  console.log(`${name.padEnd(6)} ${r.wall_s.toFixed(1)} s wall, ${r.requests} requests = ${r.requests_per_day.toFixed(1)} per day (${kinds}; 429s ${r.by_kind.throttled}), ` +
+    `${r.rows} rows exported, equal to the source (${r.bin})`);
+}
+EOF
+  fi
+
+  # -------------------------------------------------------------------------------------------
+  # 6. The Markdown tables.
   {
     echo "<!-- written by \`make bench\` (scripts/bench.sh); do not edit by hand -->"
     echo "Measured $(date -u '+%Y-%m-%d') on $(nproc) cores ($cpu), $mem_gib GiB RAM, Linux $(uname -r);"
@@ -310,6 +336,21 @@ console.log(`| the source alone: the gateway's answers into a null sink, no aesy
   `${c(j.source.gateway.rows_per_s)} | ${(j.source.gateway.rows_per_s / convertRps).toFixed(2)} | | |`);
 console.log();
 console.log(`Medians of ${j.runs} runs each; rows/s = rows / wall seconds of the aesync process.`);
+EOF
+    fi
+    if [ -n "$b_ok" ]; then
+      echo
+      node - "$dir/backfill.json" <<'EOF'
+const j = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
+const c = (x) => Math.round(x).toLocaleString('en-US');
+console.log(`| backfill: ${j.days} days of ${c(j.rows_per_day)} rows through the AE gateway, ${j.latency_ms} ms per query, concurrency ${j.concurrency} | wall s | requests | per day | histogram / data / count |`);
+console.log('|---|---:|---:|---:|---|');
+for (const [name, r] of Object.entries(j.runs)) {
+  const label = name === 'before' ? `before (\`${require('path').basename(r.bin)}\`)` : 'after (this build)';
+  console.log(`| ${label} | ${r.wall_s.toFixed(1)} | ${c(r.requests)} | ${r.requests_per_day.toFixed(1)} | ${r.by_kind.histogram} / ${r.by_kind.data} / ${r.by_kind.count} |`);
+}
+console.log();
+console.log('Requests counted by the gateway; every run exported exactly the source rows (per-day checksums).');
 EOF
     fi
   } > "$results/make-bench.md"

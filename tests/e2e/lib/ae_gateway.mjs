@@ -467,12 +467,14 @@ function faultApplies(f, info) {
  *   A sampled aggregate is the aggregate of the sampled read of its span: count() = the rows a
  *   sampled read of the same span returns, sum(_sample_interval) exact; a histogram bucket counts
  *   (and sums the weights of) the group leaders that fall in it, so buckets add up to the sampled
- *   read's count and the span's exact weight. The record gets `resolution` (1 when not sampled)
- *   and `spanRows` (when the rules needed it).
+ *   read's count and the span's exact weight. A sampled answer is computed in memory from the
+ *   span's rows (test-sized spans), then sent like any body (the body faults apply to it). The
+ *   record gets `resolution` (1 when not sampled) and `spanRows` (when the rules needed it).
  * LATENCY, `latencyMs`: each query's answer waits that long before its headers (recorded as the
  *   record's `latencyMs`). Models the round trip of the real API (a fraction of a second to
  *   seconds per query: https://developers.cloudflare.com/analytics/analytics-engine/sql-api/).
- *   Applied to every authenticated request that is not refused by the rate limit.
+ *   Applied to every authenticated request that is not refused by the rate limit, with the
+ *   value configured when the request arrived.
  * RATE LIMIT, `rateLimit: { requests, windowMs, blockMs }` (scaled down from the real 1200
  *   requests per 300 s with a 300 s block). Models the per-user limit of the Cloudflare API
  *   (https://developers.cloudflare.com/fundamentals/api/reference/limits/ : 1200 requests per
