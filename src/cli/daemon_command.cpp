@@ -55,6 +55,8 @@ void declare_metrics() {
   r.declare("aesync_partition_duration_seconds", Type::Histogram, "Time to export one partition (day).",
             {1, 5, 15, 60, 300, 900, 3600});
   r.declare("aesync_source_requests_total", Type::Counter, "Source API requests by HTTP status (error: no response).");
+  r.declare("aesync_read_sampled_windows_total", Type::Counter,
+            "Windows kept read-sampled by Analytics Engine (resolution below 1; a later run retries).");
   r.declare("aesync_retries_total", Type::Counter, "Requests retried, by target (source, storage, posthog).");
   r.declare("aesync_last_success_timestamp_seconds", Type::Gauge, "Unix time at which the last successful run ended.");
   r.declare("aesync_runs_total", Type::Counter, "Runs (sync then prune) completed, failed ones included.");

@@ -18,6 +18,13 @@ std::string missing_manifest(const PartitionEntry& p) {
       return "being exported (a run holds its lease), no manifest yet";
   return p.manifest_error.empty() ? "no manifest" : p.manifest_error;
 }
+
+// The verified column: "yes" (every window at full resolution, exactly), "sampled" (some window
+// kept read-sampled: a later run retries), or "no".
+const char* verified_text(const Manifest& m) {
+  if (m.verified) return "yes";
+  return m.read_sampled ? "sampled" : "no";
+}
 }  // namespace
 
 int run_status(const Config& config, ObjectStore& store, bool json, std::ostream& out) {
@@ -33,6 +40,7 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
         o += ", \"rows\": " + std::to_string(m.rows) + ", \"sample_weight\": " + std::to_string(m.sample_weight) +
              ", \"bytes\": " + std::to_string(m.bytes) + ", \"exported_at\": " + json::quote(m.exported_at) +
              ", \"verified\": " + (m.verified ? "true" : "false") +
+             ", \"read_sampled\": " + (m.read_sampled ? "true" : "false") +
              ", \"windows\": " + std::to_string(m.windows.size()) +
              ", \"data_key\": " + (m.data_key.empty() ? std::string("null") : json::quote(m.data_key));
       } else {
@@ -57,7 +65,7 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
     const Manifest& m = *p.manifest;
     std::snprintf(line, sizeof line, "%-12s %12llu %14llu  %-20s  %s\n", day.c_str(),
                   static_cast<unsigned long long>(m.rows), static_cast<unsigned long long>(m.bytes),
-                  m.exported_at.c_str(), m.verified ? "yes" : "no");
+                  m.exported_at.c_str(), verified_text(m));
     out << line;
     rows += m.rows;
     bytes += m.bytes;

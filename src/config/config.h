@@ -74,7 +74,8 @@ struct SourceConfig {
   // file
   std::string path;  //!< "-" = stdin
   // common
-  int64_t window_seconds = 3600;
+  int64_t window_seconds = 86400;  //!< the longest window allowed (windows are cut from the day's histogram)
+  int64_t window_rows = 250000;    //!< a window takes histogram buckets while its rows stay within this
   int64_t settle_seconds = 300;
   int64_t timeout_seconds = 120;
   int max_retries = 6;

@@ -130,6 +130,13 @@ std::string SqlWindowSource::count_sql(const Window& window) const {
          bounds_sql(window) + " FORMAT JSONEachRow";
 }
 
+std::string SqlWindowSource::histogram_sql(const Window& span, int64_t bucket_seconds) const {
+  const std::string b = std::to_string(bucket_seconds);
+  return "SELECT intDiv(toUInt32(timestamp), " + b + ") * " + b +
+         " AS bucket, count() AS rows, sum(_sample_interval) AS sample_weight FROM " + from_sql_ + " WHERE " +
+         bounds_sql(span) + " GROUP BY bucket ORDER BY bucket FORMAT JSONEachRow";
+}
+
 std::string SqlWindowSource::probe_sql(int64_t since_seconds) const {
   return "SELECT count() AS rows FROM " + from_sql_ + " WHERE timestamp >= toDateTime(" +
          std::to_string(since_seconds) + ") FORMAT JSONEachRow";
@@ -262,6 +269,42 @@ WindowCounts SqlWindowSource::count(const Window& window) {
   };
   run_small_query("window " + window.describe(), count_sql(window), parse);
   return counts;
+}
+
+std::vector<HistogramBucket> SqlWindowSource::histogram(const Window& span, int64_t bucket_seconds) {
+  if (bucket_seconds <= 0) throw std::invalid_argument("histogram(): bucket_seconds must be positive");
+  std::vector<HistogramBucket> buckets;
+  simdjson::dom::parser parser;
+  // One line per non-empty bucket, in order; every bucket inside the span and on a boundary.
+  auto parse = [&](std::string_view body) {
+    buckets.clear();
+    size_t line_no = 0;
+    while (!body.empty()) {
+      const size_t nl = body.find('\n');
+      const std::string_view line = trim(body.substr(0, nl));
+      body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
+      ++line_no;
+      if (line.empty()) continue;
+      simdjson::dom::object object;
+      if (parser.parse(line.data(), line.size()).get(object))
+        throw InputError("histogram line " + std::to_string(line_no) + ": not a JSON object: " +
+                         shown(line, kSnippetBytes));
+      HistogramBucket b;
+      b.start = integer_field(object, "bucket", false);
+      const int64_t rows = integer_field(object, "rows", false);
+      b.sample_weight = integer_field(object, "sample_weight", true);
+      const std::string where = "histogram line " + std::to_string(line_no) + ": ";
+      if (rows < 0) throw InputError(where + "\"rows\": negative count " + std::to_string(rows));
+      b.rows = static_cast<uint64_t>(rows);
+      if (b.start % bucket_seconds != 0 || b.start + bucket_seconds <= span.start || b.start >= span.end)
+        throw InputError(where + "bucket " + std::to_string(b.start) + " is not a bucket of " + span.describe());
+      if (!buckets.empty() && b.start <= buckets.back().start)
+        throw InputError(where + "bucket " + std::to_string(b.start) + " is out of order");
+      buckets.push_back(b);
+    }
+  };
+  run_small_query("histogram " + span.describe(), histogram_sql(span, bucket_seconds), parse);
+  return buckets;
 }
 
 std::string SqlWindowSource::probe() {

@@ -39,6 +39,8 @@ class SqlWindowSource : public WindowSource {
  public:
   FetchStats fetch(const Window& window, const std::vector<RawColumn>& columns, RowConsumer& consumer) override;
   WindowCounts count(const Window& window) override;
+  std::vector<HistogramBucket> histogram(const Window& span, int64_t bucket_seconds) override;
+  std::string histogram_sql(const Window& span, int64_t bucket_seconds) const override;
   std::string probe() override;
 
   //! `SELECT count() AS rows, sum(_sample_interval) AS sample_weight FROM <from> WHERE <bounds>

@@ -1,6 +1,10 @@
 // Remote sources (docs/sync.md, docs/ae-sql-api.md): the AE SQL API and ClickHouse's HTTP interface, both answering
 // one SQL query per time window.
 //
+// A day is first asked for its histogram (rows and sum(_sample_interval) per 5-minute bucket):
+//   SELECT intDiv(toUInt32(timestamp), 300) * 300 AS bucket, count() AS rows,
+//     sum(_sample_interval) AS sample_weight FROM <dataset> WHERE <bounds> GROUP BY bucket
+//     ORDER BY bucket FORMAT JSONEachRow
 // A window [start, end) (unix seconds) is fetched as
 //   SELECT <raw columns> FROM <dataset> WHERE timestamp >= toDateTime(<start>)
 //     AND timestamp < toDateTime(<end>) ORDER BY timestamp FORMAT JSONEachRow
@@ -45,6 +49,18 @@ struct WindowCounts {
   int64_t sample_weight = 0;  //!< sum(_sample_interval)
 };
 
+//! One fine bucket of a span's histogram (WindowSource::histogram): its rows as the source
+//! counts them. Only non-empty buckets are returned.
+struct HistogramBucket {
+  int64_t start = 0;  //!< unix seconds, a multiple of the bucket length
+  uint64_t rows = 0;
+  int64_t sample_weight = 0;  //!< sum(_sample_interval)
+  friend bool operator==(const HistogramBucket&, const HistogramBucket&) = default;
+};
+
+//! The histogram's bucket length: days are planned (and windows cut) on these boundaries.
+inline constexpr int64_t kHistogramBucketSeconds = 300;
+
 struct FetchStats {
   uint64_t rows = 0;
   int64_t sample_weight = 0;
@@ -63,6 +79,12 @@ class WindowSource {
   virtual FetchStats fetch(const Window& window, const std::vector<RawColumn>& columns, RowConsumer& consumer) = 0;
   //! `count()` and `sum(_sample_interval)` for the same bounds (verification).
   virtual WindowCounts count(const Window& window) = 0;
+  //! `count()` and `sum(_sample_interval)` per `bucket_seconds` bucket of `span` (buckets
+  //! aligned on multiples of bucket_seconds since the epoch): the non-empty ones, in order. One
+  //! query; a day is planned (and its windows checked) from it.
+  virtual std::vector<HistogramBucket> histogram(const Window& span, int64_t bucket_seconds) = 0;
+  //! The SQL histogram() sends (dry runs show it).
+  virtual std::string histogram_sql(const Window& span, int64_t bucket_seconds) const = 0;
   //! The SQL fetch() sends for a window (dry runs show it).
   virtual std::string fetch_sql(const Window& window, const std::vector<RawColumn>& columns) const = 0;
   //! A cheap query proving the endpoint and credentials work (`check`); returns what it saw.

@@ -1,9 +1,28 @@
 #include "sync/manifest.h"
 
+#include <cmath>
+#include <cstdio>
+
 #include "util/json_writer.h"
 #include "util/time.h"
 
 namespace aesync {
+
+double resolution_of(uint64_t rows, uint64_t source_rows) {
+  if (source_rows == 0 || rows >= source_rows) return 1;
+  if (rows == 0) return 0;
+  const double exponent = std::round(std::log10(static_cast<double>(rows) / static_cast<double>(source_rows)));
+  return std::min(1.0, std::pow(10.0, exponent));
+}
+
+namespace {
+// 1, 0.1, 0.01, 0.001, 0.0001, 1e-05 (the shortest form that reads back as the same double).
+std::string resolution_text(double r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", r);
+  return buf;
+}
+}  // namespace
 
 std::string manifest_to_json(const Manifest& m) {
   using json::append_string;
@@ -40,11 +59,13 @@ std::string manifest_to_json(const Manifest& m) {
     o += ", \"end\": ";
     append_string(o, format_rfc3339(w.end));
     o += ", \"rows\": " + std::to_string(w.rows) + ", \"sample_weight\": " + std::to_string(w.sample_weight);
+    o += ", \"source_rows\": " + std::to_string(w.source_rows) + ", \"resolution\": " + resolution_text(w.resolution);
     o += w.verified ? ", \"verified\": true}" : ", \"verified\": false}";
   }
   o += m.windows.empty() ? "]" : "\n  ]";
   o += ",\n  \"source_rows\": " + std::to_string(m.source_rows);
   o += m.verified ? ",\n  \"verified\": true" : ",\n  \"verified\": false";
+  o += m.read_sampled ? ",\n  \"read_sampled\": true" : ",\n  \"read_sampled\": false";
   o += ",\n  \"exported_at\": ";
   append_string(o, m.exported_at);
   o += ",\n  \"aesync_version\": ";

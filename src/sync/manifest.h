@@ -12,10 +12,17 @@ namespace aesync {
 
 struct WindowRecord {
   int64_t start = 0, end = 0;  //!< unix seconds, [start, end)
-  uint64_t rows = 0;
-  int64_t sample_weight = 0;
-  bool verified = false;
+  uint64_t rows = 0;           //!< rows received (and written)
+  int64_t sample_weight = 0;   //!< their sum of _sample_interval
+  uint64_t source_rows = 0;    //!< rows the source counts in the window (= rows when not checked)
+  //! rows / source_rows as the power of ten closest to it (1, 0.1, 0.01...): below 1 when AE
+  //! sampled the read (read-time sampling); 1 for a full-resolution window.
+  double resolution = 1;
+  bool verified = false;  //!< received == counted, exactly (full resolution)
 };
+
+//! The power of ten closest to rows / source_rows, at most 1 (1 when source_rows is 0).
+double resolution_of(uint64_t rows, uint64_t source_rows);
 
 struct Manifest {
   std::string partition;  //!< YYYY-MM-DD
@@ -32,7 +39,10 @@ struct Manifest {
   std::vector<bool> column_nullable;
   std::vector<WindowRecord> windows;  //!< empty for the file source
   uint64_t source_rows = 0;
+  //! Every window verified: the day is exported at full resolution, exactly.
   bool verified = false;
+  //! Some window came back read-sampled (kept as returned: resolution < 1).
+  bool read_sampled = false;
   std::string exported_at;  //!< RFC 3339
   std::string aesync_version;
 };

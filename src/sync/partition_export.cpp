@@ -55,10 +55,16 @@ void PartitionExport::set_source_rows(uint64_t rows, int64_t sample_weight) {
   outcome_.sample_weight = sample_weight;
 }
 
+void PartitionExport::warn(const std::string& warning) {
+  outcome_.warning = log::redact(warning);
+  log::warn(outcome_.warning, {{"partition", outcome_.day}});
+}
+
 void PartitionExport::renew_lease() { lease_->renew_if_due(); }
 
 PartitionFile PartitionExport::commit() {
   const std::string manifest_key = context_.layout.manifest_key(day_);
+  outcome_.read_sampled = manifest_.read_sampled;
   renew_lease();  // still ours before anything is committed
   if (manifest_.source_rows == 0) {
     // An empty day: no data object (an old one is deleted), a manifest that says rows: 0.

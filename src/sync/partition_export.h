@@ -67,6 +67,8 @@ class PartitionExport {
   //! The rows the source read for the day (the file source): the manifest's source_rows, and
   //! the outcome's rows and sample weight until a commit counts the file's.
   void set_source_rows(uint64_t rows, int64_t sample_weight);
+  //! A warning about the day (read-sampled windows): logged now, shown in the run's summary.
+  void warn(const std::string& warning);
   //! Renews the lease when due (lease.h); throws LeaseLost when another run took it over.
   void renew_lease();
   //! Commits the written file and the manifest (or, with source_rows == 0, the empty day);

@@ -61,12 +61,16 @@ class ManifestReader {
       r.end = time(w, "end", path + ".end");
       r.rows = uint(w, "rows", path + ".rows");
       r.sample_weight = int64(w, "sample_weight", path + ".sample_weight");
+      // Absent in manifests of aesync before read-time sampling was detected: full resolution.
+      r.source_rows = w.at_key("source_rows").error() ? r.rows : uint(w, "source_rows", path + ".source_rows");
+      r.resolution = w.at_key("resolution").error() ? 1.0 : number(w, "resolution", path + ".resolution");
       r.verified = boolean(w, "verified", path + ".verified");
       m.windows.push_back(r);
     }
 
     m.source_rows = uint(top, "source_rows", "source_rows");
     m.verified = boolean(top, "verified", "verified");
+    m.read_sampled = top.at_key("read_sampled").error() ? false : boolean(top, "read_sampled", "read_sampled");
     m.exported_at = string(top, "exported_at", "exported_at");
     m.aesync_version = string(top, "aesync_version", "aesync_version");
     return m;
@@ -114,6 +118,11 @@ class ManifestReader {
   int64_t int64(const simdjson::dom::object& o, std::string_view key, const std::string& path) const {
     int64_t v;
     if (field(o, key, path).get_int64().get(v)) fail("\"" + path + "\" is not an integer");
+    return v;
+  }
+  double number(const simdjson::dom::object& o, std::string_view key, const std::string& path) const {
+    double v;
+    if (field(o, key, path).get_double().get(v)) fail("\"" + path + "\" is not a number");
     return v;
   }
   bool boolean(const simdjson::dom::object& o, std::string_view key, const std::string& path) const {

@@ -17,7 +17,9 @@
 
 namespace aesync {
 
-//! Parses a manifest written by manifest_to_json (or a newer aesync: unknown keys ignored).
+//! Parses a manifest written by manifest_to_json (or a newer aesync: unknown keys ignored; or an
+//! older one: without `read_sampled` and the windows' `source_rows`/`resolution`, read as false,
+//! the window's rows and 1).
 //! Throws InputError naming `where` when it is not a manifest.
 Manifest parse_manifest(std::string_view json, const std::string& where);
 

@@ -39,6 +39,18 @@ void PartitionWriter::append(const RawRow& row) {
   result_.sample_weight += row[sample_interval_index_].i;
 }
 
+void PartitionWriter::begin_window() {
+  pipeline_.hold();
+  window_start_ = result_;
+}
+
+void PartitionWriter::accept_window() { pipeline_.release(); }
+
+void PartitionWriter::reject_window() {
+  pipeline_.discard();
+  result_ = window_start_;
+}
+
 PartitionFile PartitionWriter::close_file() {
   pipeline_.finish();
   writer_->close();

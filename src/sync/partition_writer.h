@@ -6,6 +6,12 @@
 // upload. finish() completes the file and commits the upload; destroying an unfinished
 // PartitionWriter stops the pipeline and aborts the upload, leaving the previous object
 // untouched.
+//
+// A window source checks each window before its rows may go into the file: begin_window() holds
+// the rows appended after it in memory (mapped batches: one window's rows, `source.window_rows`
+// when the histogram is right, on top of what the writer holds); accept_window() releases them
+// to the writer; reject_window() discards them and rolls the counters (rows, sample weight,
+// timestamps) back to where begin_window() found them, so the window can be read again.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +50,15 @@ class PartitionWriter {
   ~PartitionWriter();
 
   void append(const RawRow& row);
+  //! Holds the rows appended from now on until accept_window() or reject_window().
+  void begin_window();
+  //! Releases the held rows to the file.
+  void accept_window();
+  //! Drops the held rows, as if they had never been appended.
+  void reject_window();
+  //! Rows and sample weight appended so far (held ones included).
+  uint64_t rows() const { return result_.rows; }
+  int64_t sample_weight() const { return result_.sample_weight; }
   //! Writes the buffered rows as a row group now (memory pressure across partitions).
   void flush() { pipeline_.flush(); }
   uint64_t buffered_rows() const { return pipeline_.buffered_rows(); }
@@ -62,6 +77,7 @@ class PartitionWriter {
   std::unique_ptr<TableWriter> writer_;
   BatchPipeline pipeline_;  // after writer_ and upload_: stopped before they are destroyed
   PartitionFile result_;
+  PartitionFile window_start_;  // result_ at begin_window()
 };
 
 }  // namespace aesync

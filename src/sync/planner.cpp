@@ -17,7 +17,6 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 
 int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
 
 void check_request(const PlanRequest& r) {
-  if (r.window_seconds <= 0) throw UsageError("the window must be longer than 0 seconds");
   if (r.settle_seconds < 0) throw UsageError("settle must not be negative");
   if (r.lookback_days < 0) throw UsageError("lookback_days must not be negative");
   if (r.retention_days < 0) throw UsageError("retention_days must not be negative");
@@ -65,14 +64,61 @@ std::map<int64_t, std::string> backfill_days(const PlanRequest& r, int64_t today
 
 }  // namespace
 
-std::vector<Window> day_windows(int64_t day, int64_t now_seconds, int64_t window_seconds, int64_t settle_seconds) {
-  if (window_seconds <= 0) throw UsageError("the window must be longer than 0 seconds");
+Window day_span(int64_t day, int64_t now_seconds, int64_t settle_seconds) {
   const int64_t start = day * kSecondsPerDay;
   // Rows newer than now - settle may still be arriving at AE: the next run fetches them.
-  const int64_t limit = std::min(start + kSecondsPerDay, now_seconds - settle_seconds);
+  const int64_t end = std::min(start + kSecondsPerDay, now_seconds - settle_seconds);
+  return {start, std::max(start, end)};
+}
+
+WindowCounts histogram_counts(const std::vector<HistogramBucket>& buckets, const Window& window) {
+  WindowCounts c;
+  auto it = std::lower_bound(buckets.begin(), buckets.end(), window.start,
+                             [](const HistogramBucket& b, int64_t t) { return b.start < t; });
+  for (; it != buckets.end() && it->start < window.end; ++it) {
+    c.rows += it->rows;
+    c.sample_weight += it->sample_weight;
+  }
+  return c;
+}
+
+std::vector<Window> plan_windows(const Window& span, const std::vector<HistogramBucket>& buckets,
+                                 int64_t bucket_seconds, uint64_t window_rows, int64_t window_seconds) {
+  if (bucket_seconds <= 0 || window_rows == 0 || window_seconds <= 0)
+    throw UsageError("plan_windows(): bucket_seconds, window_rows and window_seconds must be positive");
   std::vector<Window> windows;
-  for (int64_t s = start; s < limit; s += window_seconds) windows.push_back({s, std::min(s + window_seconds, limit)});
+  auto next = buckets.begin();
+  int64_t start = span.start;
+  while (start < span.end) {
+    Window w{start, start};
+    uint64_t rows = 0;
+    for (;;) {
+      // The next bucket: from w.end to the following boundary (the span's end at most).
+      const int64_t bucket_end = std::min(span.end, (floor_div(w.end, bucket_seconds) + 1) * bucket_seconds);
+      while (next != buckets.end() && next->start < w.end) ++next;
+      const uint64_t bucket_rows = next != buckets.end() && next->start < bucket_end ? next->rows : 0;
+      const bool first = w.end == w.start;
+      if (!first && (rows + bucket_rows > window_rows || bucket_end - w.start > window_seconds)) break;
+      rows += bucket_rows;
+      w.end = bucket_end;
+      if (w.end >= span.end) break;
+    }
+    windows.push_back(w);
+    start = w.end;
+  }
   return windows;
+}
+
+std::optional<std::pair<Window, Window>> split_window(const Window& window, int64_t bucket_seconds) {
+  // The boundaries strictly inside the window; the one nearest its middle (the earlier on a tie).
+  const int64_t first = (floor_div(window.start, bucket_seconds) + 1) * bucket_seconds;
+  const int64_t last = floor_div(window.end - 1, bucket_seconds) * bucket_seconds;
+  if (first > last) return std::nullopt;
+  const int64_t middle = window.start + (window.end - window.start) / 2;
+  int64_t cut = floor_div(middle, bucket_seconds) * bucket_seconds;
+  if (middle - cut > cut + bucket_seconds - middle) cut += bucket_seconds;
+  cut = std::clamp(cut, first, last);
+  return std::make_pair(Window{window.start, cut}, Window{cut, window.end});
 }
 
 std::vector<PlannedDay> plan_days(const PlanRequest& request) {
@@ -97,8 +143,8 @@ std::vector<PlannedDay> plan_days(const PlanRequest& request) {
     if (floor_mod(day, request.shard_count) != request.shard_index) continue;
     PlannedDay p;
     p.day = day;
-    p.windows = day_windows(day, request.now_seconds, request.window_seconds, request.settle_seconds);
-    if (p.windows.empty()) continue;  // today, within `settle` of midnight: nothing to fetch yet
+    p.span = day_span(day, request.now_seconds, request.settle_seconds);
+    if (p.span.end <= p.span.start) continue;  // today, within `settle` of midnight: nothing to fetch yet
     p.reason = reason;
     // Today is never complete, so an earlier export of it is never a reason to skip it.
     if (backfill && !request.force && day != today) {

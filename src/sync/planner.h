@@ -9,14 +9,21 @@
 // 1970-01-01) mod N == K.
 // One retention bound everywhere: the oldest day in scope is today - retention_days (prune
 // deletes the days before it; neither plan ever includes them).
-// Windows: consecutive `window`-long spans from 00:00 UTC; the last window of today ends at
-// now - settle (a day with no complete span yet has no windows and is not planned); future
-// days are never planned. Pure functions: the clock is an input.
+// A day's span is [00:00 UTC, min(next 00:00, now - settle)) (a day whose span is empty is not
+// planned); future days are never planned.
+// Windows (plan_windows): the day's span cut from its histogram (one query per day, buckets of
+// kHistogramBucketSeconds): a contiguous partition of the span (no gaps: an empty bucket costs
+// nothing to include, and rows arriving late in it are still read), cut on bucket boundaries,
+// each window taking buckets while its histogram rows stay <= `window_rows` and its length <=
+// `window_seconds`; a window always takes at least one bucket (so it may be longer than
+// `window_seconds` when that is under one bucket, or hold more rows than `window_rows` when one
+// bucket does). Pure functions: the clock is an input.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "source/window_source.h"
@@ -34,7 +41,6 @@ struct PlanRequest {
   int64_t now_seconds = 0;
   int lookback_days = 1;
   int retention_days = 90;
-  int64_t window_seconds = 3600;
   int64_t settle_seconds = 300;
   std::optional<int64_t> from_day, to_day;  //!< a backfill when set (inclusive)
   bool force = false;
@@ -44,7 +50,7 @@ struct PlanRequest {
 
 struct PlannedDay {
   int64_t day = 0;
-  std::vector<Window> windows;
+  Window span;         //!< what is read of the day (its windows come from its histogram)
   bool skip = false;   //!< already exported and verified (backfill without --force)
   std::string reason;  //!< why it is in the plan: "today", "lookback", "catch-up", "backfill"
 };
@@ -52,7 +58,21 @@ struct PlannedDay {
 //! Throws UsageError (a --from older than retention, --to before --from).
 std::vector<PlannedDay> plan_days(const PlanRequest& request);
 
-//! The windows of one day as the planner cuts them.
-std::vector<Window> day_windows(int64_t day, int64_t now_seconds, int64_t window_seconds, int64_t settle_seconds);
+//! The span of one day that can be read now: [00:00, min(next 00:00, now - settle)); empty
+//! (end <= start) when nothing of it can.
+Window day_span(int64_t day, int64_t now_seconds, int64_t settle_seconds);
+
+//! What the histogram says of `window`: the sum of the buckets starting inside it.
+WindowCounts histogram_counts(const std::vector<HistogramBucket>& buckets, const Window& window);
+
+//! The windows of `span` cut from its histogram (`buckets`, non-empty ones in order, each
+//! `bucket_seconds` long and aligned on multiples of it). Throws UsageError for a non-positive
+//! bucket, window_rows or window_seconds.
+std::vector<Window> plan_windows(const Window& span, const std::vector<HistogramBucket>& buckets,
+                                 int64_t bucket_seconds, uint64_t window_rows, int64_t window_seconds);
+
+//! `window` in two at the bucket boundary nearest its middle; nullopt for a window of one bucket
+//! (or less), which is not split.
+std::optional<std::pair<Window, Window>> split_window(const Window& window, int64_t bucket_seconds);
 
 }  // namespace aesync

@@ -41,6 +41,7 @@ void print_summary(const SyncReport& report, std::ostream& out) {
                   status.c_str());
     out << line;
     if (!p.error.empty()) out << "  " << p.day << ": " << p.error << "\n";
+    if (!p.warning.empty()) out << "  " << p.day << ": " << p.warning << "\n";
     rows += p.rows;
     bytes += p.bytes;
   }

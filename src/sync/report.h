@@ -31,6 +31,10 @@ struct PartitionOutcome {
   double seconds = 0;
   std::string data_key;
   std::string error;  //!< why it failed or is busy or skipped (redacted)
+  //! What the day holds that is not exact although it is ok (read-sampled windows); printed
+  //! under the day like an error.
+  std::string warning;
+  bool read_sampled = false;  //!< some window was kept read-sampled (manifest read_sampled)
 };
 
 struct SyncReport {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <deque>
 #include <thread>
 
 #include "schema/mapper.h"
@@ -16,6 +18,7 @@
 #include "sync/planner.h"
 #include "sync/progress.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 
 namespace aesync {
@@ -42,7 +45,8 @@ class WindowConsumer final : public RowConsumer {
   const Window& window_;
 };
 
-// Writes one planned day's windows into its partition (partition_export.h's WriteDay).
+// Writes one planned day's windows into its partition (partition_export.h's WriteDay): the
+// histogram, the windows cut from it, each window read, checked and accepted (or split) in turn.
 class DayWindows {
  public:
   DayWindows(const Config& config, WindowSource& source, const std::vector<RawColumn>& columns, Progress& progress)
@@ -51,43 +55,120 @@ class DayWindows {
   //! Why the day must start over from an empty file, or nullopt when every window is written.
   std::optional<std::string> write(const PlannedDay& day, PartitionExport& out) {
     Manifest& m = out.manifest();
-    for (const Window& w : day.windows) {
-      out.renew_lease();
-      const auto wt0 = Clock::now();
-      WindowConsumer consumer(out.writer(), w);
-      FetchStats got;
-      try {
-        got = source_.fetch(w, columns_, consumer);
-      } catch (const SourceError& e) {
-        if (e.rows_delivered > 0) return std::string(e.what());
-        throw;
-      }
-      WindowRecord rec{w.start, w.end, got.rows, got.sample_weight, false};
-      uint64_t source_rows = got.rows;
-      if (config_.source.verify) {
-        const WindowCounts want = source_.count(w);
-        if (want.rows != got.rows || want.sample_weight != got.sample_weight)
-          return "window " + w.describe() + ": verification failed: the source counts " + std::to_string(want.rows) +
-                 " rows (sum(_sample_interval) = " + std::to_string(want.sample_weight) + "), received " +
-                 std::to_string(got.rows) + " rows (" + std::to_string(got.sample_weight) + ")";
-        rec.verified = true;
-        source_rows = want.rows;
-      }
-      m.windows.push_back(rec);
-      progress_.add_rows(static_cast<int64_t>(got.rows));
-      m.source_rows += source_rows;
-      log::debug("window fetched",
-                 {{"partition", out.day_name()},
-                  {"window", w.describe()},
-                  {"rows", got.rows},
-                  {"duration_ms",
-                   static_cast<int64_t>(std::chrono::duration<double, std::milli>(Clock::now() - wt0).count())}});
+    const int64_t bucket = kHistogramBucketSeconds;
+    const std::vector<HistogramBucket> buckets = source_.histogram(day.span, bucket);
+    const std::vector<Window> planned = plan_windows(day.span, buckets, bucket,
+                                                     static_cast<uint64_t>(config_.source.window_rows),
+                                                     config_.source.window_seconds);
+    const WindowCounts total = histogram_counts(buckets, day.span);
+    log::debug("day planned from its histogram", {{"partition", out.day_name()},
+                                                  {"rows", total.rows},
+                                                  {"windows", static_cast<int64_t>(planned.size())}});
+    if (total.rows == 0) {
+      // Nothing to read (a sampled histogram still counts at least one row per non-empty span).
+      for (const Window& w : planned) m.windows.push_back({w.start, w.end, 0, 0, 0, 1, config_.source.verify});
+      m.verified = config_.source.verify;
+      return std::nullopt;
     }
+    std::deque<Window> queue(planned.begin(), planned.end());
+    while (!queue.empty()) {
+      const Window w = queue.front();
+      queue.pop_front();
+      std::optional<WindowRecord> rec;
+      for (int attempt = 1; !rec; ++attempt) {
+        std::optional<std::string> failed = read_window(w, buckets, out, queue, rec);
+        if (!failed) break;  // split: its halves are next in the queue
+        if (attempt >= 2) return failed;
+        log::warn("reading the window again", {{"partition", out.day_name()}, {"reason", *failed}});
+      }
+      if (!rec) continue;
+      m.windows.push_back(*rec);
+      m.source_rows += rec->source_rows;
+    }
+    std::string sampled;
+    size_t sampled_windows = 0;
     m.verified = config_.source.verify;
+    for (const WindowRecord& r : m.windows) {
+      m.verified = m.verified && r.verified;
+      if (r.resolution >= 1) continue;
+      ++sampled_windows;
+      char res[32];
+      std::snprintf(res, sizeof res, "%g", r.resolution);
+      sampled += (sampled.empty() ? "" : ", ") + Window{r.start, r.end}.describe() + " at resolution " + res;
+    }
+    if (sampled_windows > 0) {
+      m.read_sampled = true;
+      metrics::global().add("aesync_read_sampled_windows_total", static_cast<double>(sampled_windows));
+      out.warn("read-sampled by Analytics Engine: windows " + sampled +
+               "; kept as returned (weights keep sums unbiased); a later run retries");
+    }
     return std::nullopt;
   }
 
  private:
+  // Reads window `w` into the partition (its rows held until it is accepted) and sets `rec`
+  // when it is accepted; when it is split instead, pushes its halves to the queue's front and
+  // leaves `rec` empty. Returns why the window must be read again (rows were delivered, then
+  // the read failed: they are discarded).
+  std::optional<std::string> read_window(const Window& w, const std::vector<HistogramBucket>& buckets,
+                                         PartitionExport& out, std::deque<Window>& queue,
+                                         std::optional<WindowRecord>& rec) {
+    out.renew_lease();
+    const auto wt0 = Clock::now();
+    PartitionWriter& writer = out.writer();
+    writer.begin_window();
+    WindowConsumer consumer(writer, w);
+    FetchStats got;
+    try {
+      got = source_.fetch(w, columns_, consumer);
+    } catch (const SourceError& e) {
+      writer.reject_window();
+      if (e.rows_delivered > 0) return std::string(e.what());
+      throw;
+    } catch (...) {
+      writer.reject_window();
+      throw;
+    }
+    WindowRecord r{w.start, w.end, got.rows, got.sample_weight, got.rows, 1, false};
+    if (config_.source.verify) {
+      const WindowCounts want = histogram_counts(buckets, w);
+      if (want.rows == got.rows && want.sample_weight == got.sample_weight) {
+        r.verified = true;
+      } else {
+        // The answer over the shorter span wins: the histogram may itself have been sampled, or
+        // rows may have arrived since it was taken.
+        const WindowCounts own = source_.count(w);
+        if (own.rows == got.rows && own.sample_weight == got.sample_weight) {
+          r.verified = true;
+        } else if (auto halves = split_window(w, kHistogramBucketSeconds)) {
+          writer.reject_window();
+          log::info("window disagrees with its count: splitting it",
+                    {{"partition", out.day_name()},
+                     {"window", w.describe()},
+                     {"rows", got.rows},
+                     {"source_rows", own.rows}});
+          queue.push_front(halves->second);
+          queue.push_front(halves->first);
+          return std::nullopt;
+        } else {
+          // One bucket still disagreeing: kept as returned (the weights keep sums unbiased).
+          r.source_rows = own.rows;
+          r.resolution = resolution_of(got.rows, own.rows);
+        }
+      }
+    }
+    writer.accept_window();
+    progress_.add_rows(static_cast<int64_t>(got.rows));
+    log::debug("window fetched",
+               {{"partition", out.day_name()},
+                {"window", w.describe()},
+                {"rows", got.rows},
+                {"duration_ms",
+                 static_cast<int64_t>(std::chrono::duration<double, std::milli>(Clock::now() - wt0).count())}});
+    rec = r;
+    return std::nullopt;
+  }
+
   const Config& config_;
   WindowSource& source_;
   const std::vector<RawColumn>& columns_;
@@ -106,8 +187,11 @@ void print_plan(const Config& config, const PartitionLayout& layout, const std::
       out << name << "  skip: " << d.reason << "\n";
       continue;
     }
-    out << name << "  (" << d.reason << ")  " << d.windows.size() << " window(s)\n";
-    for (const Window& w : d.windows) out << "  " << w.describe() << "  " << source.fetch_sql(w, columns) << "\n";
+    out << name << "  (" << d.reason << ")  " << d.span.describe() << "\n";
+    out << "  histogram  " << source.histogram_sql(d.span, kHistogramBucketSeconds) << "\n";
+    out << "  windows planned from the histogram: up to " << config.source.window_rows << " rows and "
+        << config.source.window_seconds << " s each, each read as\n";
+    out << "  " << source.fetch_sql(d.span, columns) << "\n";
     out << "  write " << store.describe(layout.data_key(d.day, config.output)) << "\n";
     out << "  write " << store.describe(layout.manifest_key(d.day)) << "\n";
     out << "  (a day with no rows deletes the data object instead and records rows: 0)\n";
@@ -125,7 +209,6 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
   req.now_seconds = now;
   req.lookback_days = config.sync.lookback_days;
   req.retention_days = config.sync.retention_days;
-  req.window_seconds = config.source.window_seconds;
   req.settle_seconds = config.source.settle_seconds;
   req.from_day = options.from_day;
   req.to_day = options.to_day;

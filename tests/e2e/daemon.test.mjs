@@ -202,7 +202,8 @@ test('daemon: two ticks export the partitions, /metrics counts them, /healthz fo
     assert.equal(valueOf(m, 'aesync_rows_exported_total'), runs * manifestRows);
     assert.equal(valueOf(m, 'aesync_bytes_uploaded_total'), runs * dataBytes);
     assert.equal(valueOf(m, 'aesync_retries_total'), 0);
-    assert.ok(valueOf(m, 'aesync_source_requests_total', { status: '200' }) >= runs * 2 * 24, 'a window request per hour');
+    assert.equal(valueOf(m, 'aesync_read_sampled_windows_total'), 0, 'the gateway does not sample reads here');
+    assert.ok(valueOf(m, 'aesync_source_requests_total', { status: '200' }) >= runs * 2 * (1 + 24), 'a histogram per day, a window request per hour');
     assert.ok(Math.abs(valueOf(m, 'aesync_last_success_timestamp_seconds') - Date.now() / 1000) < 60);
     assert.deepEqual(
       Object.fromEntries(Object.entries(m.types).filter(([n]) => n !== 'aesync_partitions_failed_total' && n !== 'aesync_runs_total')),
@@ -210,6 +211,7 @@ test('daemon: two ticks export the partitions, /metrics counts them, /healthz fo
         aesync_bytes_uploaded_total: 'counter',
         aesync_last_success_timestamp_seconds: 'gauge',
         aesync_partition_duration_seconds: 'histogram',
+        aesync_read_sampled_windows_total: 'counter',
         aesync_retries_total: 'counter',
         aesync_rows_exported_total: 'counter',
         aesync_runs_failed_total: 'counter',

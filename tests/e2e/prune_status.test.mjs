@@ -92,6 +92,7 @@ function statusRow(d) {
     bytes: empty ? 0 : m.bytes,
     exported_at: m.exported_at,
     verified: true,
+    read_sampled: false,
     windows: 24,
     data_key: empty ? null : dataKey(d),
   };

@@ -192,8 +192,10 @@ test('source.dataset: the longest name (128) and a name with dashes are accepted
     const cfg = writeConfig(`dataset-ok-${name.length}-${from.length}.toml`, { source: aeSource({ dataset: name }), destination: s3Dest(), sync: SYNC });
     const res = await run(['-c', cfg.path, 'sync', '--dry-run', '--date', REAL[0], '--now', NOW]);
     assertExit(res, 0, `dry run with dataset ${name}`);
+    // The day's histogram query, then the window SQL the windows planned from it are read with.
     const sql = res.stdout.split('\n').filter((l) => l.includes('SELECT '));
-    assert.equal(sql.length, 24, res.stdout);
+    assert.equal(sql.length, 2, res.stdout);
+    assert.ok(sql[0].startsWith('  histogram  SELECT intDiv(toUInt32(timestamp), 300) * 300 AS bucket'), sql[0]);
     for (const l of sql) assert.ok(l.includes(` FROM ${from} WHERE timestamp >= toDateTime(`), l);
     assert.deepEqual(res.ae, [], 'a dry run sends nothing to the source');
   }
@@ -256,8 +258,9 @@ test('[[columns]]: raw column names in `from` and `when` are only AE column name
   });
   const res = await run(['-c', ok.path, 'sync', '--dry-run', '--date', REAL[0], '--now', NOW]);
   assertExit(res, 0, 'dry run with a hostile when literal');
-  const sql = res.stdout.split('\n').filter((l) => l.includes('SELECT '));
-  assert.equal(sql.length, 24);
+  // The window SQL (the histogram's line aside: it selects aggregates only).
+  const sql = res.stdout.split('\n').filter((l) => l.includes('SELECT ') && !l.startsWith('  histogram  '));
+  assert.equal(sql.length, 1);
   for (const l of sql) {
     assert.match(l, /SELECT timestamp, _sample_interval, double1, blob4 FROM machine_metrics WHERE timestamp >= toDateTime\(\d+\) AND timestamp < toDateTime\(\d+\) ORDER BY timestamp FORMAT JSONEachRow$/);
   }
@@ -437,7 +440,7 @@ function expectedStatus(days) {
   return days.map((d) => {
     if (d === OLD_LEASE_ONLY || d === LEASE_ONLY_TODAY) return { partition: d, error: 'being exported (a run holds its lease), no manifest yet' };
     const m = JSON.parse(REAL.includes(d) ? realManifests[d] : copiedManifest(d));
-    return { partition: d, rows: m.rows, sample_weight: m.sample_weight, bytes: m.bytes, exported_at: m.exported_at, verified: true, windows: 24, data_key: dataKey(d) };
+    return { partition: d, rows: m.rows, sample_weight: m.sample_weight, bytes: m.bytes, exported_at: m.exported_at, verified: true, read_sampled: false, windows: 24, data_key: dataKey(d) };
   });
 }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { numberOf } from './lib/ae.mjs';
 import {
   leaseKey, MANIFEST_COLUMNS, PREFIX, assertExit, dataKey, dataRequests, dayChecksums, dumpSource, expectedWindows,
-  manifestKey, mappedSourceSql, parseSummary, rfc3339, startAeEnv, statuses, unixOf, windowName, windowSql, writes,
+  histogramSql, manifestKey, mappedSourceSql, requestsOfKind, parseSummary, rfc3339, startAeEnv, statuses, unixOf, windowName, windowSql, writes,
 } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
 import { insertRows } from './lib/clickhouse_server.mjs';
@@ -94,19 +94,20 @@ test('a --from older than retention_days before --now is a usage error (exit 2);
   assert.deepEqual([res.ae.length, writes(res.s3).length], [0, 0]);
 });
 
-test('--dry-run prints every day, window and SQL and the keys, and touches nothing', async () => {
+test('--dry-run prints every day, its histogram query, the window SQL and the keys, and touches nothing', async () => {
   const res = await env.aesync(['sync', '-c', config, '--from', RANGE[0], '--to', RANGE[4], '--now', NOW, '--dry-run']);
   assertExit(res, 0, 'dry run');
   const lines = res.stdout.split('\n');
-  // Each day: a heading, its 24 windows with their SQL, the two keys it would write.
+  // Each day: a heading with its span, the histogram query the windows are planned from, the
+  // window SQL (here with the span's bounds), the two keys it would write.
   for (const day of RANGE) {
     const at = lines.findIndex((l) => l.startsWith(`${day}  `));
     assert.ok(at >= 0, `${day} is not in the plan:\n${res.stdout}`);
-    assert.match(lines[at], /24 window/);
-    for (let hr = 0; hr < 24; hr++) {
-      const from = unixOf(day, hr);
-      assert.equal(lines[at + 1 + hr], `  ${windowName(from, from + 3600)}  ${windowSql(from, from + 3600)}`);
-    }
+    const [from, to] = [unixOf(day), unixOf(day, 24)];
+    assert.equal(lines[at], `${day}  (backfill)  ${windowName(from, to)}`);
+    assert.equal(lines[at + 1], `  histogram  ${histogramSql(from, to)}`);
+    assert.equal(lines[at + 2], '  windows planned from the histogram: up to 250000 rows and 3600 s each, each read as');
+    assert.equal(lines[at + 3], `  ${windowSql(from, to)}`);
     assert.ok(lines.includes(`  write s3://${env.h.bucket}/${dataKey(day)}`), `${day}: data key`);
     assert.ok(lines.includes(`  write s3://${env.h.bucket}/${manifestKey(day)}`), `${day}: manifest key`);
   }
@@ -191,26 +192,27 @@ test('manifests: rows, sample weight, bytes and sha256 of the object, 24 verifie
       windows: expectedWindows(day, dayRows, numberOf),
       source_rows: dayRows.length,
       verified: true,
+      read_sampled: false,
     }, day);
     if (day === EMPTY) assert.equal(data, null, 'no data object for the empty day');
   }
 });
 
-test('the gateway saw each window once (data and verification), every answer 200, and the dry run\'s SQL verbatim', () => {
-  const data = main.ae.filter((r) => !r.verify);
-  const verify = main.ae.filter((r) => r.verify);
-  const windows = RANGE.flatMap((d) => Array.from({ length: 24 }, (_, hr) => [unixOf(d, hr), unixOf(d, hr + 1)]));
+test('the gateway saw one histogram per day, then each window once, no count query, every answer 200', () => {
+  const data = requestsOfKind(main.ae, 'data');
+  const histograms = requestsOfKind(main.ae, 'histogram');
+  // The empty day is not read at all.
+  const windows = RANGE.filter((d) => d !== EMPTY)
+    .flatMap((d) => Array.from({ length: 24 }, (_, hr) => [unixOf(d, hr), unixOf(d, hr + 1)]));
   const key = (r) => `${r.window.from}-${r.window.to}`;
   assert.deepEqual(data.map(key).sort(), windows.map(([a, b]) => `${a}-${b}`).sort());
-  assert.deepEqual(verify.map(key).sort(), windows.map(([a, b]) => `${a}-${b}`).sort());
+  // The empty day costs its histogram alone; every window agreed with the histogram: no count().
+  assert.deepEqual(histograms.map((r) => r.sql).sort(), RANGE.map((d) => histogramSql(unixOf(d), unixOf(d, 24))).sort());
+  assert.deepEqual(requestsOfKind(main.ae, 'count'), []);
+  assert.equal(main.ae.length, histograms.length + data.length);
   assert.deepEqual(main.ae.filter((r) => r.status !== 200 || !r.complete).map((r) => [r.status, r.sql]), []);
   const [w] = dataRequests(main.ae, W[0], W[1]);
   assert.equal(w.sql, windowSql(W[0], W[1]));
-  for (const r of verify) {
-    assert.match(r.sql, /\bcount\(\)/);
-    assert.match(r.sql, /\bsum\(_sample_interval\)/);
-    assert.ok(r.sql.includes(`timestamp >= toDateTime(${r.window.from}) AND timestamp < toDateTime(${r.window.to})`), r.sql);
-  }
 });
 
 test('the same backfill again without --force skips every verified day: no query, no write', async () => {
@@ -281,6 +283,7 @@ test('status --json lists the exported days from their manifests; status prints 
       sample_weight: weightOf(dayRows),
       bytes: data ? data.length : 0,
       verified: true,
+      read_sampled: false,
       windows: 24,
       data_key: p.partition === EMPTY ? null : dataKey(p.partition),
     });
@@ -300,14 +303,13 @@ test('the scheduled plan (no dates) from --now: today, yesterday and the catch-u
   assertExit(res, 0, 'scheduled dry run');
   const planned = res.stdout.split('\n').filter((l) => /^\d{4}-\d\d-\d\d  /.test(l));
   assert.deepEqual(planned.map((l) => l.slice(0, 10)), [D[5], addDays(D[5], 1)]);
-  // Today ends at now - settle: 11:55 -> windows 00..11 whole hours and [11:00, 11:55).
+  // Today ends at now - settle: 11:55 -> the span [00:00, 11:55), its histogram up to there.
   const today = addDays(D[5], 1);
   const lines = res.stdout.split('\n');
   const at = lines.findIndex((l) => l.startsWith(`${today}  `));
-  assert.match(lines[at], /12 window/);
-  const last = unixOf(today, 11);
   const end = Date.parse(NOW) / 1000 - 300;
-  assert.equal(lines[at + 12], `  ${windowName(last, end)}  ${windowSql(last, end)}`);
+  assert.equal(lines[at], `${today}  (today)  ${windowName(unixOf(today), end)}`);
+  assert.equal(lines[at + 1], `  histogram  ${histogramSql(unixOf(today), end)}`);
   assert.equal(rfc3339(end), '2026-02-07T11:55:00Z');
 });
 

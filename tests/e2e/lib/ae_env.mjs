@@ -52,6 +52,31 @@ export function windowSql(from, to, dataset = 'machine_metrics') {
     `timestamp < toDateTime(${to}) ORDER BY timestamp FORMAT JSONEachRow`;
 }
 
+/** The histogram query aesync sends first for a day's span (docs/ae-sql-api.md): 5-minute buckets. */
+export function histogramSql(from, to, dataset = 'machine_metrics') {
+  return `SELECT intDiv(toUInt32(timestamp), 300) * 300 AS bucket, count() AS rows, sum(_sample_interval) AS ` +
+    `sample_weight FROM ${dataset} WHERE timestamp >= toDateTime(${from}) AND timestamp < toDateTime(${to}) ` +
+    'GROUP BY bucket ORDER BY bucket FORMAT JSONEachRow';
+}
+
+/**
+ * The kind of a gateway request: 'histogram' (a day's plan), 'count' (a window's own count, after
+ * a mismatch), 'data' (a window's rows), 'probe' or 'other'. The gateway's own `kind` when it
+ * records one; else classified from the SQL.
+ */
+export function requestKind(r) {
+  if (r.kind) return r.kind;
+  const sql = r.sql ?? '';
+  if (/\bintDiv\s*\(/.test(sql) && /\bGROUP BY bucket\b/.test(sql)) return 'histogram';
+  if (r.verify && r.window) return 'count';
+  if (r.window) return 'data';
+  if (/\bcount\s*\(/i.test(sql)) return 'probe';
+  return 'other';
+}
+
+/** The requests of a gateway log of one kind (requestKind). */
+export const requestsOfKind = (log, kind) => log.filter((r) => requestKind(r) === kind);
+
 /**
  * Starts ClickHouse (with an empty AE table per name in `tables`), the gateway (`datasets`:
  * AE dataset -> table) and the S3 harness. Returns the environment: { ch, gw, h, scratch, token,
@@ -228,8 +253,9 @@ export async function dayChecksums(from) {
 }
 
 /**
- * Expected manifest windows of a whole past day from raw rows (gen.mjs objects): 24 windows of
- * 1 h, each with its rows and sample weight, verified.
+ * Expected manifest windows of a whole past day from raw rows (gen.mjs objects) read with
+ * `window = "1h"` (and under the row budget per hour): 24 windows of 1 h, each with its rows and
+ * sample weight, at full resolution, verified.
  */
 export function expectedWindows(day, rawRows, numberOf) {
   const out = [];
@@ -245,14 +271,14 @@ export function expectedWindows(day, rawRows, numberOf) {
         weight += numberOf(r._sample_interval);
       }
     }
-    out.push({ start: rfc3339(from), end: rfc3339(to), rows, sample_weight: weight, verified: true });
+    out.push({ start: rfc3339(from), end: rfc3339(to), rows, sample_weight: weight, source_rows: rows, resolution: 1, verified: true });
   }
   return out;
 }
 
-/** The data requests (not verification) of a gateway log for window [from, to). */
+/** The data requests (not histogram or count) of a gateway log for window [from, to). */
 export function dataRequests(log, from, to) {
-  return log.filter((r) => !r.verify && r.window && r.window.from === from && r.window.to === to);
+  return log.filter((r) => requestKind(r) === 'data' && r.window.from === from && r.window.to === to);
 }
 
 /** Requests that change the bucket (PUT, POST, DELETE) in an S3 log. */

@@ -100,7 +100,8 @@ dataset = "machine_metrics"
 account_id = "${CLOUDFLARE_ACCOUNT_ID}"
 api_token = "${CLOUDFLARE_ANALYTICS_API_TOKEN}"
 api_base = "https://api.cloudflare.com/client/v4"   # default; URL = <api_base>/accounts/<id>/analytics_engine/sql
-window = "1h"            # a partition is fetched as consecutive windows of this length
+window = "1d"            # the longest window: a day is read in windows cut from its histogram
+window_rows = 250000     # a window takes 5-minute buckets while its rows stay within this
 settle = "5m"            # windows never reach past now - settle; the rest comes next run
 timeout = "120s"         # per HTTP request
 max_retries = 6
@@ -160,7 +161,8 @@ TEST_F(ConfigTest, SpecExampleParses) {
   EXPECT_EQ(c.source.account_id, "acct123");
   EXPECT_EQ(c.source.api_token, "tok-ae");
   EXPECT_EQ(c.source.api_base, "https://api.cloudflare.com/client/v4");
-  EXPECT_EQ(c.source.window_seconds, 3600);
+  EXPECT_EQ(c.source.window_seconds, 86400);
+  EXPECT_EQ(c.source.window_rows, 250000);
   EXPECT_EQ(c.source.settle_seconds, 300);
   EXPECT_EQ(c.source.timeout_seconds, 120);
   EXPECT_EQ(c.source.max_retries, 6);
@@ -219,7 +221,8 @@ TEST_F(ConfigTest, DefaultsApplyToAMinimalFile) {
   EXPECT_EQ(c.source.user, "default");
   EXPECT_EQ(c.source.database, "default");
   EXPECT_EQ(c.source.table, "machine_metrics");
-  EXPECT_EQ(c.source.window_seconds, 3600);
+  EXPECT_EQ(c.source.window_seconds, 86400);
+  EXPECT_EQ(c.source.window_rows, 250000);
   EXPECT_EQ(c.source.settle_seconds, 300);
   EXPECT_EQ(c.source.timeout_seconds, 120);
   EXPECT_EQ(c.source.max_retries, 6);
@@ -268,6 +271,7 @@ password = "${AESYNC_T_CH_PASSWORD}"
 database = "analytics"
 table = "machine_metrics_v2"
 window = "90s"
+window_rows = 1000
 settle = "0s"
 timeout = "1m"
 max_retries = 0
@@ -300,6 +304,7 @@ concurrency = 64
   EXPECT_EQ(c.source.database, "analytics");
   EXPECT_EQ(c.source.table, "machine_metrics_v2");
   EXPECT_EQ(c.source.window_seconds, 90);
+  EXPECT_EQ(c.source.window_rows, 1000);
   EXPECT_EQ(c.source.settle_seconds, 0);
   EXPECT_EQ(c.source.timeout_seconds, 60);
   EXPECT_EQ(c.source.max_retries, 0);
@@ -318,9 +323,9 @@ concurrency = 64
   EXPECT_EQ(c.sync.retention_days, 1);
   EXPECT_EQ(c.sync.every_seconds, 86400);
   EXPECT_EQ(c.sync.concurrency, 64);
-  EXPECT_EQ(c.warnings, (std::vector<std::string>{"t.toml:13:24: source.insecure_skip_verify = true: TLS certificates "
+  EXPECT_EQ(c.warnings, (std::vector<std::string>{"t.toml:14:24: source.insecure_skip_verify = true: TLS certificates "
                                                   "are not verified (use only for test endpoints)",
-                                                  "t.toml:22:24: destination.insecure_skip_verify = true: TLS "
+                                                  "t.toml:23:24: destination.insecure_skip_verify = true: TLS "
                                                   "certificates are not verified (use only for test endpoints)"}));
 }
 
@@ -368,6 +373,8 @@ TEST_F(ConfigTest, UnknownKeysAreErrorsWithSuggestions) {
 TEST_F(ConfigTest, WrongTypesNameTheKey) {
   EXPECT_EQ(error_of(std::string(kFileSource) + "max_retries = \"6\"\n"),
             "t.toml:4:15: source.max_retries: expected an integer, got a string");
+  EXPECT_EQ(error_of(std::string(kFileSource) + "window_rows = 999\n"),
+            "t.toml:4:15: source.window_rows: 999 is out of range (expected 1000..10000000)");
   EXPECT_EQ(error_of(std::string(kFileSource) + "verify = 1\n"),
             "t.toml:4:10: source.verify: expected a boolean, got an integer");
   EXPECT_EQ(error_of(std::string(kFileSource) + "dataset = 1.5\n"),

@@ -326,6 +326,10 @@ TEST(WindowSqlTest, AnalyticsEngineSqlExact) {
   EXPECT_EQ(sql.count_sql(kHour),
             "SELECT count() AS rows, sum(_sample_interval) AS sample_weight FROM machine_metrics WHERE timestamp >= "
             "toDateTime(1770076800) AND timestamp < toDateTime(1770080400) FORMAT JSONEachRow");
+  EXPECT_EQ(source->histogram_sql(Window{W0, W0 + 86400}, 300),
+            "SELECT intDiv(toUInt32(timestamp), 300) * 300 AS bucket, count() AS rows, sum(_sample_interval) AS "
+            "sample_weight FROM machine_metrics WHERE timestamp >= toDateTime(1770076800) AND timestamp < "
+            "toDateTime(1770163200) GROUP BY bucket ORDER BY bucket FORMAT JSONEachRow");
   EXPECT_EQ(sql.probe_sql(1770073200),
             "SELECT count() AS rows FROM machine_metrics WHERE timestamp >= toDateTime(1770073200) FORMAT JSONEachRow");
   EXPECT_EQ(source->describe(), "analytics-engine dataset machine_metrics (account acc)");
@@ -359,6 +363,10 @@ TEST(WindowSqlTest, ClickHouseSqlSelectsUtcTextOutsideTheWhere) {
   EXPECT_EQ(dynamic_cast<SqlWindowSource&>(*source).count_sql(kHour),
             "SELECT count() AS rows, sum(_sample_interval) AS sample_weight FROM ae_rows WHERE timestamp >= "
             "toDateTime(1770076800) AND timestamp < toDateTime(1770080400) FORMAT JSONEachRow");
+  EXPECT_EQ(source->histogram_sql(kHour, 300),
+            "SELECT intDiv(toUInt32(timestamp), 300) * 300 AS bucket, count() AS rows, sum(_sample_interval) AS "
+            "sample_weight FROM ae_rows WHERE timestamp >= toDateTime(1770076800) AND timestamp < "
+            "toDateTime(1770080400) GROUP BY bucket ORDER BY bucket FORMAT JSONEachRow");
   EXPECT_EQ(source->describe(), "clickhouse table metrics.ae_rows at http://ch.example:8123");
 }
 
@@ -823,6 +831,54 @@ TEST_F(WindowSourceTest, CountRetriesABadAnswerAndFailsOnAClientError) {
   } catch (const SourceError& e) {
     EXPECT_EQ(std::string(e.what()),
               kHourText + ": failed after 3 attempts: \"rows\": expected an integer, got \"1.5\"");
+  }
+  EXPECT_EQ(server.requests().size(), 7u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// histogram().
+
+TEST_F(WindowSourceTest, HistogramReadsOneLinePerBucketQuotedOrNot) {
+  const std::vector<std::string> answers = {
+      "{\"bucket\":\"1770076800\",\"rows\":\"3\",\"sample_weight\":\"250\"}\n"
+      "{\"bucket\":1770077400,\"rows\":12,\"sample_weight\":9007199254740993}\n",
+      "", "\n"};
+  FakeServer server([&](const Req&, size_t i) { return text_reply(200, answers[i]); });
+  auto source = open_ae_source(ae_config(server));
+  EXPECT_EQ(source->histogram(kHour, 300),
+            (std::vector<HistogramBucket>{{1770076800, 3, 250}, {1770077400, 12, 9007199254740993}}));
+  EXPECT_TRUE(source->histogram(kHour, 300).empty());  // an empty span: no line
+  EXPECT_TRUE(source->histogram(kHour, 300).empty());
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].target, kAePath);
+  EXPECT_EQ(reqs[0].header("authorization"), std::string("Bearer ") + kToken);
+  EXPECT_EQ(reqs[0].body, source->histogram_sql(kHour, 300));
+}
+
+TEST_F(WindowSourceTest, HistogramRetriesABadAnswerAndFailsOnAnError) {
+  FakeServer server([](const Req&, size_t i) {
+    if (i == 0) return text_reply(200, "{\"bucket\":\"1770076800\",\"rows\":\"3\"");  // cut off
+    if (i == 1) return text_reply(200, "{\"bucket\":\"1770076900\",\"rows\":\"3\",\"sample_weight\":\"3\"}\n");
+    if (i == 2) return text_reply(200, "{\"bucket\":\"1770076800\",\"rows\":\"3\",\"sample_weight\":\"3\"}\n");
+    if (i == 3) return text_reply(400, "Unknown function intDiv");
+    return text_reply(200, "{\"bucket\":1770077100,\"rows\":1,\"sample_weight\":1}\n"
+                           "{\"bucket\":1770076800,\"rows\":1,\"sample_weight\":1}\n");
+  });
+  auto source = open_ae_source(ae_config(server, 2));
+  EXPECT_EQ(source->histogram(kHour, 300), (std::vector<HistogramBucket>{{1770076800, 3, 3}}));
+  try {
+    source->histogram(kHour, 300);
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(std::string(e.what()), "histogram " + kHour.describe() + ": HTTP 400: Unknown function intDiv");
+  }
+  try {
+    source->histogram(kHour, 300);
+    FAIL() << "no error";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(std::string(e.what()), "histogram " + kHour.describe() +
+                                         ": failed after 3 attempts: histogram line 2: bucket 1770076800 is out of order");
   }
   EXPECT_EQ(server.requests().size(), 7u);
 }

@@ -52,9 +52,10 @@ Manifest full_manifest() {
       {"weight", *RawColumn::parse("_sample_interval"), ColumnType::Int64, std::nullopt, false},
       {"name \"q\"\\", *RawColumn::parse("index1"), ColumnType::String, std::nullopt, false},
   };
-  m.windows = {{1770076800, 1770080400, 3, 12, true}, {1770080400, 1770084000, 0, 0, false}};
-  m.source_rows = 3;
-  m.verified = true;
+  m.windows = {{1770076800, 1770080400, 3, 12, 3, 1, true}, {1770080400, 1770084000, 2, 30, 20, 0.1, false}};
+  m.source_rows = 23;
+  m.verified = true;  // (a parsing test: not what a sync with a read-sampled window writes)
+  m.read_sampled = true;
   m.exported_at = "2026-02-05T12:00:00Z";
   m.aesync_version = "0.1.0";
   return m;
@@ -144,10 +145,13 @@ TEST(PartitionIndex, ManifestRoundTrip) {
   EXPECT_TRUE(r.windows[0].verified);
   EXPECT_EQ(r.windows[1].start, 1770080400);
   EXPECT_EQ(r.windows[1].end, 1770084000);
-  EXPECT_EQ(r.windows[1].rows, 0u);
-  EXPECT_EQ(r.windows[1].sample_weight, 0);
+  EXPECT_EQ(r.windows[1].rows, 2u);
+  EXPECT_EQ(r.windows[1].sample_weight, 30);
+  EXPECT_EQ(r.windows[1].source_rows, 20u);
+  EXPECT_EQ(r.windows[1].resolution, 0.1);
   EXPECT_FALSE(r.windows[1].verified);
-  EXPECT_EQ(r.source_rows, 3u);
+  EXPECT_TRUE(r.read_sampled);
+  EXPECT_EQ(r.source_rows, 23u);
   EXPECT_TRUE(r.verified);
   EXPECT_EQ(r.exported_at, "2026-02-05T12:00:00Z");
   EXPECT_EQ(r.aesync_version, "0.1.0");
@@ -178,6 +182,22 @@ TEST(PartitionIndex, ManifestUnknownKeysAreIgnored) {
   const Manifest r = parse_manifest(json, "here");
   EXPECT_EQ(r.rows, 18'446'744'073'709'551'000ull);
   EXPECT_EQ(manifest_to_json(r), manifest_to_json(full_manifest()));
+}
+
+TEST(PartitionIndex, AManifestOfAnOlderAesyncReadsAsFullResolution) {
+  // Written before read-time sampling was detected: no read_sampled, no per-window source_rows
+  // or resolution.
+  std::string json = manifest_to_json(full_manifest());
+  json = replace(json, ", \"source_rows\": 3, \"resolution\": 1", "");
+  json = replace(json, ", \"source_rows\": 20, \"resolution\": 0.1", "");
+  json = replace(json, ",\n  \"read_sampled\": true", "");
+  const Manifest r = parse_manifest(json, "here");
+  ASSERT_EQ(r.windows.size(), 2u);
+  EXPECT_EQ(r.windows[0].source_rows, 3u);
+  EXPECT_EQ(r.windows[1].source_rows, 2u);
+  EXPECT_EQ(r.windows[1].resolution, 1);
+  EXPECT_FALSE(r.read_sampled);
+  EXPECT_EQ(r.source_rows, 23u);
 }
 
 TEST(PartitionIndex, ManifestErrors) {

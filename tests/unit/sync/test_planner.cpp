@@ -126,61 +126,91 @@ TEST(Planner, TodayWithinSettleIsLeftOut) {
   r.now_seconds = kToday * 86400 + 180;  // 00:03, settle 5m
   const auto plan = plan_days(r);
   ASSERT_EQ(summary(plan), (Strings{"2026-02-04 lookback"}));
-  // Yesterday's last window stops at now - settle, 23:58.
-  ASSERT_EQ(plan[0].windows.size(), 24u);
-  EXPECT_EQ(plan[0].windows.back(), (Window{kToday * 86400 - 3600, kToday * 86400 - 120}));
+  // Yesterday's span stops at now - settle, 23:58.
+  EXPECT_EQ(plan[0].span, (Window{kToday * 86400 - 86400, kToday * 86400 - 120}));
 
   r.now_seconds = kToday * 86400 + 300;  // exactly now - settle = midnight: still nothing of today
   EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-04 lookback"}));
   r.now_seconds = kToday * 86400 + 301;
   const auto later = plan_days(r);
   ASSERT_EQ(summary(later), (Strings{"2026-02-04 lookback", "2026-02-05 today"}));
-  EXPECT_EQ(later[1].windows, (std::vector<Window>{{kToday * 86400, kToday * 86400 + 1}}));
+  EXPECT_EQ(later[1].span, (Window{kToday * 86400, kToday * 86400 + 1}));
 }
 
-TEST(Planner, DayWindowsHourly) {
-  const int64_t d = day("2026-02-04");
-  const auto w = day_windows(d, kNow, 3600, 300);
-  ASSERT_EQ(w.size(), 24u);
-  for (size_t i = 0; i < w.size(); ++i)
-    EXPECT_EQ(w[i], (Window{d * 86400 + 3600 * int64_t(i), d * 86400 + 3600 * int64_t(i + 1)}));
-  EXPECT_EQ(w.front(), (Window{1770163200, 1770166800}));
-  EXPECT_EQ(w.back().end, 1770249600);
-}
-
-TEST(Planner, DayWindowsUnevenLastIsShorter) {
-  const int64_t s = day("2026-02-04") * 86400;
-  EXPECT_EQ(
-      day_windows(day("2026-02-04"), kNow, 7 * 3600, 300),
-      (std::vector<Window>{{s, s + 25200}, {s + 25200, s + 50400}, {s + 50400, s + 75600}, {s + 75600, s + 86400}}));
-}
-
-TEST(Planner, DayWindowsTodayEndAtNowMinusSettle) {
+TEST(Planner, DaySpanTodayEndsAtNowMinusSettle) {
   const int64_t s = kToday * 86400;
-  const auto w = day_windows(kToday, kNow, 3600, 300);
-  ASSERT_EQ(w.size(), 13u);  // 00:00..12:00 whole, then 12:00..12:29:56
-  EXPECT_EQ(w[11], (Window{s + 39600, s + 43200}));
-  EXPECT_EQ(w[12], (Window{s + 43200, s + 44996}));
-  EXPECT_EQ(format_rfc3339(w[12].end), "2026-02-05T12:29:56Z");
-  // now - settle on a window boundary: no empty window after it.
-  const auto on_boundary = day_windows(kToday, s + 43200 + 300, 3600, 300);
-  ASSERT_EQ(on_boundary.size(), 12u);
-  EXPECT_EQ(on_boundary.back(), (Window{s + 39600, s + 43200}));
-  // Tomorrow has nothing yet.
-  EXPECT_TRUE(day_windows(kToday + 1, kNow, 3600, 300).empty());
-  EXPECT_THROW(day_windows(kToday, kNow, 0, 300), UsageError);
+  EXPECT_EQ(day_span(kToday - 1, kNow, 300), (Window{s - 86400, s}));
+  const Window today = day_span(kToday, kNow, 300);
+  EXPECT_EQ(today, (Window{s, s + 44996}));
+  EXPECT_EQ(format_rfc3339(today.end), "2026-02-05T12:29:56Z");
+  // Tomorrow has nothing yet: an empty span.
+  const Window tomorrow = day_span(kToday + 1, kNow, 300);
+  EXPECT_EQ(tomorrow.start, tomorrow.end);
 }
 
-TEST(Planner, WindowsOfPlannedDays) {
-  PlanRequest r = scheduled(1);
-  r.window_seconds = 6 * 3600;
-  const auto plan = plan_days(r);
-  ASSERT_EQ(plan.size(), 2u);
-  EXPECT_EQ(plan[0].windows, day_windows(kToday - 1, kNow, 6 * 3600, 300));
-  EXPECT_EQ(plan[0].windows.size(), 4u);
-  EXPECT_EQ(plan[1].windows, (std::vector<Window>{{kToday * 86400, kToday * 86400 + 21600},
-                                                  {kToday * 86400 + 21600, kToday * 86400 + 43200},
-                                                  {kToday * 86400 + 43200, kToday * 86400 + 44996}}));
+namespace {
+constexpr int64_t kB = 300;
+std::vector<HistogramBucket> buckets_at(int64_t base, std::initializer_list<std::pair<int, uint64_t>> at) {
+  std::vector<HistogramBucket> out;
+  for (auto [i, rows] : at) out.push_back({base + i * kB, rows, static_cast<int64_t>(rows) * 10});
+  return out;
+}
+}  // namespace
+
+TEST(Planner, AnEmptyDayOrOneUnderTheBudgetIsOneWindow) {
+  const int64_t s = day("2026-02-04") * 86400;
+  const Window span{s, s + 86400};
+  EXPECT_EQ(plan_windows(span, {}, kB, 1000, 86400), (std::vector<Window>{span}));
+  EXPECT_EQ(plan_windows(span, buckets_at(s, {{0, 400}, {100, 600}}), kB, 1000, 86400), (std::vector<Window>{span}));
+}
+
+TEST(Planner, WindowsAreCutByRowsOnBucketBoundariesContiguously) {
+  const int64_t s = day("2026-02-04") * 86400;
+  const Window span{s, s + 86400};
+  // Buckets 0, 1, 2 hold 400 rows each, bucket 10 holds 900, bucket 11 holds 2500 (over the budget alone).
+  const auto buckets = buckets_at(s, {{0, 400}, {1, 400}, {2, 400}, {10, 900}, {11, 2500}});
+  EXPECT_EQ(plan_windows(span, buckets, kB, 1000, 86400),
+            (std::vector<Window>{{s, s + 2 * kB},            // 800 rows; the third bucket would make 1200
+                                 {s + 2 * kB, s + 10 * kB},  // 400 rows and the empty buckets after them
+                                 {s + 10 * kB, s + 11 * kB},  // 900
+                                 {s + 11 * kB, s + 12 * kB},  // one bucket at least, even over the budget
+                                 {s + 12 * kB, s + 86400}}));
+}
+
+TEST(Planner, WindowsAreNoLongerThanTheWindowAndEndAtTheSpan) {
+  const int64_t s = day("2026-02-04") * 86400;
+  EXPECT_EQ(plan_windows({s, s + 86400}, {}, kB, 1000, 6 * 3600),
+            (std::vector<Window>{{s, s + 21600}, {s + 21600, s + 43200}, {s + 43200, s + 64800}, {s + 64800, s + 86400}}));
+  // 7 min is not a multiple of a bucket: a window takes the buckets that fit, at least one
+  // (a `window` under one bucket still gives windows of one bucket).
+  EXPECT_EQ(plan_windows({s, s + 1200}, {}, kB, 1000, 420),
+            (std::vector<Window>{{s, s + 300}, {s + 300, s + 600}, {s + 600, s + 900}, {s + 900, s + 1200}}));
+  EXPECT_EQ(plan_windows({s, s + 900}, {}, kB, 1000, 60), (std::vector<Window>{{s, s + 300}, {s + 300, s + 600}, {s + 600, s + 900}}));
+  // Today: the span ends inside a bucket, and so does the last window.
+  EXPECT_EQ(plan_windows({s, s + 44996}, buckets_at(s, {{149, 5}}), kB, 1000, 86400),
+            (std::vector<Window>{{s, s + 44996}}));
+  EXPECT_EQ(plan_windows({s, s + 700}, buckets_at(s, {{0, 800}, {1, 800}, {2, 1}}), kB, 1000, 86400),
+            (std::vector<Window>{{s, s + 300}, {s + 300, s + 700}}));
+  EXPECT_THROW(plan_windows({s, s + 700}, {}, kB, 0, 86400), UsageError);
+}
+
+TEST(Planner, HistogramCountsSumTheBucketsInsideAWindow) {
+  const int64_t s = day("2026-02-04") * 86400;
+  const auto buckets = buckets_at(s, {{0, 1}, {1, 2}, {5, 4}});
+  EXPECT_EQ(histogram_counts(buckets, {s, s + 86400}).rows, 7u);
+  EXPECT_EQ(histogram_counts(buckets, {s + 300, s + 1500}).rows, 2u);
+  EXPECT_EQ(histogram_counts(buckets, {s + 300, s + 1500}).sample_weight, 20);
+  EXPECT_EQ(histogram_counts(buckets, {s + 600, s + 1500}).rows, 0u);
+}
+
+TEST(Planner, SplitAtTheBucketBoundaryNearestTheMiddle) {
+  const int64_t s = day("2026-02-04") * 86400;
+  EXPECT_EQ(split_window({s, s + 86400}, kB), std::make_pair(Window{s, s + 43200}, Window{s + 43200, s + 86400}));
+  EXPECT_EQ(split_window({s, s + 900}, kB), std::make_pair(Window{s, s + 300}, Window{s + 300, s + 900}));
+  EXPECT_EQ(split_window({s, s + 44996}, kB), std::make_pair(Window{s, s + 22500}, Window{s + 22500, s + 44996}));
+  EXPECT_EQ(split_window({s, s + 400}, kB), std::make_pair(Window{s, s + 300}, Window{s + 300, s + 400}));
+  EXPECT_EQ(split_window({s, s + 300}, kB), std::nullopt);
+  EXPECT_EQ(split_window({s + 600, s + 700}, kB), std::nullopt);
 }
 
 TEST(Planner, BackfillSkipsVerifiedDaysUnlessForced) {
@@ -191,7 +221,7 @@ TEST(Planner, BackfillSkipsVerifiedDaysUnlessForced) {
   EXPECT_EQ(summary(plan),
             (Strings{"2026-02-01 backfill", "2026-02-02 already exported and verified; --force re-exports it [skip]",
                      "2026-02-03 backfill"}));
-  EXPECT_EQ(plan[1].windows.size(), 24u);  // a dry run can still show them
+  EXPECT_EQ(plan[1].span, (Window{day("2026-02-02") * 86400, day("2026-02-03") * 86400}));  // a dry run shows it
   r.force = true;
   EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-01 backfill", "2026-02-02 backfill", "2026-02-03 backfill"}));
 }
@@ -201,7 +231,7 @@ TEST(Planner, BackfillNeverSkipsToday) {
   add_exports(r, "2026-02-05", "2026-02-05", true);
   const auto plan = plan_days(r);
   ASSERT_EQ(summary(plan), (Strings{"2026-02-05 backfill"}));
-  EXPECT_EQ(plan[0].windows.back().end, kNow - 300);
+  EXPECT_EQ(plan[0].span.end, kNow - 300);
 }
 
 TEST(Planner, BackfillFromOlderThanRetentionIsRefused) {

@@ -1,10 +1,13 @@
-// The window sync (sync_window_source) with a fake WindowSource serving rows per window, into a
-// LocalStore in a temporary folder: outcomes, rows and manifests exact; verification mismatches
-// and windows failing after rows restart the day once; a second failure fails it and leaves the
-// previous export untouched; an empty day records rows 0 without a data object; a day whose
+// The window sync (sync_window_source) with a fake WindowSource serving rows by timestamp, into a
+// LocalStore in a temporary folder: requests per kind (histogram / data / count) exact; the
+// day's windows cut from its histogram; windows checked against it (a sampled histogram, late
+// rows: the window's own count wins); read-sampled windows split until exact, or kept at one
+// bucket (read_sampled, not verified, ok); a window failing after rows is read again, not the
+// day; an empty day costs one request and records rows 0 without a data object; a day whose
 // lease another live run holds is busy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -30,12 +33,24 @@ struct FakeRow {
   int64_t sample_interval;
 };
 
-// Rows per window start; counts as served, unless told to miscount or to fail mid-window.
+// The source's rows (by timestamp), how it answers, and the requests it saw per kind.
 struct FakeData {
-  std::map<int64_t, std::vector<FakeRow>> rows;  // by window start (unix seconds)
-  int miscounts = 0;                             // count() answers one row too many this many times
-  int failures_after_rows = 0;                   // fetch() throws after delivering its first row this many times
-  int fetches = 0;
+  std::vector<FakeRow> rows;
+  std::vector<FakeRow> late_rows;  // appear right after the first histogram query
+  int histogram_divisor = 1;       // the histogram counts ceil(n / divisor) rows per bucket (sampled)
+  int read_divisor = 1;            // reads longer than `sampled_above` seconds return 1 row per divisor
+  int64_t sampled_above = 0;       // (their intervals summed: sum-preserving, as the e2e gateway)
+  int failures_after_rows = 0;     // fetch() throws after delivering its first row this many times
+  int histograms = 0, fetches = 0, counts = 0;
+  std::vector<Window> fetched;
+
+  std::vector<FakeRow> in(const Window& w) const {
+    std::vector<FakeRow> out;
+    for (const FakeRow& r : rows)
+      if (r.ts_ms >= w.start * 1000 && r.ts_ms < w.end * 1000) out.push_back(r);
+    std::sort(out.begin(), out.end(), [](const FakeRow& a, const FakeRow& b) { return a.ts_ms < b.ts_ms; });
+    return out;
+  }
 };
 
 class FakeWindowSource final : public WindowSource {
@@ -44,9 +59,20 @@ class FakeWindowSource final : public WindowSource {
 
   FetchStats fetch(const Window& window, const std::vector<RawColumn>& columns, RowConsumer& consumer) override {
     ++data_.fetches;
+    data_.fetched.push_back(window);
+    std::vector<FakeRow> rows = data_.in(window);
+    const int k = window.end - window.start > data_.sampled_above ? data_.read_divisor : 1;
+    if (k > 1) {
+      std::vector<FakeRow> sampled;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (i % k == 0) sampled.push_back(rows[i]);
+        else sampled.back().sample_interval += rows[i].sample_interval;
+      }
+      rows = sampled;
+    }
     FetchStats got;
     std::vector<RawValue> values(columns.size());
-    for (const FakeRow& r : data_.rows[window.start]) {
+    for (const FakeRow& r : rows) {
       for (size_t c = 0; c < columns.size(); ++c) {
         RawValue& v = values[c];
         switch (columns[c].kind) {
@@ -69,17 +95,33 @@ class FakeWindowSource final : public WindowSource {
     return got;
   }
   WindowCounts count(const Window& window) override {
+    ++data_.counts;
     WindowCounts want;
-    for (const FakeRow& r : data_.rows[window.start]) {
+    for (const FakeRow& r : data_.in(window)) {
       ++want.rows;
       want.sample_weight += r.sample_interval;
     }
-    if (data_.miscounts > 0) {
-      --data_.miscounts;
-      ++want.rows;
-    }
     return want;
   }
+  std::vector<HistogramBucket> histogram(const Window& span, int64_t bucket_seconds) override {
+    ++data_.histograms;
+    std::map<int64_t, HistogramBucket> by_start;
+    for (const FakeRow& r : data_.in(span)) {
+      HistogramBucket& b = by_start[r.ts_ms / 1000 / bucket_seconds * bucket_seconds];
+      b.start = r.ts_ms / 1000 / bucket_seconds * bucket_seconds;
+      ++b.rows;
+      b.sample_weight += r.sample_interval;
+    }
+    std::vector<HistogramBucket> out;
+    for (auto& [start, b] : by_start) {
+      b.rows = (b.rows + data_.histogram_divisor - 1) / data_.histogram_divisor;
+      out.push_back(b);
+    }
+    data_.rows.insert(data_.rows.end(), data_.late_rows.begin(), data_.late_rows.end());
+    data_.late_rows.clear();
+    return out;
+  }
+  std::string histogram_sql(const Window& span, int64_t) const override { return "HISTOGRAM " + span.describe(); }
   std::string fetch_sql(const Window& window, const std::vector<RawColumn>&) const override {
     return "SELECT " + window.describe();
   }
@@ -91,13 +133,15 @@ class FakeWindowSource final : public WindowSource {
 };
 
 constexpr const char* kDay = "2026-02-03";
+constexpr int64_t kBucket = kHistogramBucketSeconds;
 
 struct WindowSyncTest : ::testing::Test {
   void SetUp() override {
     log::set_level(log::Level::Off);
     config = default_config();
     config.source.type = SourceType::AnalyticsEngine;
-    config.source.window_seconds = 6 * 3600;  // four windows a day
+    config.source.window_seconds = 86400;
+    config.source.window_rows = 4;
     config.source.verify = true;
     config.sync.concurrency = 1;
     config.destination.path = dir.path.string();
@@ -107,20 +151,32 @@ struct WindowSyncTest : ::testing::Test {
   }
   void TearDown() override { log::set_level(log::Level::Info); }
 
-  int64_t window_start(int w) const { return day * 86400 + w * 6 * 3600; }
-  void add_row(int window, int64_t offset_s, int64_t si) {
-    data.rows[window_start(window)].push_back({(window_start(window) + offset_s) * 1000, si});
-  }
+  int64_t start() const { return day * 86400; }
+  // A row `offset_s` seconds after the day's start.
+  void add_row(int64_t offset_s, int64_t si) { data.rows.push_back({(start() + offset_s) * 1000, si}); }
   SyncReport run() {
     std::ostringstream plan;
-    return sync_window_source(config, options, store, plan,
-                              [this] { return std::make_unique<FakeWindowSource>(data); });
+    SyncReport r =
+        sync_window_source(config, options, store, plan, [this] { return std::make_unique<FakeWindowSource>(data); });
+    plan_text = plan.str();
+    return r;
   }
   Manifest manifest() {
     const std::string key = std::string("machine_metrics/") + kDay + "/_manifest.json";
     return parse_manifest(*store.get(key), key);
   }
   std::string data_key() const { return std::string("machine_metrics/") + kDay + "/data.parquet"; }
+  // The windows of the manifest as [start, end) offsets from the day's start.
+  std::vector<std::pair<int64_t, int64_t>> window_offsets() {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (const WindowRecord& w : manifest().windows) out.emplace_back(w.start - start(), w.end - start());
+    return out;
+  }
+  void expect_requests(int histograms, int fetches, int counts) {
+    EXPECT_EQ(data.histograms, histograms);
+    EXPECT_EQ(data.fetches, fetches);
+    EXPECT_EQ(data.counts, counts);
+  }
 
   const int64_t day = *parse_day(kDay);
   TempDir dir;
@@ -128,14 +184,17 @@ struct WindowSyncTest : ::testing::Test {
   Config config;
   SyncOptions options;
   FakeData data;
+  std::string plan_text;
 };
+
+using Offsets = std::vector<std::pair<int64_t, int64_t>>;
 
 }  // namespace
 
-TEST_F(WindowSyncTest, ExportsTheDayWindowByWindow) {
-  add_row(0, 10, 1);
-  add_row(0, 20, 10);
-  add_row(2, 30, 100);
+TEST_F(WindowSyncTest, ADayUnderTheBudgetCostsTwoRequests) {
+  add_row(10, 1);
+  add_row(20, 10);
+  add_row(12 * 3600 + 30, 100);
   const SyncReport r = run();
   ASSERT_EQ(r.partitions.size(), 1u);
   const PartitionOutcome& p = r.partitions[0];
@@ -145,108 +204,281 @@ TEST_F(WindowSyncTest, ExportsTheDayWindowByWindow) {
   EXPECT_EQ(p.sample_weight, 111);
   EXPECT_EQ(p.data_key, data_key());
   EXPECT_EQ(p.error, "");
+  EXPECT_EQ(p.warning, "");
+  EXPECT_FALSE(p.read_sampled);
   EXPECT_FALSE(r.failed());
-  EXPECT_EQ(data.fetches, 4);
+  expect_requests(1, 1, 0);
 
   const Manifest m = manifest();
   EXPECT_EQ(m.rows, 3u);
   EXPECT_EQ(m.sample_weight, 111);
   EXPECT_EQ(m.source_rows, 3u);
   EXPECT_TRUE(m.verified);
+  EXPECT_FALSE(m.read_sampled);
   EXPECT_EQ(m.data_key, data_key());
   EXPECT_EQ(m.bytes, store.head(data_key())->size);
-  ASSERT_EQ(m.windows.size(), 4u);
-  for (int w = 0; w < 4; ++w) {
-    EXPECT_EQ(m.windows[w].start, window_start(w));
-    EXPECT_EQ(m.windows[w].end, window_start(w) + 6 * 3600);
-    EXPECT_TRUE(m.windows[w].verified);
-  }
-  EXPECT_EQ(m.windows[0].rows, 2u);
-  EXPECT_EQ(m.windows[0].sample_weight, 11);
-  EXPECT_EQ(m.windows[1].rows, 0u);
-  EXPECT_EQ(m.windows[2].rows, 1u);
+  ASSERT_EQ(m.windows.size(), 1u);
+  EXPECT_EQ(m.windows[0].start, start());
+  EXPECT_EQ(m.windows[0].end, start() + 86400);
+  EXPECT_EQ(m.windows[0].rows, 3u);
+  EXPECT_EQ(m.windows[0].sample_weight, 111);
+  EXPECT_EQ(m.windows[0].source_rows, 3u);
+  EXPECT_EQ(m.windows[0].resolution, 1);
+  EXPECT_TRUE(m.windows[0].verified);
   // The lease is gone, and nothing else is in the day's folder.
   EXPECT_FALSE(store.head(std::string("machine_metrics/") + kDay + "/_lease.json"));
   EXPECT_EQ(dir.files(), 2u);
 }
 
-TEST_F(WindowSyncTest, AVerificationMismatchRestartsTheDayOnceThenSucceeds) {
-  add_row(1, 10, 1);
-  add_row(3, 10, 2);
-  data.miscounts = 1;
+TEST_F(WindowSyncTest, ADayOfThreeTimesTheBudgetIsReadInThreeWindows) {
+  // 12 rows in 12 distinct buckets (one every 10 minutes from 01:00), budget 4 rows.
+  for (int i = 0; i < 12; ++i) add_row(3600 + i * 600, 1);
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  EXPECT_EQ(r.partitions[0].rows, 12u);
+  expect_requests(1, 3, 0);
+  // Each window takes buckets up to the one that would make it 5 rows; the last runs to midnight.
+  EXPECT_EQ(window_offsets(), (Offsets{{0, 3600 + 4 * 600}, {3600 + 4 * 600, 3600 + 8 * 600}, {3600 + 8 * 600, 86400}}));
+  const Manifest m = manifest();
+  for (const WindowRecord& w : m.windows) {
+    EXPECT_EQ(w.rows, 4u);
+    EXPECT_TRUE(w.verified);
+  }
+  EXPECT_TRUE(m.verified);
+}
+
+TEST_F(WindowSyncTest, WindowIsTheLongestWindowAllowed) {
+  config.source.window_seconds = 6 * 3600;
+  add_row(10, 1);
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  expect_requests(1, 4, 0);
+  EXPECT_EQ(window_offsets(), (Offsets{{0, 21600}, {21600, 43200}, {43200, 64800}, {64800, 86400}}));
+  EXPECT_EQ(manifest().windows[1].rows, 0u);
+  EXPECT_TRUE(manifest().windows[1].verified);
+}
+
+TEST_F(WindowSyncTest, ASampledHistogramIsOverruledByTheWindowsOwnCount) {
+  // 20 rows in one bucket; the histogram says 2 (resolution 0.1): the read gets 20, its count says
+  // 20, and the window is verified.
+  for (int i = 0; i < 20; ++i) add_row(600 + i, 3);
+  data.histogram_divisor = 10;
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  EXPECT_EQ(r.partitions[0].rows, 20u);
+  expect_requests(1, 1, 1);
+  const Manifest m = manifest();
+  ASSERT_EQ(m.windows.size(), 1u);
+  EXPECT_EQ(m.windows[0].rows, 20u);
+  EXPECT_EQ(m.windows[0].source_rows, 20u);
+  EXPECT_TRUE(m.windows[0].verified);
+  EXPECT_TRUE(m.verified);
+  EXPECT_FALSE(m.read_sampled);
+}
+
+TEST_F(WindowSyncTest, AWindowReadSampledWhenLongIsSplitUntilExact) {
+  // 2 rows in each of 4 buckets; reads longer than one bucket come back at 1 row in 2.
+  config.source.window_rows = 100;
+  for (int b = 0; b < 4; ++b) {
+    add_row(b * 3600 + 10, 1);
+    add_row(b * 3600 + 20, 2);
+  }
+  data.read_divisor = 2;
+  data.sampled_above = kBucket;
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  EXPECT_EQ(r.partitions[0].rows, 8u);
+  EXPECT_EQ(r.partitions[0].sample_weight, 12);
+  EXPECT_EQ(r.partitions[0].warning, "");
+  const Manifest m = manifest();
+  EXPECT_EQ(m.rows, 8u);
+  EXPECT_EQ(m.sample_weight, 12);
+  EXPECT_TRUE(m.verified);
+  EXPECT_FALSE(m.read_sampled);
+  uint64_t rows = 0;
+  int64_t prev_end = start();
+  for (const WindowRecord& w : m.windows) {
+    EXPECT_EQ(w.start, prev_end);  // contiguous
+    prev_end = w.end;
+    EXPECT_TRUE(w.verified);
+    EXPECT_EQ(w.resolution, 1);
+    EXPECT_EQ(w.source_rows, w.rows);
+    rows += w.rows;
+    // Only windows of one bucket could come back whole.
+    if (w.rows > 0) EXPECT_EQ(w.end - w.start, kBucket);
+  }
+  EXPECT_EQ(prev_end, start() + 86400);
+  EXPECT_EQ(rows, 8u);
+  EXPECT_EQ(data.histograms, 1);
+  // Every mismatching read is followed by its count; each accepted read matched the histogram.
+  EXPECT_EQ(data.counts, data.fetches - static_cast<int>(m.windows.size()));
+}
+
+TEST_F(WindowSyncTest, AWindowReadSampledAtEverySizeIsKeptAtOneBucket) {
+  config.source.window_rows = 100;
+  for (int i = 0; i < 20; ++i) add_row(7200 + i, 1 + i % 2);  // 20 rows, weight 30, in one bucket
+  add_row(9 * 3600, 5);                                         // 1 row alone: comes back whole
+  data.read_divisor = 10;
+  data.sampled_above = 0;
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions.size(), 1u);
+  const PartitionOutcome& p = r.partitions[0];
+  EXPECT_EQ(p.status, PartitionStatus::Ok);
+  EXPECT_FALSE(r.failed());
+  EXPECT_EQ(p.rows, 3u);
+  EXPECT_EQ(p.sample_weight, 35);  // the weights keep the sum
+  EXPECT_TRUE(p.read_sampled);
+  const Window sampled{start() + 7200, start() + 7200 + kBucket};
+  EXPECT_EQ(p.warning, "read-sampled by Analytics Engine: windows " + sampled.describe() +
+                           " at resolution 0.1; kept as returned (weights keep sums unbiased); a later run retries");
+  const Manifest m = manifest();
+  EXPECT_EQ(m.rows, 3u);
+  EXPECT_EQ(m.sample_weight, 35);
+  EXPECT_EQ(m.source_rows, 21u);
+  EXPECT_FALSE(m.verified);
+  EXPECT_TRUE(m.read_sampled);
+  int kept = 0;
+  for (const WindowRecord& w : m.windows) {
+    if (w.start != sampled.start) {
+      EXPECT_TRUE(w.verified);
+      EXPECT_EQ(w.resolution, 1);
+      continue;
+    }
+    ++kept;
+    EXPECT_EQ(w.end, sampled.end);
+    EXPECT_EQ(w.rows, 2u);
+    EXPECT_EQ(w.sample_weight, 30);
+    EXPECT_EQ(w.source_rows, 20u);
+    EXPECT_EQ(w.resolution, 0.1);
+    EXPECT_FALSE(w.verified);
+  }
+  EXPECT_EQ(kept, 1);
+
+  // A later backfill re-exports the day (not verified), at full resolution once AE allows it.
+  options.force = false;
+  data.read_divisor = 1;
+  const SyncReport again = run();
+  ASSERT_EQ(again.partitions[0].status, PartitionStatus::Ok);
+  EXPECT_EQ(again.partitions[0].rows, 21u);
+  EXPECT_TRUE(manifest().verified);
+  EXPECT_FALSE(manifest().read_sampled);
+}
+
+TEST_F(WindowSyncTest, LateRowsAreRecountedNotReportedAsLoss) {
+  add_row(10, 1);
+  data.late_rows.push_back({(start() + 20) * 1000, 7});
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  EXPECT_EQ(r.partitions[0].rows, 2u);
+  expect_requests(1, 1, 1);
+  const Manifest m = manifest();
+  EXPECT_TRUE(m.verified);
+  EXPECT_EQ(m.source_rows, 2u);
+  EXPECT_EQ(m.windows[0].rows, 2u);
+  EXPECT_EQ(m.windows[0].sample_weight, 8);
+  EXPECT_TRUE(m.windows[0].verified);
+}
+
+TEST_F(WindowSyncTest, AWindowFailingAfterDeliveringRowsIsReadAgainNotTheDay) {
+  for (int i = 0; i < 12; ++i) add_row(3600 + i * 600, 1 + i);
+  data.failures_after_rows = 1;
   const SyncReport r = run();
   ASSERT_EQ(r.partitions.size(), 1u);
   EXPECT_EQ(r.partitions[0].status, PartitionStatus::Ok);
-  EXPECT_EQ(r.partitions[0].rows, 2u);
-  EXPECT_EQ(data.fetches, 1 + 4);  // the first window, then the whole day again
+  EXPECT_EQ(r.partitions[0].rows, 12u);
+  EXPECT_EQ(r.partitions[0].sample_weight, 78);
+  expect_requests(1, 1 + 3, 0);  // the first window twice, no second histogram
+  EXPECT_EQ(data.fetched[0], data.fetched[1]);
   const Manifest m = manifest();
-  EXPECT_EQ(m.rows, 2u);
-  EXPECT_EQ(m.source_rows, 2u);
-  EXPECT_EQ(m.windows.size(), 4u);
-  EXPECT_EQ(dir.files(), 2u);
+  EXPECT_EQ(m.rows, 12u);
+  EXPECT_EQ(m.sample_weight, 78);
+  EXPECT_TRUE(m.verified);
 }
 
-TEST_F(WindowSyncTest, TwoMismatchesFailTheDayAndLeaveThePreviousExportUntouched) {
-  add_row(0, 10, 1);
+TEST_F(WindowSyncTest, AWindowFailingTwiceRestartsTheDayOnceThenFailsIt) {
+  add_row(10, 1);
   ASSERT_EQ(run().partitions[0].status, PartitionStatus::Ok);
   const std::string data_before = *store.get(data_key());
   const std::string manifest_key = std::string("machine_metrics/") + kDay + "/_manifest.json";
   const std::string manifest_before = *store.get(manifest_key);
 
-  add_row(0, 20, 1);
-  data.miscounts = 2;
+  data = FakeData{};
+  add_row(10, 1);
+  add_row(20, 1);
+  data.failures_after_rows = 3;
   options.now_seconds = *options.now_seconds + 60;
+  const SyncReport twice = run();
+  EXPECT_EQ(twice.partitions[0].status, PartitionStatus::Ok);  // window, window, day restart, window ok
+  expect_requests(2, 4, 0);
+  EXPECT_EQ(manifest().rows, 2u);
+
+  data.fetches = data.histograms = 0;
+  data.failures_after_rows = 4;
+  store.put(manifest_key, manifest_before);
+  store.put(data_key(), data_before);
   const SyncReport r = run();
   ASSERT_EQ(r.partitions.size(), 1u);
   const PartitionOutcome& p = r.partitions[0];
   EXPECT_EQ(p.status, PartitionStatus::Failed);
   EXPECT_TRUE(r.failed());
   EXPECT_EQ(p.rows, 0u);
-  const Window w0{window_start(0), window_start(1)};
-  EXPECT_EQ(p.error,
-            "window " + w0.describe() +
-                ": verification failed: the source counts 3 rows (sum(_sample_interval) = 2), received 2 rows (2)");
+  const Window w{start(), start() + 86400};
+  EXPECT_EQ(p.error, "window " + w.describe() + ": connection reset");
+  expect_requests(2, 4, 0);
   EXPECT_EQ(*store.get(data_key()), data_before);
   EXPECT_EQ(*store.get(manifest_key), manifest_before);
   EXPECT_EQ(dir.files(), 2u);  // no temporary file, no lease
 }
 
-TEST_F(WindowSyncTest, AWindowFailingAfterDeliveringRowsRestartsTheDay) {
-  add_row(0, 10, 1);
-  add_row(0, 20, 1);
-  add_row(2, 10, 5);
-  data.failures_after_rows = 1;
-  const SyncReport r = run();
-  ASSERT_EQ(r.partitions.size(), 1u);
-  EXPECT_EQ(r.partitions[0].status, PartitionStatus::Ok);
-  EXPECT_EQ(r.partitions[0].rows, 3u);
-  EXPECT_EQ(r.partitions[0].sample_weight, 7);
-  EXPECT_EQ(data.fetches, 1 + 4);
-  EXPECT_EQ(manifest().rows, 3u);
-}
-
-TEST_F(WindowSyncTest, AnEmptyDayRecordsRowsZeroWithoutADataObject) {
-  add_row(0, 10, 1);
+TEST_F(WindowSyncTest, AnEmptyDayCostsOneRequestAndRecordsRowsZeroWithoutADataObject) {
+  add_row(10, 1);
   ASSERT_EQ(run().partitions[0].status, PartitionStatus::Ok);
   ASSERT_TRUE(store.head(data_key()));
 
-  data.rows.clear();
+  data = FakeData{};
   const SyncReport r = run();
   ASSERT_EQ(r.partitions.size(), 1u);
   EXPECT_EQ(r.partitions[0].status, PartitionStatus::Ok);
   EXPECT_EQ(r.partitions[0].rows, 0u);
   EXPECT_EQ(r.partitions[0].data_key, "");
+  expect_requests(1, 0, 0);
   const Manifest m = manifest();
   EXPECT_EQ(m.rows, 0u);
   EXPECT_EQ(m.source_rows, 0u);
   EXPECT_EQ(m.data_key, "");
-  EXPECT_EQ(m.windows.size(), 4u);
+  EXPECT_TRUE(m.verified);
+  EXPECT_EQ(window_offsets(), (Offsets{{0, 86400}}));
   EXPECT_FALSE(store.head(data_key()));
   EXPECT_EQ(dir.files(), 1u);
 }
 
+TEST_F(WindowSyncTest, WithoutVerifyNoWindowIsCheckedOrVerified) {
+  config.source.verify = false;
+  for (int i = 0; i < 20; ++i) add_row(600 + i, 3);
+  data.histogram_divisor = 10;
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  expect_requests(1, 1, 0);
+  const Manifest m = manifest();
+  EXPECT_EQ(m.rows, 20u);
+  EXPECT_FALSE(m.verified);
+  EXPECT_FALSE(m.windows[0].verified);
+}
+
+TEST_F(WindowSyncTest, ADryRunShowsTheHistogramQueryPerDay) {
+  options.dry_run = true;
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions.size(), 1u);
+  EXPECT_EQ(r.partitions[0].status, PartitionStatus::Planned);
+  expect_requests(0, 0, 0);
+  const Window span{start(), start() + 86400};
+  EXPECT_NE(plan_text.find("  histogram  HISTOGRAM " + span.describe() + "\n"), std::string::npos) << plan_text;
+  EXPECT_NE(plan_text.find("windows planned from the histogram: up to 4 rows and 86400 s each"), std::string::npos)
+      << plan_text;
+}
+
 TEST_F(WindowSyncTest, ADayWhoseLeaseALiveRunHoldsIsBusy) {
-  add_row(0, 10, 1);
+  add_row(10, 1);
   const std::string lease_key = std::string("machine_metrics/") + kDay + "/_lease.json";
   const int64_t now = now_seconds();
   const LeaseInfo theirs{"elsewhere/42/00c0ffee", "elsewhere", 42, now, now + 600};
@@ -260,7 +492,7 @@ TEST_F(WindowSyncTest, ADayWhoseLeaseALiveRunHoldsIsBusy) {
   EXPECT_EQ(p.data_key, "");
   EXPECT_EQ(p.error, "another aesync run is exporting this day: elsewhere/42/00c0ffee (until " +
                          format_rfc3339(now + 600) + ")");
-  EXPECT_EQ(data.fetches, 0);
+  expect_requests(0, 0, 0);
   EXPECT_FALSE(store.head(data_key()));
   EXPECT_EQ(*store.get(lease_key), lease_to_json(theirs));
 }
