@@ -58,6 +58,8 @@ void declare_metrics() {
   r.declare("aesync_read_sampled_windows_total", Type::Counter,
             "Windows kept read-sampled by Analytics Engine (resolution below 1; a later run retries).");
   r.declare("aesync_retries_total", Type::Counter, "Requests retried, by target (source, storage, posthog).");
+  r.declare("aesync_source_budget_wait_seconds_total", Type::Counter,
+            "Seconds source requests waited for the request budget (source.max_requests_per_minute).");
   r.declare("aesync_last_success_timestamp_seconds", Type::Gauge, "Unix time at which the last successful run ended.");
   r.declare("aesync_runs_total", Type::Counter, "Runs (sync then prune) completed, failed ones included.");
   r.declare("aesync_runs_failed_total", Type::Counter, "Runs that threw or had a failed partition.");

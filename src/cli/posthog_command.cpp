@@ -4,10 +4,20 @@
 #include <string>
 
 #include "posthog/warehouse.h"
+#include "util/log.h"
 
 namespace aesync::cli {
 
 using posthog::kMask;
+
+namespace {
+
+// A 403 on a step PostHog's UI can do instead: the API key lacks the step's scope, or (the
+// saved joins) an older self-hosted PostHog refuses it through the API. Either way the rest of
+// `link` stands; the warning says what to do.
+constexpr long kForbidden = 403;
+
+}  // namespace
 
 int run_posthog_print(const Config& config, std::ostream& out) {
   const PostHogConfig& p = posthog::settings_of(config);
@@ -61,16 +71,31 @@ int run_posthog_link(const Config& config, bool dry_run, std::ostream& out) {
   }
   out.flush();
 
-  const std::optional<size_t> columns = warehouse.refresh_schema(*table_id);
-  out << "refreshed schema: " << (columns ? std::to_string(*columns) : std::string("?")) << " columns\n";
+  try {
+    const std::optional<size_t> columns = warehouse.refresh_schema(*table_id);
+    out << "refreshed schema: " << (columns ? std::to_string(*columns) : std::string("?")) << " columns\n";
+  } catch (const posthog::ApiError& e) {
+    if (e.status() != kForbidden) throw;
+    log::warn(std::string(e.what()) + "; the schema of " + p.table +
+              " was not refreshed: give the API key the scope warehouse_table:write, or in PostHog open Data "
+              "warehouse -> " +
+              p.table + " and update its schema");
+  }
   out.flush();
 
   if (!p.join_events_on.empty()) {
-    if (warehouse.events_join_exists()) {
-      out << "saved join " << posthog::events_join(p) << " already exists\n";
-    } else {
-      warehouse.create_events_join();
-      out << "created saved join " << posthog::events_join(p) << "\n";
+    try {
+      if (warehouse.events_join_exists()) {
+        out << "saved join " << posthog::events_join(p) << " already exists\n";
+      } else {
+        warehouse.create_events_join();
+        out << "created saved join " << posthog::events_join(p) << "\n";
+      }
+    } catch (const posthog::ApiError& e) {
+      if (e.status() != kForbidden) throw;
+      log::warn(std::string(e.what()) + "; the saved join was not made: give the API key the scope " +
+                "warehouse_view:write (an older self-hosted PostHog refuses saved joins through the API), or in " +
+                "PostHog open Data warehouse -> " + p.table + " -> Add join: " + posthog::events_join(p));
     }
   }
   return 0;

@@ -79,6 +79,9 @@ struct SourceConfig {
   int64_t settle_seconds = 300;
   int64_t timeout_seconds = 120;
   int max_retries = 6;
+  //! The request budget of the process (net/request_budget.h): half of Cloudflare's per-user
+  //! limit of 1200 requests per 5 minutes by default; shards divide it (README).
+  int max_requests_per_minute = 120;
   bool verify = true;
   bool insecure_skip_verify = false;  //!< test endpoints only; warns
 };

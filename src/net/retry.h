@@ -41,7 +41,10 @@ class Backoff {
 //! Parses a Retry-After header: delta-seconds, or an HTTP date relative to `now_seconds`.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, int64_t now_seconds);
 
-//! Whether an HTTP status is worth retrying: 429 and 5xx.
-inline bool retryable_status(long status) { return status == 429 || (status >= 500 && status <= 599); }
+//! Whether an HTTP status is worth retrying: 429 and 5xx, except 501 Not Implemented (the server
+//! does not support the request at all: asking again cannot change that).
+inline bool retryable_status(long status) {
+  return status == 429 || (status >= 500 && status <= 599 && status != 501);
+}
 
 }  // namespace aesync::net

@@ -156,15 +156,15 @@ std::optional<size_t> Warehouse::refresh_schema(const std::string& id) {
 }
 
 bool Warehouse::events_join_exists() {
-  simdjson::dom::element existing = client_.call("GET", links_path(settings_));
-  simdjson::dom::array items;
-  if (existing["results"].get_array().get(items)) return false;
-  for (simdjson::dom::element l : items)
-    if (string_field(l, "source_table_name") == "events" && string_field(l, "joining_table_name") == settings_.table &&
-        string_field(l, "source_table_key") == settings_.join_events_on &&
-        string_field(l, "joining_table_key") == "machine_id")
-      return true;
-  return false;
+  bool found = false;
+  // PostHog pages saved joins by 100: ours may be on any page.
+  client_.for_each_result(links_path(settings_), [&](simdjson::dom::element l) {
+    found = string_field(l, "source_table_name") == "events" && string_field(l, "joining_table_name") == settings_.table &&
+            string_field(l, "source_table_key") == settings_.join_events_on &&
+            string_field(l, "joining_table_key") == "machine_id";
+    return !found;
+  });
+  return found;
 }
 
 void Warehouse::create_events_join() { client_.call("POST", links_path(settings_), view_link_body(settings_)); }

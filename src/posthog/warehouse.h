@@ -73,7 +73,7 @@ class Warehouse {
   void update_table(const std::string& id);
   //! Refreshes the schema of table `id`; the number of columns PostHog now knows, if it says.
   std::optional<size_t> refresh_schema(const std::string& id);
-  //! Whether the saved join events_join() exists.
+  //! Whether the saved join events_join() exists, looking through every page of saved joins.
   bool events_join_exists();
   //! Creates the saved join events_join().
   void create_events_join();

@@ -114,6 +114,7 @@ SqlWindowSource::SqlWindowSource(const SourceConfig& config, std::string from_sq
     : from_sql_(std::move(from_sql)),
       timeout_seconds_(config.timeout_seconds),
       policy_(net::RetryPolicy::with_retries(config.max_retries)),
+      budget_(net::RequestBudget::shared_for(config.max_requests_per_minute)),
       client_([&] {
         net::ClientOptions options;
         options.insecure_skip_verify = config.insecure_skip_verify;
@@ -215,9 +216,13 @@ void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawCol
 net::Outcome SqlWindowSource::run_query(const std::string& context, const uint64_t& delivered, FetchStats& stats,
                                         const std::function<net::Outcome()>& attempt) {
   auto counted = [&](int n) {
+    // Every attempt, retries included, spends the shared budget (a cancelled wait sends nothing).
+    if (!budget_->acquire()) return net::Outcome::fatal("cancelled");
     ++stats.requests;
     if (n > 1) ++stats.retries;
     net::Outcome outcome = attempt();
+    // The API refuses every call of the user until then: hold back the other workers too.
+    if (outcome.status == 429 && outcome.retry_after) budget_->pause_for(*outcome.retry_after);
     // Every success is counted as "200" (the APIs answer 200); an error without a response
     // (network, timeout, a bad body) as "error".
     const std::string status = outcome.kind == net::Outcome::Kind::Done ? "200"

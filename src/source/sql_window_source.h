@@ -13,6 +13,9 @@
 //     the server's text;
 //   - a failure once rows of this request reached the consumer -> SourceError whose
 //     rows_delivered counts every row this fetch() delivered: the caller restarts the partition.
+// Every attempt first takes a token of the process's request budget (net/request_budget.h, one
+// per source.max_requests_per_minute, shared by every source of the process); a 429 with
+// Retry-After pauses that budget until then, so the other workers wait too.
 // An exception thrown by the caller's consumer passes through unchanged and is never retried.
 // Every SourceError message starts with "window [<start>, <end>): " (the window or half being
 // fetched); the probe's start with the source's describe(). The server's text is quoted trimmed
@@ -30,6 +33,7 @@
 
 #include "net/http_client.h"
 #include "net/pacer.h"
+#include "net/request_budget.h"
 #include "net/retry.h"
 #include "source/window_source.h"
 
@@ -67,7 +71,8 @@ class SqlWindowSource : public WindowSource {
  private:
   void fetch_range(const Window& window, const std::vector<RawColumn>& columns, size_t weight_index,
                    RowConsumer& consumer, FetchStats& stats);
-  //! Runs `attempt` through net::run_with_retries, counting every request (FetchStats, the
+  //! Runs `attempt` through net::run_with_retries, each attempt after a token of the request
+  //! budget (a 429's Retry-After pauses the budget), counting every request (FetchStats, the
   //! aesync_source_requests_total metric) and its retries; returns the outcome (done or split).
   //! Throws SourceError for the rest, opening its message with `context` (also the log's `what`)
   //! and setting rows_delivered to `delivered` as it is then (the attempts may raise it).
@@ -81,6 +86,8 @@ class SqlWindowSource : public WindowSource {
   std::string from_sql_;
   int64_t timeout_seconds_;
   net::RetryPolicy policy_;
+  //! The process's budget for source.max_requests_per_minute, shared with every other source.
+  std::shared_ptr<net::RequestBudget> budget_;
   net::HttpClient client_;
 };
 

@@ -79,7 +79,8 @@ class ObjectStore {
   //! The object with its version tag, or nullopt when it does not exist.
   virtual std::optional<VersionedObject> get_versioned(const std::string& key);
   //! Multipart uploads started under `prefix` and never completed (a run was killed, or one is
-  //! uploading right now). Stores without multipart uploads have none.
+  //! uploading right now). Stores without multipart uploads have none, nor have stores that do
+  //! not implement listing them (S3Store warns once).
   virtual std::vector<PendingUpload> list_pending_uploads(const std::string& prefix);
   virtual void abort_pending_upload(const PendingUpload& upload);
   //! Aborts every pending upload under `prefix`; returns how many.

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <mutex>
 #include <stdexcept>
@@ -53,6 +54,13 @@ std::string describe_status(long status, std::string_view body, const std::optio
   return s;
 }
 
+// The store does not implement the operation: 501 NotImplemented as AWS documents it, or a 400/405
+// whose code says NotImplemented (some S3-compatible stores answer so).
+bool is_not_implemented(long status, const std::optional<s3xml::ErrorInfo>& err) {
+  if (status == 501) return true;
+  return (status == 400 || status == 405) && err && err->code == "NotImplemented";
+}
+
 std::string query_param(std::string_view name, std::string_view value) {
   return net::uri_encode(name, false) + "=" + net::uri_encode(value, false);
 }
@@ -69,6 +77,7 @@ struct Call {
   bool missing_ok = false;    // a 404 (other than NoSuchBucket) is an answer, not a failure
   bool condition_ok = false;  // a conditional write: 412/409 (condition failed) is an answer
   bool error_in_200 = false;  // CompleteMultipartUpload: a 200 may carry an <Error> document
+  bool unsupported_ok = false;  // "not implemented" (is_not_implemented) is an answer, not a failure
   bool after_cancel = false;  // still sent once the run is cancelled (cleaning up: aborts)
 };
 
@@ -84,6 +93,10 @@ struct S3Core {
   // several threads each get their own, and consecutive requests reuse warm connections.
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<net::HttpClient>> pool;
+
+  // The store answered ListMultipartUploads "not implemented": it is not asked again, and the
+  // warning saying so has been logged (once per store object, that is once per run).
+  std::atomic<bool> lists_no_uploads{false};
 
   explicit S3Core(S3Options o) : options(std::move(o)), policy(net::RetryPolicy::with_retries(options.max_retries)) {
     credentials.access_key_id = options.access_key_id;
@@ -204,6 +217,7 @@ struct S3Core {
       err = s3xml::parse_error(response.body);
       if (status == 404 && call.missing_ok && !(err && err->code == "NoSuchBucket")) return net::Outcome::done();
       if ((status == 412 || status == 409) && call.condition_ok) return net::Outcome::done();
+      if (call.unsupported_ok && is_not_implemented(status, err)) return net::Outcome::done();
       retryable = net::retryable_status(status) || (err && err->code == "SlowDown");
     }
     std::string error = describe_status(status, response.body, err);
@@ -528,6 +542,7 @@ void S3Store::remove_many(const std::vector<std::string>& keys) {
 
 std::vector<PendingUpload> S3Store::list_pending_uploads(const std::string& prefix) {
   std::vector<PendingUpload> out;
+  if (impl_->lists_no_uploads) return out;
   std::string key_marker, upload_id_marker;
   for (;;) {
     std::string query = "uploads";
@@ -538,7 +553,18 @@ std::vector<PendingUpload> S3Store::list_pending_uploads(const std::string& pref
     c.operation = "ListMultipartUploads";
     c.subject = impl_->subject(prefix);
     c.url = impl_->bucket_url(query);
+    c.unsupported_ok = true;
     net::Response r = impl_->run(c);
+    if (r.status < 200 || r.status > 299) {
+      // Not implemented here (some S3-compatible stores; R2 and AWS implement it): there is
+      // nothing to clean up with, which the lease makes safe (lease.h). Said once per run.
+      if (!impl_->lists_no_uploads.exchange(true))
+        log::warn("this store does not implement ListMultipartUploads: multipart uploads left by killed runs are "
+                  "not cleaned up there (the partition lease still protects each day being exported)",
+                  {{"store", impl_->subject("") + " (endpoint " + impl_->endpoint_for_messages + ")"},
+                   {"answer", describe_status(r.status, r.body, s3xml::parse_error(r.body))}});
+      return {};
+    }
     s3xml::MultipartUploadsPage page;
     try {
       page = s3xml::parse_list_multipart_uploads(r.body);

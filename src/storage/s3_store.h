@@ -10,8 +10,8 @@
 // upload sends AbortMultipartUpload. A CompleteMultipartUpload that answers 200 with an <Error>
 // body is a failure.
 //
-// Every request is retried on its own (each part separately) by net/pacer.h: 5xx, 429,
-// SlowDown and transport errors; other 4xx fail at once with a StorageError naming the
+// Every request is retried on its own (each part separately) by net/pacer.h: 5xx (but 501
+// NotImplemented), 429, SlowDown and transport errors; other 4xx fail at once with a StorageError naming the
 // operation, bucket, key, HTTP status, S3's error code and message. Only one checksum is sent
 // per request (x-amz-content-sha256), as R2 rejects requests carrying two; DeleteObjects, which
 // AWS refuses without Content-MD5, also carries Content-MD5 (R2 accepts that pair).
@@ -63,7 +63,9 @@ class S3Store final : public ObjectStore {
   void remove_many(const std::vector<std::string>& keys) override;
   //! Streams an object's body to `on_body`; false if it does not exist.
   bool get_streaming(const std::string& key, const std::function<void(const char*, size_t)>& on_body);
-  //! ListMultipartUploads under `prefix` (left behind by a killed run).
+  //! ListMultipartUploads under `prefix` (left behind by a killed run). A store that does not
+  //! implement it (501 NotImplemented, or a 400/405 with code NotImplemented) has none: one
+  //! warning, and the store is not asked again.
   std::vector<PendingUpload> list_pending_uploads(const std::string& prefix) override;
   void abort_pending_upload(const PendingUpload& upload) override;
 

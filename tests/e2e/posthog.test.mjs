@@ -7,6 +7,15 @@
 // verifies chdb's SigV4 signatures), storing the columns, and mapping a failure to PostHog's
 // message. The bucket is filled by `aesync sync` from a file source first.
 //
+// Lists are paginated as PostHog paginates them: Django REST framework's LimitOffsetPagination
+// with PAGE_SIZE 100 (REST_FRAMEWORK in PostHog's posthog/settings/web.py; the view sets of
+// posthog/warehouse/api/table.py and view_link.py use that default): `limit` / `offset` query
+// parameters, and an answer { count, next, previous, results } whose `next` and `previous` are
+// absolute URLs (null at the ends). A personal API key without the scope an endpoint needs gets
+// 403 "API key missing required scope '<scope>'" (posthog/permissions.py, APIScopePermission;
+// warehouse_table:write for the tables' writes and refresh_schema, warehouse_view:write for the
+// saved joins'): forbid() makes the double answer so.
+//
 // One deliberate difference: PostHog refuses plain-http URLs and private hosts; the S3 harness
 // is plain http on 127.0.0.1, so the double accepts http (and says so in its name check).
 import { test, before, after } from 'node:test';
@@ -52,7 +61,9 @@ class ApiError extends Error {
         ? { type: 'validation_error', code: 'invalid_input', detail, attr }
         : status === 401
           ? { type: 'authentication_error', code: 'not_authenticated', detail, attr: null }
-          : { type: 'invalid_request', code: 'not_found', detail, attr: null };
+          : status === 403
+            ? { type: 'authentication_error', code: 'permission_denied', detail, attr: null }
+            : { type: 'invalid_request', code: 'not_found', detail, attr: null };
   }
 }
 
@@ -72,6 +83,27 @@ async function startPostHogDouble() {
   const links = []; // saved joins
   const requests = []; // { method, path, auth, body }
   const faults = []; // { method, status, text, times }: the next `times` such requests fail so
+  const forbidden = []; // { method, path (RegExp), scope, times }: answered 403 for that scope
+  let base = ''; // this double's URL, for the absolute `next` / `previous` links
+
+  // DRF's LimitOffsetPagination over `items` (PAGE_SIZE 100), `path` being the list's path.
+  function paginate(items, path, query) {
+    const limit = query.has('limit') ? Math.max(1, Number(query.get('limit'))) : 100;
+    const offset = query.has('offset') ? Math.max(0, Number(query.get('offset'))) : 0;
+    const link = (o) => {
+      const q = new URLSearchParams(query);
+      q.set('limit', String(limit));
+      if (o === 0) q.delete('offset');
+      else q.set('offset', String(o));
+      return `${base}${path}?${q}`;
+    };
+    return {
+      count: items.length,
+      next: offset + limit < items.length ? link(offset + limit) : null,
+      previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
+      results: items.slice(offset, offset + limit),
+    };
+  }
 
   async function describeTable(t) {
     const sql = `DESCRIBE TABLE s3(${sqlString(t.url_pattern)}, ${sqlString(t.credential.access_key)}, ${sqlString(
@@ -129,7 +161,7 @@ async function startPostHogDouble() {
     if (rest === 'warehouse_tables/' && method === 'GET') {
       const search = query.get('search') ?? '';
       const results = [...tables.values()].filter((t) => t.name.includes(search)).map(publicTable);
-      return [200, { count: results.length, next: null, previous: null, results }];
+      return [200, paginate(results, path, query)];
     }
     if (rest === 'warehouse_tables/' && method === 'POST') {
       validateTable(body, { partial: false });
@@ -162,8 +194,7 @@ async function startPostHogDouble() {
         return [200, publicTable(next)];
       }
     }
-    if (rest === 'warehouse_view_links/' && method === 'GET')
-      return [200, { count: links.length, next: null, previous: null, results: links }];
+    if (rest === 'warehouse_view_links/' && method === 'GET') return [200, paginate(links, path, query)];
     if (rest === 'warehouse_view_links/' && method === 'POST') {
       for (const k of ['source_table_name', 'source_table_key', 'joining_table_name', 'joining_table_key', 'field_name'])
         if (typeof body[k] !== 'string' || body[k] === '') throw new ApiError(400, 'This field is required.', k);
@@ -200,6 +231,11 @@ async function startPostHogDouble() {
       }
       if (req.headers.authorization === undefined) throw new ApiError(401, 'Authentication credentials were not provided.');
       if (req.headers.authorization !== `Bearer ${API_KEY}`) throw new ApiError(401, 'Invalid personal API key.');
+      const denied = forbidden.find((f) => f.method === req.method && f.path.test(url.pathname) && f.times > 0);
+      if (denied) {
+        denied.times -= 1;
+        throw new ApiError(403, `API key missing required scope '${denied.scope}'`);
+      }
       let body = null;
       if (text !== '') {
         if (!/^application\/json/.test(req.headers['content-type'] ?? '')) throw new ApiError(415, 'Unsupported media type.');
@@ -216,8 +252,9 @@ async function startPostHogDouble() {
     res.end(payload);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}`;
   return {
-    host: `http://127.0.0.1:${server.address().port}`,
+    host: base,
     tables,
     links,
     requests,
@@ -225,6 +262,10 @@ async function startPostHogDouble() {
     /** The next `times` requests of `method` answer `status` with the body `text`. */
     fail(method, status, text, times) {
       faults.push({ method, status, text, times });
+    },
+    /** The next `times` requests of `method` to a path matching `path` lack the API key scope `scope`: 403. */
+    forbid(method, path, scope, times = 1) {
+      forbidden.push({ method, path, scope, times });
     },
     since(from) {
       return requests.slice(from).map((r) => `${r.method} ${r.path}${r.search} ${r.status}`);
@@ -457,6 +498,107 @@ test('posthog link again: finds the table and updates it (PATCH), keeps the one 
   });
   assert.equal(dup.status, 400);
   assert.equal((await dup.json()).detail, 'A table with this name already exists.');
+});
+
+test('posthog link pages through the saved joins (100 per page): ours on page 2 is found, not duplicated; absent from all 3 pages, it is created', async () => {
+  const t = [...ph.tables.values()].find((x) => x.name === 'machine_metrics');
+  const ours = ph.links.splice(0);
+  assert.equal(ours.length, 1);
+  const other = (i) => ({
+    id: randomUUID(),
+    source_table_name: 'events',
+    source_table_key: `properties.key_${i}`,
+    joining_table_name: 'machine_metrics',
+    joining_table_key: 'machine_id',
+    field_name: `other_join_${i}`,
+  });
+  // 150 others, ours (index 150: the second page), 60 more: three pages.
+  ph.links.push(...Array.from({ length: 150 }, (_, i) => other(i)), ...ours, ...Array.from({ length: 60 }, (_, i) => other(150 + i)));
+  const head = [
+    `GET ${api}/warehouse_tables/?search=machine_metrics 200`,
+    `PATCH ${api}/warehouse_tables/${t.id}/ 200`,
+    `POST ${api}/warehouse_tables/${t.id}/refresh_schema/ 200`,
+    `GET ${api}/warehouse_tables/${t.id}/ 200`,
+  ];
+  try {
+    const found = await aesync(['posthog', 'link', '-c', joinConfig]);
+    assertOk(found, 'posthog link (join on page 2)');
+    assert.equal(
+      found.stdout,
+      [
+        `updated warehouse table machine_metrics (id ${t.id})`,
+        'refreshed schema: 15 columns',
+        'saved join events.properties.machine_id = machine_metrics.machine_id already exists',
+        '',
+      ].join('\n'),
+    );
+    // It stops at the page holding the join.
+    assert.deepEqual(found.reqs, [...head, `GET ${api}/warehouse_view_links/ 200`, `GET ${api}/warehouse_view_links/?limit=100&offset=100 200`]);
+    assert.equal(ph.links.length, 211);
+
+    // Not on any page: every page is read, then the join is created once.
+    ph.links.splice(150, 1);
+    const created = await aesync(['posthog', 'link', '-c', joinConfig]);
+    assertOk(created, 'posthog link (join on no page)');
+    assert.equal(created.stdout.split('\n')[2], 'created saved join events.properties.machine_id = machine_metrics.machine_id');
+    assert.deepEqual(created.reqs, [
+      ...head,
+      `GET ${api}/warehouse_view_links/ 200`,
+      `GET ${api}/warehouse_view_links/?limit=100&offset=100 200`,
+      `GET ${api}/warehouse_view_links/?limit=100&offset=200 200`,
+      `POST ${api}/warehouse_view_links/ 201`,
+    ]);
+    assert.equal(ph.links.filter((l) => l.field_name === 'machine_metrics').length, 1);
+  } finally {
+    // Back to the one saved join of ours.
+    ph.links.splice(0, ph.links.length, ...ph.links.filter((l) => l.field_name === 'machine_metrics'));
+  }
+  assert.equal(ph.links.length, 1);
+});
+
+test('posthog link: a 403 on refresh_schema (the key lacks warehouse_table:write) is a warning saying what to do, exit 0', async () => {
+  const t = [...ph.tables.values()].find((x) => x.name === 'machine_metrics');
+  ph.forbid('POST', /\/refresh_schema\/$/, 'warehouse_table:write');
+  const res = await aesync(['--log-format', 'text', 'posthog', 'link', '-c', joinConfig]);
+  assertOk(res, 'posthog link (refresh_schema forbidden)');
+  assert.equal(
+    res.stdout,
+    [
+      `updated warehouse table machine_metrics (id ${t.id})`,
+      'saved join events.properties.machine_id = machine_metrics.machine_id already exists',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(
+    res.stderr,
+    `warn: posthog: POST ${api}/warehouse_tables/${t.id}/refresh_schema/: HTTP 403: API key missing required scope ` +
+      "'warehouse_table:write'; the schema of machine_metrics was not refreshed: give the API key the scope " +
+      'warehouse_table:write, or in PostHog open Data warehouse -> machine_metrics and update its schema\n',
+  );
+  // A 403 is not retried.
+  assert.deepEqual(res.reqs, [
+    `GET ${api}/warehouse_tables/?search=machine_metrics 200`,
+    `PATCH ${api}/warehouse_tables/${t.id}/ 200`,
+    `POST ${api}/warehouse_tables/${t.id}/refresh_schema/ 403`,
+    `GET ${api}/warehouse_view_links/ 200`,
+  ]);
+});
+
+test('posthog link: a 403 from the saved joins (older self-hosted PostHog, or no warehouse_view:write) is a warning, exit 0', async () => {
+  const t = [...ph.tables.values()].find((x) => x.name === 'machine_metrics');
+  ph.forbid('GET', /\/warehouse_view_links\/$/, 'warehouse_view:write');
+  const res = await aesync(['--log-format', 'text', 'posthog', 'link', '-c', joinConfig]);
+  assertOk(res, 'posthog link (saved joins forbidden)');
+  assert.equal(res.stdout, `updated warehouse table machine_metrics (id ${t.id})\nrefreshed schema: 15 columns\n`);
+  assert.equal(
+    res.stderr,
+    `warn: posthog: GET ${api}/warehouse_view_links/: HTTP 403: API key missing required scope 'warehouse_view:write'; ` +
+      'the saved join was not made: give the API key the scope warehouse_view:write (an older self-hosted PostHog ' +
+      'refuses saved joins through the API), or in PostHog open Data warehouse -> machine_metrics -> Add join: ' +
+      'events.properties.machine_id = machine_metrics.machine_id\n',
+  );
+  assert.deepEqual(res.reqs.slice(-1), [`GET ${api}/warehouse_view_links/ 403`]);
+  assert.equal(ph.links.length, 1);
 });
 
 test('posthog link without join_events_on: table only, no saved-join requests', async () => {

@@ -32,7 +32,11 @@
 //     two concurrent conditional writes cannot both win;
 //   - holds requests a test asks it to hold (hold()) until released, and drops a held request
 //     whose client went away without ever serving it (a client killed mid-request);
-//   - logs every request (operation, key, query, status, body size, user agent, payload hash).
+//   - logs every request (operation, key, query, status, body size, user agent, payload hash);
+//   - with `listMultipartUploads: false`, answers ListMultipartUploads as an S3-compatible store
+//     that does not implement it: 501 NotImplemented with the XML error body AWS documents
+//     (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html, "NotImplemented: A
+//     header you provided implies functionality that is not implemented."; HTTP 501).
 // Everything else is forwarded to s3rver with the Authorization header removed (s3rver checks
 // signatures against its own fixed account; the proxy has done the checking).
 //
@@ -72,6 +76,7 @@ const MESSAGES = {
   BadDigest: 'The Content-MD5 or checksum value you specified did not match what we received.',
   RequestTimeTooSkewed: "The difference between the request time and the server's time is too large.",
   AccessDenied: 'Access Denied',
+  NotImplemented: 'A header you provided implies functionality that is not implemented.',
 };
 
 function xmlEscape(s) {
@@ -195,13 +200,15 @@ function matcherOf(spec) {
 
 /**
  * Starts s3rver and the verifying proxy. Options: bucket, accessKeyId, secretAccessKey,
- * regions (the credential-scope regions accepted: 'us-east-1' and R2's 'auto' by default).
+ * regions (the credential-scope regions accepted: 'us-east-1' and R2's 'auto' by default),
+ * listMultipartUploads (false: the store does not implement it, 501 NotImplemented; see above).
  */
 export async function startS3Harness({
   bucket = 'aesync-e2e',
   accessKeyId = 'AKIAAESYNCE2ETEST001',
   secretAccessKey = 'e2e/Secret+Key=' + randomBytes(12).toString('hex'),
   regions = ['us-east-1', 'auto'],
+  listMultipartUploads = true,
 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'aesync-s3rver-'));
   const s3rver = new S3rver({
@@ -665,6 +672,10 @@ export async function startS3Harness({
       return false;
     }
     if (op === 'ListMultipartUploads') {
+      if (!listMultipartUploads) {
+        fail(res, entry, 501, 'NotImplemented');
+        return true;
+      }
       send(res, entry, 200, listUploadsXml(query));
       return true;
     }

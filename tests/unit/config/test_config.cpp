@@ -414,6 +414,21 @@ TEST_F(ConfigTest, DurationsAreValidated) {
   EXPECT_EQ(parse_config(std::string(kFileSource) + "settle = \"00m\"\n", "t.toml").source.settle_seconds, 0);
 }
 
+TEST_F(ConfigTest, MaxRequestsPerMinute) {
+  const std::string src = kFileSource;
+  // Half of Cloudflare's 1200 requests per 5 minutes per user by default.
+  EXPECT_EQ(parse_config(src, "t.toml").source.max_requests_per_minute, 120);
+  EXPECT_EQ(parse_config(src + "max_requests_per_minute = 30\n", "t.toml").source.max_requests_per_minute, 30);
+  EXPECT_EQ(parse_config(src + "max_requests_per_minute = 1\n", "t.toml").source.max_requests_per_minute, 1);
+  EXPECT_EQ(parse_config(src + "max_requests_per_minute = 1200\n", "t.toml").source.max_requests_per_minute, 1200);
+  EXPECT_EQ(error_of(src + "max_requests_per_minute = 0\n"),
+            "t.toml:4:27: source.max_requests_per_minute: 0 is out of range (expected 1..1200)");
+  EXPECT_EQ(error_of(src + "max_requests_per_minute = 1201\n"),
+            "t.toml:4:27: source.max_requests_per_minute: 1201 is out of range (expected 1..1200)");
+  EXPECT_EQ(error_of(src + "max_requests_per_minute = \"60\"\n"),
+            "t.toml:4:27: source.max_requests_per_minute: expected an integer, got a string");
+}
+
 TEST_F(ConfigTest, RangesAreValidated) {
   const std::string src = kFileSource;
   EXPECT_EQ(error_of(src + "max_retries = 21\n"),

@@ -115,6 +115,9 @@ TEST(RetryableStatus, FiveHundredsAndTooManyRequests) {
   EXPECT_TRUE(retryable_status(429));
   EXPECT_TRUE(retryable_status(500));
   EXPECT_TRUE(retryable_status(503));
+  EXPECT_TRUE(retryable_status(502));
+  EXPECT_TRUE(retryable_status(599));
+  EXPECT_FALSE(retryable_status(501));  // Not Implemented: never retried
   EXPECT_FALSE(retryable_status(404));
   EXPECT_FALSE(retryable_status(200));
 }

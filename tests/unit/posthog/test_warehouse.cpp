@@ -60,6 +60,20 @@ TEST(PostHogWarehouse, UrlPatternMatchesTheDayFolderOnly) {
   EXPECT_EQ(format_name(OutputFormat::Csv), "CSVWithNames");
 }
 
+// R2 buckets in the EU jurisdiction have their own endpoint host (<account>.eu.r2...): the
+// pattern PostHog reads from is built on it as on any other.
+TEST(PostHogWarehouse, UrlPatternOfAnEuJurisdictionR2Endpoint) {
+  Config c = r2_config();
+  c.destination.endpoint = "https://0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com";
+  EXPECT_EQ(url_pattern(c),
+            "https://0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com/metrics/machine_metrics/*/"
+            "data.parquet");
+  EXPECT_EQ(table_body(c, kMask),
+            "{\"name\":\"machine_metrics\",\"format\":\"Parquet\",\"url_pattern\":\"https://"
+            "0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com/metrics/machine_metrics/*/data.parquet\","
+            "\"credential\":{\"access_key\":\"AKIAREAD\",\"access_secret\":\"***\"}}");
+}
+
 TEST(PostHogWarehouse, RequestBodies) {
   Config c = r2_config();
   EXPECT_EQ(table_body(c, kMask),
@@ -118,6 +132,29 @@ TEST(PostHogClient, ErrorTextIsTheDetailOrTheBodyShownOnOneLine) {
   log::add_secret("phx_secret_key_for_tests_0001");
   EXPECT_EQ(error_text("{\"detail\":\"bad key phx_secret_key_for_tests_0001\"}"), "bad key ***");
   EXPECT_EQ(error_text(std::string(1990, 'e') + "phx_secret_key_for_tests_0001"), std::string(1990, 'e') + "***");
+}
+
+// DRF's `next`: an absolute URL on whatever host PostHog thinks it has; only its path and query
+// are followed, and only within the same list.
+TEST(PostHogClient, NextPageStaysOnTheListAndTheConfiguredHost) {
+  const std::string links = "/api/projects/1/warehouse_view_links/";
+  EXPECT_EQ(next_page_path("", links), std::nullopt);
+  EXPECT_EQ(next_page_path("https://us.posthog.com/api/projects/1/warehouse_view_links/?limit=100&offset=100", links),
+            links + "?limit=100&offset=100");
+  // Behind a proxy PostHog may write http:// and its internal host: still the configured host.
+  EXPECT_EQ(next_page_path("http://posthog-web:8000/api/projects/1/warehouse_view_links/?limit=100&offset=200", links),
+            links + "?limit=100&offset=200");
+  EXPECT_EQ(next_page_path("/api/projects/1/warehouse_view_links/?offset=100", links), links + "?offset=100");
+  for (const char* bad : {"https://evil.example/api/projects/2/warehouse_view_links/?offset=100",
+                          "https://us.posthog.com/api/projects/1/warehouse_tables/?offset=100",
+                          "https://us.posthog.com", "offset=100"}) {
+    try {
+      next_page_path(bad, links);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "posthog: GET " + links + ": the next page " + bad + " is not a page of this list");
+    }
+  }
 }
 
 }  // namespace

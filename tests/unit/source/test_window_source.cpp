@@ -299,6 +299,8 @@ class WindowSourceTest : public ::testing::Test {
   void SetUp() override {
     // Backoff base of 1 ms (cap 60 ms): retries wait milliseconds, not seconds.
     ::setenv("AESYNC_RETRY_BASE_MS", "1", 1);
+    // These tests are not about the request budget (net/request_budget.h): no waiting for it.
+    ::setenv("AESYNC_BUDGET_PER_MINUTE", "1000000", 1);
     cancel::reset();
   }
   void TearDown() override { cancel::reset(); }

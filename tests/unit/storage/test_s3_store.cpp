@@ -955,6 +955,63 @@ TEST_F(S3StoreTest, PendingUploadsAreListedPageByPageAndAborted) {
   EXPECT_EQ(store.list_pending_uploads("").size(), 1u);
 }
 
+// Some S3-compatible stores do not implement ListMultipartUploads (R2 and AWS do): the sweep of
+// leftover uploads then finds none, after one warning for the store; never retried.
+TEST_F(S3StoreTest, ListMultipartUploadsNotImplementedIsOneWarningAndNoUploads) {
+  const std::vector<std::pair<Reply, std::string>> answers = {
+      {s3_error(501, "NotImplemented", "A header you provided implies functionality that is not implemented"),
+       "HTTP 501 NotImplemented: A header you provided implies functionality that is not implemented"},
+      {s3_error(400, "NotImplemented", "ListMultipartUploads is not supported"),
+       "HTTP 400 NotImplemented: ListMultipartUploads is not supported"},
+      {s3_error(405, "NotImplemented", "Method not allowed"), "HTTP 405 NotImplemented: Method not allowed"},
+      {Reply{501, {}, "Not Implemented"}, "HTTP 501: Not Implemented"},
+  };
+  for (const auto& [answer, described] : answers) {
+    fake.clear_requests();
+    fake.set_intercept([&answer = answer](const Req& r) -> std::optional<Reply> {
+      if (r.method == "GET" && r.has("uploads")) return answer;
+      return std::nullopt;
+    });
+    S3Store store(options());
+    log::set_level(log::Level::Warn);
+    log::set_format(log::Format::Text);
+    testing::internal::CaptureStderr();
+    EXPECT_TRUE(store.list_pending_uploads("p/").empty());
+    EXPECT_EQ(store.abort_pending_uploads("p/2026-02-03/"), 0u);  // not asked again
+    EXPECT_TRUE(store.list_pending_uploads("").empty());
+    const std::string err = testing::internal::GetCapturedStderr();
+    log::set_level(log::Level::Error);
+    EXPECT_EQ(err,
+              "warn: this store does not implement ListMultipartUploads: multipart uploads left by killed runs are "
+              "not cleaned up there (the partition lease still protects each day being exported) store=s3://bucket/ "
+              "(endpoint " +
+                  fake.endpoint() + ") answer=" + described + "\n");
+    EXPECT_EQ(fake.summaries(), std::vector<std::string>({"GET /bucket?uploads&prefix=p%2F 0"})) << described;
+    // The rest of the store works as before.
+    store.put("p/k", "v");
+    EXPECT_EQ(fake.object("p/k"), "v");
+  }
+}
+
+TEST_F(S3StoreTest, OtherListMultipartUploadsFailuresStillFail) {
+  S3Store store(options());
+  fake.set_intercept([](const Req&) -> std::optional<Reply> {
+    return s3_error(400, "InvalidArgument", "Invalid prefix");
+  });
+  EXPECT_EQ(failure([&] { store.list_pending_uploads("p/"); }),
+            "ListMultipartUploads s3://bucket/p/: HTTP 400 InvalidArgument: Invalid prefix" + endpoint_note());
+  // A "not implemented" answer to any other operation is a failure, at once (501 is never retried).
+  fake.clear_requests();
+  fake.set_intercept([](const Req&) -> std::optional<Reply> {
+    return s3_error(501, "NotImplemented", "A header you provided implies functionality that is not implemented");
+  });
+  EXPECT_EQ(failure([&] { store.put("k", "v"); }),
+            "PutObject s3://bucket/k: HTTP 501 NotImplemented: A header you provided implies functionality that is "
+            "not implemented" +
+                endpoint_note());
+  EXPECT_EQ(fake.requests().size(), 1u);
+}
+
 TEST_F(S3StoreTest, CancellationStopsRetrying) {
   S3Store store(options());
   fake.set_intercept([](const Req&) -> std::optional<Reply> {
