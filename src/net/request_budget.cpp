@@ -4,9 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <string_view>
 #include <map>
 #include <stdexcept>
+#include <string_view>
 
 #include "util/cancel.h"
 #include "util/metrics.h"

@@ -43,8 +43,6 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 
 //! Whether an HTTP status is worth retrying: 429 and 5xx, except 501 Not Implemented (the server
 //! does not support the request at all: asking again cannot change that).
-inline bool retryable_status(long status) {
-  return status == 429 || (status >= 500 && status <= 599 && status != 501);
-}
+inline bool retryable_status(long status) { return status == 429 || (status >= 500 && status <= 599 && status != 501); }
 
 }  // namespace aesync::net

@@ -92,8 +92,7 @@ simdjson::dom::element Client::call(const std::string& method, const std::string
   return doc;
 }
 
-void Client::for_each_result(const std::string& list_path,
-                             const std::function<bool(simdjson::dom::element)>& on_item) {
+void Client::for_each_result(const std::string& list_path, const std::function<bool(simdjson::dom::element)>& on_item) {
   const std::string list = list_path.substr(0, list_path.find('?'));
   std::set<std::string> asked;
   std::optional<std::string> page = list_path;

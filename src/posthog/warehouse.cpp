@@ -159,7 +159,8 @@ bool Warehouse::events_join_exists() {
   bool found = false;
   // PostHog pages saved joins by 100: ours may be on any page.
   client_.for_each_result(links_path(settings_), [&](simdjson::dom::element l) {
-    found = string_field(l, "source_table_name") == "events" && string_field(l, "joining_table_name") == settings_.table &&
+    found = string_field(l, "source_table_name") == "events" &&
+            string_field(l, "joining_table_name") == settings_.table &&
             string_field(l, "source_table_key") == settings_.join_events_on &&
             string_field(l, "joining_table_key") == "machine_id";
     return !found;

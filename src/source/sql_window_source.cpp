@@ -292,8 +292,8 @@ std::vector<HistogramBucket> SqlWindowSource::histogram(const Window& span, int6
       if (line.empty()) continue;
       simdjson::dom::object object;
       if (parser.parse(line.data(), line.size()).get(object))
-        throw InputError("histogram line " + std::to_string(line_no) + ": not a JSON object: " +
-                         shown(line, kSnippetBytes));
+        throw InputError("histogram line " + std::to_string(line_no) +
+                         ": not a JSON object: " + shown(line, kSnippetBytes));
       HistogramBucket b;
       b.start = integer_field(object, "bucket", false);
       const int64_t rows = integer_field(object, "rows", false);

@@ -74,11 +74,11 @@ struct Call {
   std::string url;
   std::vector<net::Header> headers;  // besides those sigv4_sign adds
   std::string_view body;
-  bool missing_ok = false;    // a 404 (other than NoSuchBucket) is an answer, not a failure
-  bool condition_ok = false;  // a conditional write: 412/409 (condition failed) is an answer
-  bool error_in_200 = false;  // CompleteMultipartUpload: a 200 may carry an <Error> document
+  bool missing_ok = false;      // a 404 (other than NoSuchBucket) is an answer, not a failure
+  bool condition_ok = false;    // a conditional write: 412/409 (condition failed) is an answer
+  bool error_in_200 = false;    // CompleteMultipartUpload: a 200 may carry an <Error> document
   bool unsupported_ok = false;  // "not implemented" (is_not_implemented) is an answer, not a failure
-  bool after_cancel = false;  // still sent once the run is cancelled (cleaning up: aborts)
+  bool after_cancel = false;    // still sent once the run is cancelled (cleaning up: aborts)
 };
 
 // Everything the store does; S3Store::Impl is this, and uploads hold a reference to it.
@@ -559,10 +559,11 @@ std::vector<PendingUpload> S3Store::list_pending_uploads(const std::string& pref
       // Not implemented here (some S3-compatible stores; R2 and AWS implement it): there is
       // nothing to clean up with, which the lease makes safe (lease.h). Said once per run.
       if (!impl_->lists_no_uploads.exchange(true))
-        log::warn("this store does not implement ListMultipartUploads: multipart uploads left by killed runs are "
-                  "not cleaned up there (the partition lease still protects each day being exported)",
-                  {{"store", impl_->subject("") + " (endpoint " + impl_->endpoint_for_messages + ")"},
-                   {"answer", describe_status(r.status, r.body, s3xml::parse_error(r.body))}});
+        log::warn(
+            "this store does not implement ListMultipartUploads: multipart uploads left by killed runs are "
+            "not cleaned up there (the partition lease still protects each day being exported)",
+            {{"store", impl_->subject("") + " (endpoint " + impl_->endpoint_for_messages + ")"},
+             {"answer", describe_status(r.status, r.body, s3xml::parse_error(r.body))}});
       return {};
     }
     s3xml::MultipartUploadsPage page;

@@ -93,7 +93,7 @@ class BatchPipeline {
   RowBatch filling_;  // the caller's
   bool holding_ = false;
   std::vector<RowBatch> held_;  // full batches kept while holding, in order
-  RowBatch writing_;  // the background thread's while `busy_`
+  RowBatch writing_;            // the background thread's while `busy_`
 
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -57,13 +57,12 @@ class DayWindows {
     Manifest& m = out.manifest();
     const int64_t bucket = kHistogramBucketSeconds;
     const std::vector<HistogramBucket> buckets = source_.histogram(day.span, bucket);
-    const std::vector<Window> planned = plan_windows(day.span, buckets, bucket,
-                                                     static_cast<uint64_t>(config_.source.window_rows),
-                                                     config_.source.window_seconds);
+    const std::vector<Window> planned = plan_windows(
+        day.span, buckets, bucket, static_cast<uint64_t>(config_.source.window_rows), config_.source.window_seconds);
     const WindowCounts total = histogram_counts(buckets, day.span);
-    log::debug("day planned from its histogram", {{"partition", out.day_name()},
-                                                  {"rows", total.rows},
-                                                  {"windows", static_cast<int64_t>(planned.size())}});
+    log::debug(
+        "day planned from its histogram",
+        {{"partition", out.day_name()}, {"rows", total.rows}, {"windows", static_cast<int64_t>(planned.size())}});
     if (total.rows == 0) {
       // Nothing to read (a sampled histogram still counts at least one row per non-empty span).
       for (const Window& w : planned) m.windows.push_back({w.start, w.end, 0, 0, 0, 1, config_.source.verify});
@@ -142,11 +141,9 @@ class DayWindows {
           r.verified = true;
         } else if (auto halves = split_window(w, kHistogramBucketSeconds)) {
           writer.reject_window();
-          log::info("window disagrees with its count: splitting it",
-                    {{"partition", out.day_name()},
-                     {"window", w.describe()},
-                     {"rows", got.rows},
-                     {"source_rows", own.rows}});
+          log::info(
+              "window disagrees with its count: splitting it",
+              {{"partition", out.day_name()}, {"window", w.describe()}, {"rows", got.rows}, {"source_rows", own.rows}});
           queue.push_front(halves->second);
           queue.push_front(halves->first);
           return std::nullopt;
@@ -159,12 +156,12 @@ class DayWindows {
     }
     writer.accept_window();
     progress_.add_rows(static_cast<int64_t>(got.rows));
-    log::debug("window fetched",
-               {{"partition", out.day_name()},
-                {"window", w.describe()},
-                {"rows", got.rows},
-                {"duration_ms",
-                 static_cast<int64_t>(std::chrono::duration<double, std::milli>(Clock::now() - wt0).count())}});
+    log::debug(
+        "window fetched",
+        {{"partition", out.day_name()},
+         {"window", w.describe()},
+         {"rows", got.rows},
+         {"duration_ms", static_cast<int64_t>(std::chrono::duration<double, std::milli>(Clock::now() - wt0).count())}});
     rec = r;
     return std::nullopt;
   }

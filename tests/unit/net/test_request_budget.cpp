@@ -66,7 +66,7 @@ TEST(RequestBudget, PauseHoldsEveryTokenBackAndDoesNotRefill) {
   FakeTime t;
   RequestBudget b = t.budget(60);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(b.acquire());
-  t.now += 2;                     // 2 tokens earned before the 429
+  t.now += 2;                        // 2 tokens earned before the 429
   b.pause_for(milliseconds(30000));  // Retry-After: 30
   ASSERT_TRUE(b.acquire());
   EXPECT_EQ(t.sleeps, (std::vector<int64_t>{30000}));

@@ -145,14 +145,15 @@ TEST(PostHogClient, NextPageStaysOnTheListAndTheConfiguredHost) {
   EXPECT_EQ(next_page_path("http://posthog-web:8000/api/projects/1/warehouse_view_links/?limit=100&offset=200", links),
             links + "?limit=100&offset=200");
   EXPECT_EQ(next_page_path("/api/projects/1/warehouse_view_links/?offset=100", links), links + "?offset=100");
-  for (const char* bad : {"https://evil.example/api/projects/2/warehouse_view_links/?offset=100",
-                          "https://us.posthog.com/api/projects/1/warehouse_tables/?offset=100",
-                          "https://us.posthog.com", "offset=100"}) {
+  for (const char* bad :
+       {"https://evil.example/api/projects/2/warehouse_view_links/?offset=100",
+        "https://us.posthog.com/api/projects/1/warehouse_tables/?offset=100", "https://us.posthog.com", "offset=100"}) {
     try {
       next_page_path(bad, links);
       ADD_FAILURE() << "accepted " << bad;
     } catch (const Error& e) {
-      EXPECT_EQ(std::string(e.what()), "posthog: GET " + links + ": the next page " + bad + " is not a page of this list");
+      EXPECT_EQ(std::string(e.what()),
+                "posthog: GET " + links + ": the next page " + bad + " is not a page of this list");
     }
   }
 }

@@ -864,8 +864,9 @@ TEST_F(WindowSourceTest, HistogramRetriesABadAnswerAndFailsOnAnError) {
     if (i == 1) return text_reply(200, "{\"bucket\":\"1770076900\",\"rows\":\"3\",\"sample_weight\":\"3\"}\n");
     if (i == 2) return text_reply(200, "{\"bucket\":\"1770076800\",\"rows\":\"3\",\"sample_weight\":\"3\"}\n");
     if (i == 3) return text_reply(400, "Unknown function intDiv");
-    return text_reply(200, "{\"bucket\":1770077100,\"rows\":1,\"sample_weight\":1}\n"
-                           "{\"bucket\":1770076800,\"rows\":1,\"sample_weight\":1}\n");
+    return text_reply(200,
+                      "{\"bucket\":1770077100,\"rows\":1,\"sample_weight\":1}\n"
+                      "{\"bucket\":1770076800,\"rows\":1,\"sample_weight\":1}\n");
   });
   auto source = open_ae_source(ae_config(server, 2));
   EXPECT_EQ(source->histogram(kHour, 300), (std::vector<HistogramBucket>{{1770076800, 3, 3}}));
@@ -879,8 +880,9 @@ TEST_F(WindowSourceTest, HistogramRetriesABadAnswerAndFailsOnAnError) {
     source->histogram(kHour, 300);
     FAIL() << "no error";
   } catch (const SourceError& e) {
-    EXPECT_EQ(std::string(e.what()), "histogram " + kHour.describe() +
-                                         ": failed after 3 attempts: histogram line 2: bucket 1770076800 is out of order");
+    EXPECT_EQ(std::string(e.what()),
+              "histogram " + kHour.describe() +
+                  ": failed after 3 attempts: histogram line 2: bucket 1770076800 is out of order");
   }
   EXPECT_EQ(server.requests().size(), 7u);
 }

@@ -995,9 +995,8 @@ TEST_F(S3StoreTest, ListMultipartUploadsNotImplementedIsOneWarningAndNoUploads) 
 
 TEST_F(S3StoreTest, OtherListMultipartUploadsFailuresStillFail) {
   S3Store store(options());
-  fake.set_intercept([](const Req&) -> std::optional<Reply> {
-    return s3_error(400, "InvalidArgument", "Invalid prefix");
-  });
+  fake.set_intercept(
+      [](const Req&) -> std::optional<Reply> { return s3_error(400, "InvalidArgument", "Invalid prefix"); });
   EXPECT_EQ(failure([&] { store.list_pending_uploads("p/"); }),
             "ListMultipartUploads s3://bucket/p/: HTTP 400 InvalidArgument: Invalid prefix" + endpoint_note());
   // A "not implemented" answer to any other operation is a failure, at once (501 is never retried).

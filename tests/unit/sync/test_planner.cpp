@@ -170,8 +170,8 @@ TEST(Planner, WindowsAreCutByRowsOnBucketBoundariesContiguously) {
   // Buckets 0, 1, 2 hold 400 rows each, bucket 10 holds 900, bucket 11 holds 2500 (over the budget alone).
   const auto buckets = buckets_at(s, {{0, 400}, {1, 400}, {2, 400}, {10, 900}, {11, 2500}});
   EXPECT_EQ(plan_windows(span, buckets, kB, 1000, 86400),
-            (std::vector<Window>{{s, s + 2 * kB},            // 800 rows; the third bucket would make 1200
-                                 {s + 2 * kB, s + 10 * kB},  // 400 rows and the empty buckets after them
+            (std::vector<Window>{{s, s + 2 * kB},             // 800 rows; the third bucket would make 1200
+                                 {s + 2 * kB, s + 10 * kB},   // 400 rows and the empty buckets after them
                                  {s + 10 * kB, s + 11 * kB},  // 900
                                  {s + 11 * kB, s + 12 * kB},  // one bucket at least, even over the budget
                                  {s + 12 * kB, s + 86400}}));
@@ -179,13 +179,15 @@ TEST(Planner, WindowsAreCutByRowsOnBucketBoundariesContiguously) {
 
 TEST(Planner, WindowsAreNoLongerThanTheWindowAndEndAtTheSpan) {
   const int64_t s = day("2026-02-04") * 86400;
-  EXPECT_EQ(plan_windows({s, s + 86400}, {}, kB, 1000, 6 * 3600),
-            (std::vector<Window>{{s, s + 21600}, {s + 21600, s + 43200}, {s + 43200, s + 64800}, {s + 64800, s + 86400}}));
+  EXPECT_EQ(
+      plan_windows({s, s + 86400}, {}, kB, 1000, 6 * 3600),
+      (std::vector<Window>{{s, s + 21600}, {s + 21600, s + 43200}, {s + 43200, s + 64800}, {s + 64800, s + 86400}}));
   // 7 min is not a multiple of a bucket: a window takes the buckets that fit, at least one
   // (a `window` under one bucket still gives windows of one bucket).
   EXPECT_EQ(plan_windows({s, s + 1200}, {}, kB, 1000, 420),
             (std::vector<Window>{{s, s + 300}, {s + 300, s + 600}, {s + 600, s + 900}, {s + 900, s + 1200}}));
-  EXPECT_EQ(plan_windows({s, s + 900}, {}, kB, 1000, 60), (std::vector<Window>{{s, s + 300}, {s + 300, s + 600}, {s + 600, s + 900}}));
+  EXPECT_EQ(plan_windows({s, s + 900}, {}, kB, 1000, 60),
+            (std::vector<Window>{{s, s + 300}, {s + 300, s + 600}, {s + 600, s + 900}}));
   // Today: the span ends inside a bucket, and so does the last window.
   EXPECT_EQ(plan_windows({s, s + 44996}, buckets_at(s, {{149, 5}}), kB, 1000, 86400),
             (std::vector<Window>{{s, s + 44996}}));

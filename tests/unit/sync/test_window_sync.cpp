@@ -65,8 +65,10 @@ class FakeWindowSource final : public WindowSource {
     if (k > 1) {
       std::vector<FakeRow> sampled;
       for (size_t i = 0; i < rows.size(); ++i) {
-        if (i % k == 0) sampled.push_back(rows[i]);
-        else sampled.back().sample_interval += rows[i].sample_interval;
+        if (i % k == 0)
+          sampled.push_back(rows[i]);
+        else
+          sampled.back().sample_interval += rows[i].sample_interval;
       }
       rows = sampled;
     }
@@ -238,7 +240,8 @@ TEST_F(WindowSyncTest, ADayOfThreeTimesTheBudgetIsReadInThreeWindows) {
   EXPECT_EQ(r.partitions[0].rows, 12u);
   expect_requests(1, 3, 0);
   // Each window takes buckets up to the one that would make it 5 rows; the last runs to midnight.
-  EXPECT_EQ(window_offsets(), (Offsets{{0, 3600 + 4 * 600}, {3600 + 4 * 600, 3600 + 8 * 600}, {3600 + 8 * 600, 86400}}));
+  EXPECT_EQ(window_offsets(),
+            (Offsets{{0, 3600 + 4 * 600}, {3600 + 4 * 600, 3600 + 8 * 600}, {3600 + 8 * 600, 86400}}));
   const Manifest m = manifest();
   for (const WindowRecord& w : m.windows) {
     EXPECT_EQ(w.rows, 4u);
@@ -305,7 +308,9 @@ TEST_F(WindowSyncTest, AWindowReadSampledWhenLongIsSplitUntilExact) {
     EXPECT_EQ(w.source_rows, w.rows);
     rows += w.rows;
     // Only windows of one bucket could come back whole.
-    if (w.rows > 0) EXPECT_EQ(w.end - w.start, kBucket);
+    if (w.rows > 0) {
+      EXPECT_EQ(w.end - w.start, kBucket);
+    }
   }
   EXPECT_EQ(prev_end, start() + 86400);
   EXPECT_EQ(rows, 8u);
@@ -317,7 +322,7 @@ TEST_F(WindowSyncTest, AWindowReadSampledWhenLongIsSplitUntilExact) {
 TEST_F(WindowSyncTest, AWindowReadSampledAtEverySizeIsKeptAtOneBucket) {
   config.source.window_rows = 100;
   for (int i = 0; i < 20; ++i) add_row(7200 + i, 1 + i % 2);  // 20 rows, weight 30, in one bucket
-  add_row(9 * 3600, 5);                                         // 1 row alone: comes back whole
+  add_row(9 * 3600, 5);                                       // 1 row alone: comes back whole
   data.read_divisor = 10;
   data.sampled_above = 0;
   const SyncReport r = run();
