@@ -55,6 +55,7 @@ class DayWindows {
   //! Why the day must start over from an empty file, or nullopt when every window is written.
   std::optional<std::string> write(const PlannedDay& day, PartitionExport& out) {
     Manifest& m = out.manifest();
+    kept_.clear();  // a restarted day starts over
     const int64_t bucket = kHistogramBucketSeconds;
     const std::vector<HistogramBucket> buckets = source_.histogram(day.span, bucket);
     const std::vector<Window> planned = plan_windows(
@@ -83,28 +84,60 @@ class DayWindows {
       if (!rec) continue;
       m.windows.push_back(*rec);
       m.source_rows += rec->source_rows;
+      m.read_sampled = m.read_sampled || read_sampled(rec->resolution);
     }
-    std::string sampled;
-    size_t sampled_windows = 0;
     m.verified = config_.source.verify;
-    for (const WindowRecord& r : m.windows) {
-      m.verified = m.verified && r.verified;
-      if (r.resolution >= 1) continue;
-      ++sampled_windows;
-      char res[32];
-      std::snprintf(res, sizeof res, "%g", r.resolution);
-      sampled += (sampled.empty() ? "" : ", ") + Window{r.start, r.end}.describe() + " at resolution " + res;
-    }
-    if (sampled_windows > 0) {
-      m.read_sampled = true;
-      metrics::global().add("aesync_read_sampled_windows_total", static_cast<double>(sampled_windows));
-      out.warn("read-sampled by Analytics Engine: windows " + sampled +
-               "; kept as returned (weights keep sums unbiased); a later run retries");
-    }
+    for (const WindowRecord& r : m.windows) m.verified = m.verified && r.verified;
+    if (!kept_.empty()) out.warn(kept_warning());
     return std::nullopt;
   }
 
  private:
+  // A one-bucket window kept while still disagreeing with its own count (not verified).
+  struct KeptWindow {
+    Window window;
+    FetchStats got;      // what the read returned
+    WindowCounts count;  // what the window's count() said
+    double resolution;   // resolution_of(got.rows, count.rows): below 1 when AE sampled the read
+  };
+
+  // A kept window AE sampled at read time: fewer rows by a power of ten, whose weights keep the
+  // sums. A window of which nothing came back (resolution 0) is incomplete, not sampled.
+  static bool read_sampled(double resolution) { return resolution > 0 && resolution < 1; }
+
+  // The day's warning naming every kept window: the read-sampled ones (the manifest's
+  // read_sampled, counted in aesync_read_sampled_windows_total) apart from the incomplete ones
+  // (rows missing without a power of ten, or more or other rows than counted).
+  std::string kept_warning() {
+    std::string sampled, incomplete;
+    size_t sampled_windows = 0;
+    for (const KeptWindow& k : kept_) {
+      if (read_sampled(k.resolution)) {
+        ++sampled_windows;
+        char res[32];
+        std::snprintf(res, sizeof res, "%g", k.resolution);
+        sampled += (sampled.empty() ? "" : ", ") + k.window.describe() + " at resolution " + res + " (" +
+                   std::to_string(k.got.rows) + " of " + std::to_string(k.count.rows) + " rows)";
+      } else {
+        incomplete += (incomplete.empty() ? "" : ", ") + k.window.describe() + " (" + std::to_string(k.got.rows) +
+                      " rows, sample weight " + std::to_string(k.got.sample_weight) + " received; " +
+                      std::to_string(k.count.rows) + " rows, sample weight " + std::to_string(k.count.sample_weight) +
+                      " counted)";
+      }
+    }
+    std::string warning;
+    if (sampled_windows > 0) {
+      metrics::global().add("aesync_read_sampled_windows_total", static_cast<double>(sampled_windows));
+      warning = "read-sampled by Analytics Engine: windows " + sampled +
+                "; kept as returned (weights keep sums unbiased); a later run retries";
+    }
+    if (!incomplete.empty()) {
+      warning += (warning.empty() ? "" : ". ") + std::string("not as counted by the source: windows ") + incomplete +
+                 "; kept as returned, the day is not verified; a later run retries";
+    }
+    return warning;
+  }
+
   // Reads window `w` into the partition (its rows held until it is accepted) and sets `rec`
   // when it is accepted; when it is split instead, pushes its halves to the queue's front and
   // leaves `rec` empty. Returns why the window must be read again (rows were delivered, then
@@ -148,9 +181,11 @@ class DayWindows {
           queue.push_front(halves->first);
           return std::nullopt;
         } else {
-          // One bucket still disagreeing: kept as returned (the weights keep sums unbiased).
+          // One bucket still disagreeing: kept as returned, not verified (read-sampled, whose
+          // weights keep sums unbiased, or incomplete), and named in the day's warning.
           r.source_rows = own.rows;
           r.resolution = resolution_of(got.rows, own.rows);
+          kept_.push_back({w, got, own, r.resolution});
         }
       }
     }
@@ -170,6 +205,7 @@ class DayWindows {
   WindowSource& source_;
   const std::vector<RawColumn>& columns_;
   Progress& progress_;
+  std::vector<KeptWindow> kept_;  // this day's kept, unverified windows
 };
 
 void print_plan(const Config& config, const PartitionLayout& layout, const std::vector<PlannedDay>& plan,

@@ -5,7 +5,8 @@
 //   - the outcome: exit code, each day's status in the summary, the message of a failed day;
 //   - the retries spent: the gateway's and the proxy's recorded requests per kind and status, and
 //     aesync's own count from its JSON log ("retrying" with target "source" or "storage", what
-//     aesync_retries_total{target} counts; "restarting partition from an empty file"); the per-day
+//     aesync_retries_total{target} counts; "reading the window again" of a window whose answer
+//     broke after rows; "restarting partition from an empty file"); the per-day
 //     lease's requests (`_lease.json`, ListMultipartUploads) are counted apart: they succeed, and
 //     no lease is left behind;
 //   - that nothing is lost or duplicated: per day count(), sum(sample_interval) and a wrapping sum
@@ -23,7 +24,7 @@ import { join } from 'node:path';
 
 import {
   assertExit, dataKey, dayChecksums, dumpSource, manifestKey, mappedSourceSql, parseSummary, PREFIX,
-  startAeEnv, statuses, unixOf, windowName,
+  requestKind, requestsOfKind, startAeEnv, statuses, unixOf, windowName,
 } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
 import { insertRows } from './lib/clickhouse_server.mjs';
@@ -35,6 +36,7 @@ const BIG = '2026-03-05'; // 130,000 rows of random text: > 8 MiB of Parquet, a 
 const BIG_ROWS = 130_000;
 const W = (day) => [unixOf(day, 5), unixOf(day, 6)]; // the faulted window: 05:00 - 06:00
 const FIRST = (day) => [unixOf(day, 0), unixOf(day, 1)];
+const DAY = (day) => [unixOf(day, 0), unixOf(day, 24)]; // the day's span: its histogram's window
 const DATASETS = { a: 'machine_metrics', b: 'machine_metrics_b' };
 
 let env;
@@ -138,7 +140,10 @@ async function snapshot(day) {
   return { data: await env.h.objectBytes(dataKey(day)), manifest: await env.h.objectBytes(manifestKey(day)) };
 }
 
-/** aesync's retries from its log: { source, s3 (aesync_retries_total{target}), restarts, splits }. */
+/**
+ * aesync's retries from its log: { source, s3 (aesync_retries_total{target}), restarts, splits,
+ * rereads (a window read again after its answer broke after rows) }.
+ */
 function retriesOf(run) {
   const count = (msg, target) => run.log.filter((e) => e.msg === msg && (!target || e.target === target)).length;
   return {
@@ -146,22 +151,30 @@ function retriesOf(run) {
     s3: count('retrying', 'storage'),
     restarts: count('restarting partition from an empty file'),
     splits: count('splitting source window'),
+    rereads: count('reading the window again'),
   };
 }
 
 /** How the gateway answered a request: its status, 'cut' (a body cut off) or 'unfinished'. */
 const answer = (r) => (r.cut ? 'cut' : r.complete ? r.status : 'unfinished');
 
-/** The answers to the data (or verification) queries of one window, in order. */
+/**
+ * The answers to the data queries (or, `verify`, the count() queries: a day's histogram, a
+ * window's own count) of one window, in order.
+ */
 function attempts(log, [from, to], verify = false) {
   return log.filter((r) => r.verify === verify && r.window?.from === from && r.window?.to === to).map(answer);
 }
 
-/** Counts of the gateway's answers: { 'data 200': n, 'verify 503': m, ... }. */
+/**
+ * Counts of the gateway's answers by request kind: { 'histogram 200': n, 'data 200': m,
+ * 'count 503': k, ... } (one histogram per day plans its windows and checks them: a window's own
+ * count is asked only when it disagrees).
+ */
 function gatewayTally(log) {
   const out = {};
   for (const r of log) {
-    const k = `${r.verify ? 'verify' : 'data'} ${answer(r)}`;
+    const k = `${requestKind(r)} ${answer(r)}`;
     out[k] = (out[k] ?? 0) + 1;
   }
   return out;
@@ -254,7 +267,7 @@ async function assertLeasesReleased(run, takenOver = []) {
 const endpointNote = () => ` (endpoint ${env.h.endpoint})`;
 const s3Uri = (key) => `s3://${env.h.bucket}/${key}`;
 const dataOnly = (day) => ({ window: W(day), verify: false });
-const verifyOnly = (day) => ({ window: W(day), verify: true });
+const histogramOf = (day) => ({ window: DAY(day), kind: 'histogram' });
 const errorsOf = (run) => Object.fromEntries(run.summary.days.filter((d) => d.errors.length).map((d) => [d.day, d.errors]));
 
 // ------------------------------------------------------------------------------------------------
@@ -268,8 +281,8 @@ test('429 storm: the next 5 data queries answer 429 with Retry-After: 1; each is
   });
   assertExit(run.res, 0, '429 storm');
   assert.deepEqual(statuses(run.summary), { [D[0]]: 'ok', [D[1]]: 'ok', [D[2]]: 'ok' });
-  assert.deepEqual(gatewayTally(run.ae), { 'data 429': 5, 'data 200': 72, 'verify 200': 72 });
-  assert.deepEqual(retriesOf(run), { source: 5, s3: 0, restarts: 0, splits: 0 });
+  assert.deepEqual(gatewayTally(run.ae), { 'data 429': 5, 'data 200': 72, 'histogram 200': 3 });
+  assert.deepEqual(retriesOf(run), { source: 5, s3: 0, restarts: 0, splits: 0, rereads: 0 });
   // Retry-After honoured as sent: every retry waited exactly 1000 ms (the jitter is shorter).
   assert.deepEqual(run.log.filter((e) => e.msg === 'retrying' && e.target === 'source').map((e) => [e.status, e.delay_ms]), Array(5).fill([429, 1000]));
   // The storm hit the first window of each running day; the retries came a second after each 429.
@@ -285,12 +298,12 @@ test('429 storm: the next 5 data queries answer 429 with Retry-After: 1; each is
   await assertLeasesReleased(run);
 });
 
-test('5xx bursts: 500, 502, 503 on a data query and 503, 500 on a verification query are retried; 502 past max_retries fails that day only', async () => {
+test('5xx bursts: 500, 502, 503 on a data query and 503, 500 on a day\'s histogram are retried; 502 past max_retries fails that day only', async () => {
   const run = await sync({
     days: D,
     faults: () => {
       for (const status of [500, 502, 503]) env.gw.addFault({ type: 'status', status, when: dataOnly(D[0]) });
-      for (const status of [503, 500]) env.gw.addFault({ type: 'status', status, when: verifyOnly(D[1]) });
+      for (const status of [503, 500]) env.gw.addFault({ type: 'status', status, when: histogramOf(D[1]) });
       env.gw.addFault({ type: 'status', status: 502, times: Infinity, when: dataOnly(D[2]) });
     },
   });
@@ -298,28 +311,28 @@ test('5xx bursts: 500, 502, 503 on a data query and 503, 500 on a verification q
   assert.deepEqual(statuses(run.summary), { [D[0]]: 'ok', [D[1]]: 'ok', [D[2]]: 'failed' });
   assert.deepEqual(errorsOf(run), { [D[2]]: [`window ${windowName(...W(D[2]))}: failed after 4 attempts: HTTP 502: Bad gateway`] });
   assert.deepEqual(attempts(run.ae, W(D[0])), [500, 502, 503, 200]);
-  assert.deepEqual(attempts(run.ae, W(D[1]), true), [503, 500, 200]);
+  assert.deepEqual(attempts(run.ae, DAY(D[1]), true), [503, 500, 200]);
   assert.deepEqual(attempts(run.ae, W(D[2])), [502, 502, 502, 502]);
-  assert.deepEqual(attempts(run.ae, W(D[2]), true), [], 'no verification of a window that failed');
-  // D[2] stopped at its sixth window: 5 windows fetched and verified before it.
+  assert.deepEqual(requestsOfKind(run.ae, 'count'), [], 'every window checked against its histogram');
+  // D[2] stopped at its sixth window: 5 windows fetched and checked before it.
   assert.deepEqual(gatewayTally(run.ae), {
     'data 200': 24 + 24 + 5, 'data 500': 1, 'data 502': 1 + 4, 'data 503': 1,
-    'verify 200': 24 + 24 + 5, 'verify 503': 1, 'verify 500': 1,
+    'histogram 200': 3, 'histogram 503': 1, 'histogram 500': 1,
   });
-  assert.deepEqual(retriesOf(run), { source: 3 + 2 + 3, s3: 0, restarts: 0, splits: 0 });
+  assert.deepEqual(retriesOf(run), { source: 3 + 2 + 3, s3: 0, restarts: 0, splits: 0, rereads: 0 });
   assert.deepEqual(opsOf(run.s3), putsOf(D.slice(0, 2)), 'the failed day wrote nothing');
   await assertBucket(run, D);
   await assertLeasesReleased(run);
 });
 
-test('slow answers past timeout (2 s): held headers split a data window and retry a verification; a body stalled mid-way restarts the day; every day exact', async () => {
+test('slow answers past timeout (2 s): held headers split a data window and retry a histogram; a body stalled mid-way reads the window again; every day exact', async () => {
   const run = await sync({
     days: D,
     source: { timeout: '2s' },
     faults: () => {
       env.gw.addFault({ type: 'delay', ms: 4000, when: dataOnly(D[0]) });
       env.gw.addFault({ type: 'delay', ms: 4000, afterLines: 10, when: dataOnly(D[1]) });
-      env.gw.addFault({ type: 'delay', ms: 4000, when: verifyOnly(D[2]) });
+      env.gw.addFault({ type: 'delay', ms: 4000, when: histogramOf(D[2]) });
     },
   });
   assertExit(run.res, 0, 'slow answers');
@@ -329,24 +342,25 @@ test('slow answers past timeout (2 s): held headers split a data window and retr
   const mid = from + 1800;
   assert.deepEqual(attempts(run.ae, W(D[0])), ['unfinished']);
   assert.deepEqual([attempts(run.ae, [from, mid]), attempts(run.ae, [mid, to])], [[200], [200]]);
-  assert.deepEqual(attempts(run.ae, W(D[0]), true), [200], 'verified as one window');
-  // D[1]: 10 rows had arrived when the body stalled: the day started over from an empty file.
+  assert.deepEqual(requestsOfKind(run.ae, 'count'), [], 'checked as one window against the histogram');
+  // D[1]: 10 rows had arrived when the body stalled: they were discarded and the window read again
+  // (the day did not start over).
   assert.deepEqual(attempts(run.ae, W(D[1])), ['unfinished', 200]);
-  assert.deepEqual(attempts(run.ae, FIRST(D[1])), [200, 200]);
+  assert.deepEqual(attempts(run.ae, FIRST(D[1])), [200]);
   assert.equal(run.ae.find((r) => !r.verify && r.window?.from === W(D[1])[0]).lines, 10);
-  // D[2]: the count query timed out and was asked again (an aggregate is not split).
-  assert.deepEqual(attempts(run.ae, W(D[2]), true), ['unfinished', 200]);
+  // D[2]: the histogram timed out and was asked again (an aggregate is not split).
+  assert.deepEqual(attempts(run.ae, DAY(D[2]), true), ['unfinished', 200]);
   assert.deepEqual(gatewayTally(run.ae), {
-    'data 200': 23 + 2 + (5 + 24) + 24, 'data unfinished': 2,
-    'verify 200': 24 + (5 + 24) + 24, 'verify unfinished': 1,
+    'data 200': 23 + 2 + 24 + 24, 'data unfinished': 2,
+    'histogram 200': 3, 'histogram unfinished': 1,
   });
-  assert.deepEqual(retriesOf(run), { source: 1, s3: 0, restarts: 1, splits: 1 });
+  assert.deepEqual(retriesOf(run), { source: 1, s3: 0, restarts: 0, splits: 1, rereads: 1 });
   assert.deepEqual(opsOf(run.s3), putsOf(D));
   await assertBucket(run, D);
   await assertLeasesReleased(run);
 });
 
-test('connection resets mid-body: before the first whole row retried, after 5 rows the day restarts, on every attempt the day fails', async () => {
+test('connection resets mid-body: before the first whole row retried, after 5 rows the window is read again, on every attempt the day fails', async () => {
   const run = await sync({
     days: D,
     faults: () => {
@@ -363,20 +377,22 @@ test('connection resets mid-body: before the first whole row retried, after 5 ro
   assert.deepEqual(attempts(run.ae, W(D[0])), ['cut', 200]);
   assert.deepEqual(attempts(run.ae, FIRST(D[0])), [200], 'no restart for a reset before any row');
   assert.deepEqual(attempts(run.ae, W(D[1])), ['cut', 200]);
-  assert.deepEqual(attempts(run.ae, FIRST(D[1])), [200, 200]);
-  assert.deepEqual(attempts(run.ae, W(D[2])), ['cut', 'cut']);
+  assert.deepEqual(attempts(run.ae, FIRST(D[1])), [200], 'the window read again, not the day');
+  // D[2]: the window broke twice: the day started over once (a new histogram), and broke twice again.
+  assert.deepEqual(attempts(run.ae, W(D[2])), ['cut', 'cut', 'cut', 'cut']);
   assert.deepEqual(attempts(run.ae, FIRST(D[2])), [200, 200]);
+  assert.deepEqual(attempts(run.ae, DAY(D[2]), true), [200, 200]);
   assert.deepEqual(gatewayTally(run.ae), {
-    'data 200': 24 + (5 + 24) + 2 * 5, 'data cut': 1 + 1 + 2,
-    'verify 200': 24 + (5 + 24) + 2 * 5,
+    'data 200': 24 + 24 + 2 * 5, 'data cut': 1 + 1 + 4,
+    'histogram 200': 3 + 1,
   });
-  assert.deepEqual(retriesOf(run), { source: 1, s3: 0, restarts: 2, splits: 0 });
+  assert.deepEqual(retriesOf(run), { source: 1, s3: 0, restarts: 1, splits: 0, rereads: 1 + 2 });
   assert.deepEqual(opsOf(run.s3), putsOf(D.slice(0, 2)), 'the failed day wrote nothing');
   await assertBucket(run, D);
   await assertLeasesReleased(run);
 });
 
-test('truncated bodies (a clean end mid-line): before the first whole row retried, after 5 rows the day restarts, on every attempt the day fails', async (t) => {
+test('truncated bodies (a clean end mid-line): before the first whole row retried, after 5 rows the window is read again, on every attempt the day fails', async (t) => {
   const run = await sync({
     days: D,
     faults: () => {
@@ -400,13 +416,14 @@ test('truncated bodies (a clean end mid-line): before the first whole row retrie
   assert.deepEqual(attempts(run.ae, W(D[0])), ['cut', 200]);
   assert.deepEqual(attempts(run.ae, FIRST(D[0])), [200], 'no restart for a cut before any row');
   assert.deepEqual(attempts(run.ae, W(D[1])), ['cut', 200]);
-  assert.deepEqual(attempts(run.ae, FIRST(D[1])), [200, 200]);
-  assert.deepEqual(attempts(run.ae, W(D[2])), ['cut', 'cut']);
+  assert.deepEqual(attempts(run.ae, FIRST(D[1])), [200], 'the window read again, not the day');
+  // D[2]: the window broke twice: the day started over once (a new histogram), and broke twice again.
+  assert.deepEqual(attempts(run.ae, W(D[2])), ['cut', 'cut', 'cut', 'cut']);
   assert.deepEqual(gatewayTally(run.ae), {
-    'data 200': 24 + (5 + 24) + 2 * 5, 'data cut': 1 + 1 + 2,
-    'verify 200': 24 + (5 + 24) + 2 * 5,
+    'data 200': 24 + 24 + 2 * 5, 'data cut': 1 + 1 + 4,
+    'histogram 200': 3 + 1,
   });
-  assert.deepEqual(retriesOf(run), { source: 1, s3: 0, restarts: 2, splits: 0 });
+  assert.deepEqual(retriesOf(run), { source: 1, s3: 0, restarts: 1, splits: 0, rereads: 1 + 2 });
   assert.deepEqual(opsOf(run.s3), putsOf(D.slice(0, 2)), 'the failed day wrote nothing');
   await assertBucket(run, D);
   await assertLeasesReleased(run);
@@ -442,8 +459,8 @@ test('S3 500 InternalError twice on UploadPart 2 and twice on CompleteMultipartU
     'CompleteMultipartUpload 500', 'CompleteMultipartUpload 500', 'CompleteMultipartUpload 200',
   ]);
   assert.deepEqual(opsOf(run.s3, (r) => r.key === manifestKey(BIG)), { 'PutObject 200': 1 });
-  assert.deepEqual(retriesOf(run), { source: 0, s3: 4, restarts: 0, splits: 0 });
-  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 24, 'verify 200': 24 });
+  assert.deepEqual(retriesOf(run), { source: 0, s3: 4, restarts: 0, splits: 0, rereads: 0 });
+  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 24, 'histogram 200': 1 });
   await assertBucket(run, [BIG]);
   await assertLeasesReleased(run);
 });
@@ -460,7 +477,7 @@ test('S3 500 on every CompleteMultipartUpload: the day fails after 4 attempts, t
     'ListObjectsV2 200': 1, 'CreateMultipartUpload 200': 1, 'UploadPart 200': 2, 'CompleteMultipartUpload 500': 4, 'AbortMultipartUpload 204': 1,
     'PutObject 200': 1,
   });
-  assert.deepEqual(retriesOf(run), { source: 0, s3: 3, restarts: 0, splits: 0 });
+  assert.deepEqual(retriesOf(run), { source: 0, s3: 3, restarts: 0, splits: 0, rereads: 0 });
   await assertBucket(run, [BIG]);
   await assertLeasesReleased(run);
 });
@@ -475,7 +492,7 @@ test('S3 500 on every UploadPart 1: the day fails after 4 attempts, the upload i
   assert.deepEqual(opsOf(run.s3), {
     'ListObjectsV2 200': 1, 'CreateMultipartUpload 200': 1, 'UploadPart 500': 4, 'AbortMultipartUpload 204': 1,
   });
-  assert.deepEqual(retriesOf(run), { source: 0, s3: 3, restarts: 0, splits: 0 });
+  assert.deepEqual(retriesOf(run), { source: 0, s3: 3, restarts: 0, splits: 0, rereads: 0 });
   await assertBucket(run, [BIG]);
   await assertLeasesReleased(run);
 });
@@ -488,8 +505,8 @@ test('SlowDown storm on the manifests: 3 x 503 SlowDown on each manifest PutObje
   assert.deepEqual(statuses(run.summary), { [D[0]]: 'ok', [D[1]]: 'ok', [D[2]]: 'ok' });
   for (const d of D) assert.deepEqual(run.s3.filter(isManifestPut(d)).map((r) => r.status), [503, 503, 503, 200], d);
   assert.deepEqual(opsOf(run.s3), { 'ListObjectsV2 200': 1, 'PutObject 200': 6, 'PutObject 503': 9 });
-  assert.deepEqual(retriesOf(run), { source: 0, s3: 9, restarts: 0, splits: 0 });
-  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 72, 'verify 200': 72 });
+  assert.deepEqual(retriesOf(run), { source: 0, s3: 9, restarts: 0, splits: 0, rereads: 0 });
+  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 72, 'histogram 200': 3 });
   await assertBucket(run, D);
   await assertLeasesReleased(run);
 });
@@ -503,8 +520,8 @@ test('SlowDown on every PutObject of one manifest: that day fails naming the man
       ' (the new data object is in place without a manifest; the next run exports the day again)'],
   });
   assert.deepEqual(run.s3.filter(isManifestPut(D[1])).map((r) => r.status), [503, 503, 503, 503]);
-  assert.deepEqual(retriesOf(run), { source: 0, s3: 3, restarts: 0, splits: 0 });
-  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 72, 'verify 200': 72 });
+  assert.deepEqual(retriesOf(run), { source: 0, s3: 3, restarts: 0, splits: 0, rereads: 0 });
+  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 72, 'histogram 200': 3 });
   assert.deepEqual(opsOf(run.s3, (r) => !r.key?.startsWith(`${PREFIX}/${D[1]}/`)), putsOf([D[0], D[2]]));
   assert.deepEqual(env.h.openUploads(), []);
   await assertLeasesReleased(run);
@@ -542,7 +559,7 @@ test('the bucket disappears right after the first day committed: the other days 
   const afterCommit = run.s3.slice(commit + 1);
   // Every later request was answered NoSuchBucket and none was retried.
   assert.deepEqual(afterCommit.filter((r) => !(r.status === 404 && r.error === 'NoSuchBucket')).map((r) => `${r.op} ${r.key} ${r.status}`), []);
-  assert.deepEqual(retriesOf(run), { source: 0, s3: 0, restarts: 0, splits: 0 });
+  assert.deepEqual(retriesOf(run), { source: 0, s3: 0, restarts: 0, splits: 0, rereads: 0 });
   // The other days failed at their first request, with a message naming the bucket.
   const dayOf = (r) => /^machine_metrics\/(\d{4}-\d\d-\d\d)\//.exec(r.key ?? r.query?.prefix ?? '')?.[1];
   const expected = {};
@@ -555,7 +572,7 @@ test('the bucket disappears right after the first day committed: the other days 
   }
   assert.deepEqual(Object.fromEntries(Object.entries(errorsOf(run)).filter(([d]) => d !== D[0])), expected);
   assert.deepEqual(statuses(run.summary), { [D[0]]: statuses(run.summary)[D[0]], [D[1]]: 'failed', [D[2]]: 'failed' });
-  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 24 * fetchedDays, 'verify 200': 24 * fetchedDays });
+  assert.deepEqual(gatewayTally(run.ae), { 'data 200': 24 * fetchedDays, 'histogram 200': fetchedDays });
   // Nothing half-written: D[0] is the new export whole (data and manifest), the others as before.
   assert.deepEqual(run.s3.slice(0, commit + 1).filter((r) => !isLeaseTraffic(r)).map((r) => `${r.op} ${r.key ?? ''} ${r.status}`), [
     'ListObjectsV2  200', `PutObject ${dataKey(D[0])} 200`, `PutObject ${manifestKey(D[0])} 200`,
@@ -568,7 +585,7 @@ test('the bucket disappears right after the first day committed: the other days 
   assertExit(rerun.res, 0, 'rerun');
   assert.deepEqual(statuses(rerun.summary), { [D[0]]: 'ok', [D[1]]: 'ok', [D[2]]: 'ok' });
   assert.deepEqual(opsOf(rerun.s3), putsOf(D));
-  assert.deepEqual(retriesOf(rerun), { source: 0, s3: 0, restarts: 0, splits: 0 });
+  assert.deepEqual(retriesOf(rerun), { source: 0, s3: 0, restarts: 0, splits: 0, rereads: 0 });
   await assertBucket(rerun, D);
   // The first run could not delete the first day's lease (the bucket was gone); its process has
   // exited, so the rerun takes it over at once.

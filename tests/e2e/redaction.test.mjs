@@ -47,6 +47,7 @@ let gw;
 let h;
 let posthog; // { url, requests, close }
 let dir;
+let rowsPerDay; // day -> rows inserted
 const outputs = []; // { what, stdout, stderr }
 
 /** A PostHog API double that answers every request 401 quoting the Authorization it received. */
@@ -101,6 +102,7 @@ before(async () => {
   const rng = new Rng(777);
   const rows = [...streamMachineMetrics(rng, { startDay: DAYS[0], days: 2, rowsPerDay: 300, fleet: makeFleet(rng, { machines: 20, orgs: 4 }) })];
   assert.equal(await insertRows(ch, 'machine_metrics', rows), rows.length);
+  rowsPerDay = Object.fromEntries(DAYS.map((d) => [d, rows.filter((r) => r.timestamp.startsWith(d)).length]));
   gw = await startAeGateway({ clickhouse: ch, accountId: ACCOUNT, token: S.aeToken });
   h = await startS3Harness({ bucket: 'aesync-redaction', accessKeyId: S3_KEY_ID, secretAccessKey: S.s3Secret });
   posthog = await startPostHogEcho();
@@ -213,6 +215,17 @@ for (const format of FORMATS) {
     let res = await run('sync clickhouse', format, ['-c', cfg.clickhouse, 'sync', '--from', DAYS[0], '--to', DAYS[1], '--now', NOW, '--force']);
     expectExit(res, 0, 'sync clickhouse');
     assertNoLeak(res, 'sync clickhouse');
+    // The ClickHouse source plans each day from its histogram query, sent straight to ClickHouse
+    // 18.16 (intDiv, toUInt32, GROUP BY an alias): every window checked against it, verified.
+    for (const day of DAYS) {
+      const m = JSON.parse((await h.objectBytes(`from_clickhouse/${day}/_manifest.json`)).toString('utf8'));
+      assert.ok(rowsPerDay[day] > 0);
+      assert.deepEqual(
+        [m.rows, m.source_rows, m.verified, m.read_sampled, m.windows.length, m.windows.every((w) => w.verified)],
+        [rowsPerDay[day], rowsPerDay[day], true, false, 4, true],
+        `${day}: exported from the ClickHouse source`,
+      );
+    }
     res = await run('sync wrong clickhouse password', format, ['-c', cfg.wrongCh, 'sync', '--date', DAYS[0], '--now', NOW, '--force']);
     expectExit(res, 1, 'sync wrong clickhouse password');
     assertNoLeak(res, 'sync wrong clickhouse password');

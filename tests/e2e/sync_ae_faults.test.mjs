@@ -3,7 +3,8 @@
 // exported day still equals the source exactly (count, sample weight, checksum of every mapped
 // column); a fault that outlasts the retries fails only its partition, with a message naming
 // the window, and leaves that partition's previous export byte for byte as it was, with no
-// multipart upload left open; a broken body is an error, never a shorter partition.
+// multipart upload left open; a broken body is an error, never a shorter partition; a row
+// missing at every window size is kept out at one bucket, named, and the day is not verified.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 
 import {
   assertExit, leaseKey, dataKey, dataRequests, dayChecksums, dumpSource, manifestKey, mappedSourceSql, parseSummary,
-  startAeEnv, statuses, unixOf, windowName, writes,
+  requestsOfKind, rfc3339, startAeEnv, statuses, unixOf, windowName, writes,
 } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
 import { startAeTamperProxy } from './lib/ae_tamper.mjs';
@@ -24,6 +25,7 @@ const NOW = '2026-03-06T06:00:00Z';
 const NOW2 = '2026-03-06T07:00:00Z'; // the failing runs: a rewritten manifest would say so
 const W = (day) => [unixOf(day, 5), unixOf(day, 6)]; // the faulted window: 05:00 - 06:00
 const FIRST = (day) => [unixOf(day, 0), unixOf(day, 1)];
+const DAY = (day) => [unixOf(day, 0), unixOf(day, 24)]; // the day's span: its histogram's window
 
 let env;
 let tamper;
@@ -129,11 +131,11 @@ for (const status of [500, 503]) {
   });
 }
 
-test('503 once on a window\'s verification query: retried, the day exact and verified', async () => {
+test('503 once on the day\'s histogram (which also verifies every window): retried, the day exact and verified', async () => {
   const day = D[0];
-  const { res } = await syncOk(day, { type: 'status', status: 503, when: { window: W(day), verify: true } });
-  const verify = res.ae.filter((r) => r.verify && r.window?.from === W(day)[0] && r.window?.to === W(day)[1]);
-  assert.deepEqual(verify.map((r) => r.status), [503, 200]);
+  const { res } = await syncOk(day, { type: 'status', status: 503, when: { window: DAY(day), kind: 'histogram' } });
+  assert.deepEqual(requestsOfKind(res.ae, 'histogram').map((r) => r.status), [503, 200]);
+  assert.deepEqual(requestsOfKind(res.ae, 'count'), [], 'no window needed its own count');
   await assertDayExact(day);
 });
 
@@ -193,19 +195,20 @@ const BODY_FAULTS = [
 ];
 
 for (const [what, spec] of BODY_FAULTS) {
-  test(`${what}, once: the partition restarts from an empty file, the day exact`, async () => {
+  test(`${what}, once: the window's rows are discarded and it is read again (not the day), the day exact`, async () => {
     const day = D[2];
     const { res, fault } = await syncOk(day, { ...spec, when: dataOnly(day) });
     assert.equal(fault.hits, 1);
     const reqs = dataRequests(res.ae, ...W(day));
     assert.equal(reqs.length, 2, 'the faulted window was fetched again');
     assert.ok(reqs[0][spec.type === 'cut' ? 'cut' : 'injected'], 'the first answer carried the fault');
-    assert.equal(dataRequests(res.ae, ...FIRST(day)).length, 2, 'the partition started over from its first window');
+    assert.equal(dataRequests(res.ae, ...FIRST(day)).length, 1, 'the partition did not start over');
+    assert.equal(requestsOfKind(res.ae, 'histogram').length, 1);
     await assertDayExact(day);
   });
 }
 
-test('a row silently missing from a window\'s answer (once): verification catches it, the day is refetched and exact', async () => {
+test('a row silently missing from a window\'s answer (once): its histogram and its count catch it, the window is split and read again, the day exact', async () => {
   const day = D[0];
   tamper.clear();
   const rule = tamper.addRule({ dropLine: 3, when: { window: W(day), verify: false } });
@@ -214,7 +217,14 @@ test('a row silently missing from a window\'s answer (once): verification catche
   assertExit(res, 0, 'sync with a dropped row');
   assert.equal(rule.hits, 1);
   assert.deepEqual(statuses(parseSummary(res.stdout)), { [day]: 'ok' });
-  assert.equal(dataRequests(res.ae, ...W(day)).length, 2, 'the window was fetched again');
+  const [from, to] = W(day);
+  assert.equal(dataRequests(res.ae, from, to).length, 1, 'the window is not read again whole');
+  assert.deepEqual(requestsOfKind(res.ae, 'count').map((r) => [r.window.from, r.window.to]), [[from, to]]);
+  assert.deepEqual(
+    [dataRequests(res.ae, from, from + 1800).length, dataRequests(res.ae, from + 1800, to).length],
+    [1, 1],
+    'its halves were read',
+  );
   await assertDayExact(day);
 });
 
@@ -281,27 +291,63 @@ for (const [what, spec] of BODY_FAULTS) {
     t.diagnostic(msg);
     assert.ok(msg.includes(`window ${windowName(...W(day))}`), msg);
     if (spec.type === 'inject') assert.match(msg, /line \d+/, 'the message names the line');
-    assert.equal(fault.hits, 2, 'one restart of the partition, then failure');
+    // The window read twice, the partition started over once (a new histogram), the window read twice again.
+    assert.equal(fault.hits, 4, 'the window read again, one restart of the partition, then failure');
+    assert.equal(requestsOfKind(res.ae, 'histogram').length, 2);
     await assertIntact(day, kept, res);
   });
 }
 
-test('a row missing on every attempt: verification fails the partition naming the window, the previous export intact', async (t) => {
+test('a row missing on every attempt: the window is split down to the row\'s bucket and kept there; exit 0, the day not verified, a warning names it; a rerun exports it whole', async () => {
   const day = D[1];
-  const kept = await snapshot(day);
+  const [from, to] = W(day);
+  // The first row of W seen in any answer is the missing one: every answer holding it loses it.
+  let missing = null;
+  const tsOf = (line) => {
+    const t = JSON.parse(line).timestamp;
+    return typeof t === 'number' ? (t > 1e11 ? t / 1000 : t) : Date.parse(`${t.replace(' ', 'T')}${t.endsWith('Z') ? '' : 'Z'}`) / 1000;
+  };
   tamper.clear();
-  const rule = tamper.addRule({ dropLine: 3, times: Infinity, when: { window: W(day), verify: false } });
+  const rule = tamper.addRule({
+    times: Infinity,
+    when: { verify: false },
+    rewrite: (line) => {
+      if (missing === null && tsOf(line) >= from && tsOf(line) < to) missing = line;
+      return line === missing ? '' : line;
+    },
+  });
   const res = await env.aesync(['sync', '-c', cfgTamperB, '--date', day, '--force', '--now', NOW2]);
   tamper.clear();
-  assertExit(res, 1, 'verification failure');
+  assertExit(res, 0, 'a row missing at every size');
+  assert.ok(missing, 'a row of W was dropped');
+  const bucket = Math.floor(tsOf(missing) / 300) * 300;
+  const weight = JSON.parse(missing)._sample_interval;
   const summary = parseSummary(res.stdout);
-  assert.deepEqual(statuses(summary), { [day]: 'failed' });
-  const [msg] = summary.days[0].errors;
-  t.diagnostic(msg);
-  assert.ok(msg.includes(`window ${windowName(...W(day))}`), msg);
-  assert.match(msg, /verif/i);
-  assert.equal(rule.hits, 2, 'refetched once, then failed');
-  await assertIntact(day, kept, res);
+  assert.deepEqual(statuses(summary), { [day]: 'ok' });
+  const m = JSON.parse((await env.h.objectBytes(manifestKey(day))).toString('utf8'));
+  assert.deepEqual(
+    [m.rows, m.source_rows, String(m.sample_weight + Number(weight)), m.verified, m.read_sampled],
+    [Number(sumsB[day].rows) - 1, Number(sumsB[day].rows), sumsB[day].weight, false, false],
+  );
+  const kept = m.windows.filter((w) => !w.verified);
+  assert.equal(kept.length, 1, 'one window kept unverified');
+  const [k] = kept;
+  assert.deepEqual(
+    [k.start, k.end, k.source_rows, k.resolution],
+    [rfc3339(bucket), rfc3339(bucket + 300), k.rows + 1, 1],
+  );
+  assert.deepEqual(summary.days[0].errors, [
+    `not as counted by the source: windows ${windowName(bucket, bucket + 300)} (${k.rows} rows, sample weight ${k.sample_weight} ` +
+      `received; ${k.rows + 1} rows, sample weight ${k.sample_weight + Number(weight)} counted); kept as returned, the day is ` +
+      'not verified; a later run retries',
+  ]);
+  // 12 buckets halved down to one: 60, 30, 15 minutes (6 and 3 buckets), then 10 or 5 minutes.
+  assert.ok(rule.hits >= 4, `the row was dropped at every size down to one bucket (${rule.hits} answers)`);
+  assert.deepEqual(dataRequests(res.ae, bucket, bucket + 300).length, 1, 'the bucket read once');
+  assert.deepEqual(env.h.openUploads(), []);
+  // A rerun, with every row served, exports the day whole and verified (back to dataset a).
+  await syncOk(day, null, cfg);
+  await assertDayExact(day);
 });
 
 test('a wrong token: 403 fails every partition at once (no retry), with the server\'s text; nothing written', async (t) => {
@@ -314,11 +360,11 @@ test('a wrong token: 403 fails every partition at once (no retry), with the serv
   assert.deepEqual(statuses(summary), Object.fromEntries(D.map((d) => [d, 'failed'])));
   t.diagnostic(summary.days[0].errors[0]);
   for (const d of summary.days) {
-    assert.ok(d.errors[0].includes(`window ${windowName(...FIRST(d.day))}`), d.errors[0]);
+    assert.ok(d.errors[0].includes(`histogram ${windowName(...DAY(d.day))}`), d.errors[0]);
     assert.match(d.errors[0], /403/);
     assert.match(d.errors[0], /Authentication error: invalid token/);
   }
-  assert.equal(res.ae.length, 3, 'one request per partition');
+  assert.equal(res.ae.length, 3, 'one request per partition: its histogram');
   // Only each day's lease was written, and deleted again: no data, no manifest.
   assert.deepEqual(
     writes(res.s3)

@@ -2,7 +2,8 @@
 // LocalStore in a temporary folder: requests per kind (histogram / data / count) exact; the
 // day's windows cut from its histogram; windows checked against it (a sampled histogram, late
 // rows: the window's own count wins); read-sampled windows split until exact, or kept at one
-// bucket (read_sampled, not verified, ok); a window failing after rows is read again, not the
+// bucket (read_sampled, not verified, ok, warned), or incomplete at one bucket (kept, not
+// verified, not read_sampled, warned apart); a window failing after rows is read again, not the
 // day; an empty day costs one request and records rows 0 without a data object; a day whose
 // lease another live run holds is busy.
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@
 #include "sync/partition_index.h"
 #include "sync/window_sync.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 
 using namespace aesync;
@@ -41,6 +43,7 @@ struct FakeData {
   int read_divisor = 1;            // reads longer than `sampled_above` seconds return 1 row per divisor
   int64_t sampled_above = 0;       // (their intervals summed: sum-preserving, as the e2e gateway)
   int failures_after_rows = 0;     // fetch() throws after delivering its first row this many times
+  int64_t lost_ts_ms = -1;         // a row at this timestamp is counted but never returned by a read
   int histograms = 0, fetches = 0, counts = 0;
   std::vector<Window> fetched;
 
@@ -61,6 +64,7 @@ class FakeWindowSource final : public WindowSource {
     ++data_.fetches;
     data_.fetched.push_back(window);
     std::vector<FakeRow> rows = data_.in(window);
+    std::erase_if(rows, [this](const FakeRow& r) { return r.ts_ms == data_.lost_ts_ms; });
     const int k = window.end - window.start > data_.sampled_above ? data_.read_divisor : 1;
     if (k > 1) {
       std::vector<FakeRow> sampled;
@@ -140,6 +144,8 @@ constexpr int64_t kBucket = kHistogramBucketSeconds;
 struct WindowSyncTest : ::testing::Test {
   void SetUp() override {
     log::set_level(log::Level::Off);
+    // Declared as the daemon declares it (an undeclared counter is not counted).
+    metrics::global().declare("aesync_read_sampled_windows_total", metrics::Type::Counter, "read-sampled windows");
     config = default_config();
     config.source.type = SourceType::AnalyticsEngine;
     config.source.window_seconds = 86400;
@@ -325,6 +331,7 @@ TEST_F(WindowSyncTest, AWindowReadSampledAtEverySizeIsKeptAtOneBucket) {
   add_row(9 * 3600, 5);                                       // 1 row alone: comes back whole
   data.read_divisor = 10;
   data.sampled_above = 0;
+  const double sampled_before = metrics::global().value("aesync_read_sampled_windows_total");
   const SyncReport r = run();
   ASSERT_EQ(r.partitions.size(), 1u);
   const PartitionOutcome& p = r.partitions[0];
@@ -335,7 +342,9 @@ TEST_F(WindowSyncTest, AWindowReadSampledAtEverySizeIsKeptAtOneBucket) {
   EXPECT_TRUE(p.read_sampled);
   const Window sampled{start() + 7200, start() + 7200 + kBucket};
   EXPECT_EQ(p.warning, "read-sampled by Analytics Engine: windows " + sampled.describe() +
-                           " at resolution 0.1; kept as returned (weights keep sums unbiased); a later run retries");
+                           " at resolution 0.1 (2 of 20 rows); kept as returned (weights keep sums unbiased); a "
+                           "later run retries");
+  EXPECT_EQ(metrics::global().value("aesync_read_sampled_windows_total"), sampled_before + 1);
   const Manifest m = manifest();
   EXPECT_EQ(m.rows, 3u);
   EXPECT_EQ(m.sample_weight, 35);
@@ -367,6 +376,69 @@ TEST_F(WindowSyncTest, AWindowReadSampledAtEverySizeIsKeptAtOneBucket) {
   EXPECT_EQ(again.partitions[0].rows, 21u);
   EXPECT_TRUE(manifest().verified);
   EXPECT_FALSE(manifest().read_sampled);
+}
+
+TEST_F(WindowSyncTest, AWindowIncompleteAtOneBucketIsKeptUnverifiedAndWarnedNotReadSampled) {
+  // 10 rows in one bucket, one of which no read returns (9 of 10: resolution 1, not sampled).
+  config.source.window_rows = 100;
+  for (int i = 0; i < 10; ++i) add_row(7200 + i, 1);
+  add_row(9 * 3600, 5);
+  data.lost_ts_ms = (start() + 7203) * 1000;
+  const double sampled_before = metrics::global().value("aesync_read_sampled_windows_total");
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions.size(), 1u);
+  const PartitionOutcome& p = r.partitions[0];
+  EXPECT_EQ(p.status, PartitionStatus::Ok);
+  EXPECT_FALSE(r.failed());
+  EXPECT_EQ(p.rows, 10u);
+  EXPECT_EQ(p.sample_weight, 14);
+  EXPECT_FALSE(p.read_sampled);
+  const Window kept{start() + 7200, start() + 7200 + kBucket};
+  EXPECT_EQ(p.warning, "not as counted by the source: windows " + kept.describe() +
+                           " (9 rows, sample weight 9 received; 10 rows, sample weight 10 counted); kept as "
+                           "returned, the day is not verified; a later run retries");
+  EXPECT_EQ(metrics::global().value("aesync_read_sampled_windows_total"), sampled_before);
+  const Manifest m = manifest();
+  EXPECT_EQ(m.rows, 10u);
+  EXPECT_EQ(m.source_rows, 11u);
+  EXPECT_FALSE(m.verified);
+  EXPECT_FALSE(m.read_sampled);
+  int unverified = 0;
+  for (const WindowRecord& w : m.windows) {
+    if (w.verified) continue;
+    ++unverified;
+    EXPECT_EQ(w.start, kept.start);
+    EXPECT_EQ(w.end, kept.end);
+    EXPECT_EQ(w.rows, 9u);
+    EXPECT_EQ(w.sample_weight, 9);
+    EXPECT_EQ(w.source_rows, 10u);
+    EXPECT_EQ(w.resolution, 1);
+  }
+  EXPECT_EQ(unverified, 1);
+}
+
+TEST_F(WindowSyncTest, ReadSampledAndIncompleteWindowsAreWarnedApartInOneWarning) {
+  // Reads come back at 1 row in 10 everywhere; the row alone at 09:00 is never returned at all.
+  config.source.window_rows = 100;
+  for (int i = 0; i < 20; ++i) add_row(7200 + i, 1);
+  add_row(9 * 3600, 5);
+  data.lost_ts_ms = (start() + 9 * 3600) * 1000;
+  data.read_divisor = 10;
+  data.sampled_above = 0;
+  const SyncReport r = run();
+  const PartitionOutcome& p = r.partitions[0];
+  EXPECT_EQ(p.status, PartitionStatus::Ok);
+  EXPECT_TRUE(p.read_sampled);
+  const Window sampled{start() + 7200, start() + 7200 + kBucket};
+  const Window lost{start() + 9 * 3600, start() + 9 * 3600 + kBucket};
+  EXPECT_EQ(p.warning, "read-sampled by Analytics Engine: windows " + sampled.describe() +
+                           " at resolution 0.1 (2 of 20 rows); kept as returned (weights keep sums unbiased); a "
+                           "later run retries. not as counted by the source: windows " +
+                           lost.describe() +
+                           " (0 rows, sample weight 0 received; 1 rows, sample weight 5 counted); kept as returned, "
+                           "the day is not verified; a later run retries");
+  EXPECT_FALSE(manifest().verified);
+  EXPECT_TRUE(manifest().read_sampled);
 }
 
 TEST_F(WindowSyncTest, LateRowsAreRecountedNotReportedAsLoss) {
