@@ -57,8 +57,8 @@ test('each manifest matches its data file and the input rows of its day', () => 
     // The manifest's keys (docs/data-layout.md); data_key is the data file's object key, null for an empty day.
     assert.deepEqual(
       Object.keys(m).sort(),
-      ['aesync_version', 'bytes', 'columns', 'data_key', 'exported_at', 'partition', 'rows', 'sample_weight',
-        'sha256', 'source_rows', 'verified', 'windows'],
+      ['aesync_version', 'bytes', 'columns', 'data_key', 'exported_at', 'partition', 'read_sampled', 'rows',
+        'sample_weight', 'sha256', 'source_rows', 'verified', 'windows'],
       day,
     );
     assert.equal(m.data_key, `machine_metrics/${day}/data.parquet`);
@@ -69,6 +69,7 @@ test('each manifest matches its data file and the input rows of its day', () => 
     // The file source fetches no windows and has no independent count to verify against.
     assert.deepEqual(m.windows, []);
     assert.equal(m.verified, false);
+    assert.equal(m.read_sampled, false, 'nothing read-sampled from a file');
     assert.equal(m.partition, day);
     assert.equal(m.rows, dayRows.length, `${day} rows`);
     assert.equal(m.source_rows, dayRows.length, `${day} source_rows`);
