@@ -126,7 +126,6 @@ function writeConfig(name, { prefix, destination, sync = {} }) {
       source: {
         type: 'analytics-engine', dataset: 'machine_metrics', account_id: ACCOUNT, api_token: '${AE_TOKEN}',
         api_base: env.gw.url, window: '1h', settle: '5m', timeout: '10s', max_retries: 3, verify: true,
-        max_requests_per_minute: 1200, // the budget would pace the runs; its own tests set it
       },
       destination: destination ?? {
         type: 's3', endpoint: env.h.endpoint, bucket: env.h.bucket, region: 'us-east-1',

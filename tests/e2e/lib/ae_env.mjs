@@ -122,9 +122,6 @@ export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['mac
           timeout: '10s',
           max_retries: 3,
           verify: true,
-          // The most the budget allows: at the default 120 a minute the budget alone would pace a
-          // 3-day run (~75 requests) to half a minute. The tests of the budget set their own.
-          max_requests_per_minute: 1200,
           ...source,
         },
         destination: {
