@@ -203,6 +203,8 @@ test('daemon: two ticks export the partitions, /metrics counts them, /healthz fo
     assert.equal(valueOf(m, 'aesync_bytes_uploaded_total'), runs * dataBytes);
     assert.equal(valueOf(m, 'aesync_retries_total'), 0);
     assert.equal(valueOf(m, 'aesync_read_sampled_windows_total'), 0, 'the gateway does not sample reads here');
+    // The budget is unlimited in these tests (lib/aesync.mjs): nothing waited for it.
+    assert.equal(valueOf(m, 'aesync_source_budget_wait_seconds_total'), 0);
     assert.ok(valueOf(m, 'aesync_source_requests_total', { status: '200' }) >= runs * 2 * (1 + 24), 'a histogram per day, a window request per hour');
     assert.ok(Math.abs(valueOf(m, 'aesync_last_success_timestamp_seconds') - Date.now() / 1000) < 60);
     assert.deepEqual(
@@ -215,6 +217,7 @@ test('daemon: two ticks export the partitions, /metrics counts them, /healthz fo
         aesync_retries_total: 'counter',
         aesync_rows_exported_total: 'counter',
         aesync_runs_failed_total: 'counter',
+        aesync_source_budget_wait_seconds_total: 'counter',
         aesync_source_requests_total: 'counter',
       },
     );

@@ -11,6 +11,12 @@ const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..
 
 export const AESYNC_BIN = process.env.AESYNC_BIN || join(repoRoot, 'build', 'aesync');
 
+// The source's request budget (source.max_requests_per_minute, src/net/request_budget.h) would
+// make every test that is not about it wait as a real backfill does (2 requests per second):
+// every aesync a test file starts (they inherit this environment) gets an unlimited budget,
+// unless the test gives AESYNC_BUDGET_PER_MINUTE itself ('' = the configured rate).
+process.env.AESYNC_BUDGET_PER_MINUTE ??= '1000000';
+
 /**
  * Runs aesync with `args`; returns { code, signal, stdout, stderr } (stdout a Buffer with
  * `binaryStdout`, else text). The environment is the test's
