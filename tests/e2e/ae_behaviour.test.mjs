@@ -39,6 +39,8 @@ const NOW = '2026-03-22T00:00:00Z';
 const BUCKET = 300;
 /** Runs that are not about the budget: no waiting for tokens (net/request_budget.h). */
 const NO_BUDGET = { AESYNC_BUDGET_PER_MINUTE: '1000000' };
+/** Runs about the budget: the configured max_requests_per_minute ('' overrides lib/aesync.mjs's default). */
+const CONFIGURED_BUDGET = { AESYNC_BUDGET_PER_MINUTE: '' };
 
 // The days of each part, all in table machine_metrics (disjoint), and their rows.
 const LONG = ['2026-03-01', '2026-03-02', '2026-03-03']; // 1: 5760 rows a day, 20 per bucket
@@ -432,7 +434,7 @@ test(`5. 4 shards side by side, each max_requests_per_minute = ${PER_SHARD}, aga
   let runs;
   try {
     runs = await Promise.all([0, 1, 2, 3].map((k) =>
-      env.aesync(['sync', '-c', cfg, '--from', SHARD_DAYS[0], '--to', SHARD_DAYS.at(-1), '--now', NOW, '--shard', `${k}/4`])));
+      env.aesync(['sync', '-c', cfg, '--from', SHARD_DAYS[0], '--to', SHARD_DAYS.at(-1), '--now', NOW, '--shard', `${k}/4`], { env: CONFIGURED_BUDGET })));
   } finally {
     env.gw.configure({ rateLimit: null });
   }
