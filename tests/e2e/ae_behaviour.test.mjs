@@ -243,7 +243,7 @@ test('3. raw reads sampled at every window size: exit 0, kept read-sampled with 
   const summary = parseSummary(res.stdout);
   assert.deepEqual(statuses(summary), Object.fromEntries(ALL.map((d) => [d, 'ok'])));
   const warning = (d) => {
-    const list = Array.from({ length: 288 }, (_, i) => `${windowName(unixOf(d) + i * BUCKET, unixOf(d) + (i + 1) * BUCKET)} at resolution 0.1`);
+    const list = Array.from({ length: 288 }, (_, i) => `${windowName(unixOf(d) + i * BUCKET, unixOf(d) + (i + 1) * BUCKET)} at resolution 0.1 (2 of 20 rows)`);
     return `read-sampled by Analytics Engine: windows ${list.join(', ')}; kept as returned (weights keep sums unbiased); a later run retries`;
   };
   for (const d of summary.days) {
