@@ -20,7 +20,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { numberOf } from './lib/ae.mjs';
@@ -30,7 +29,7 @@ import {
   statuses, unixOf, windowName,
 } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
-import { insertRows } from './lib/clickhouse_server.mjs';
+import { insertRows, freePort } from './lib/clickhouse_server.mjs';
 import { addDays } from './lib/gen.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 
@@ -298,16 +297,6 @@ test('3. raw reads sampled at every window size: exit 0, kept read-sampled with 
 // ---------------------------------------------------------------------------------------------
 // The daemon's /metrics (the daemon plans from the real clock: yesterday's rows).
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The value of an unlabelled sample in Prometheus text (undefined when absent). */
 function metric(text, name) {

@@ -14,13 +14,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { AESYNC_BIN } from './lib/aesync.mjs';
 import { PREFIX, dataKey, manifestKey, startAeEnv } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
-import { insertRows } from './lib/clickhouse_server.mjs';
+import { insertRows, freePort } from './lib/clickhouse_server.mjs';
 import { addDays } from './lib/gen.mjs';
 import { configToml } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
@@ -35,17 +34,6 @@ let env;
 let config;
 const outputs = [];
 
-/** A TCP port nobody listens on (the kernel's pick, released at once). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts `aesync <args>` in the scratch folder with the token and S3 keys in its environment.

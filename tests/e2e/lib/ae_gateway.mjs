@@ -667,18 +667,23 @@ export async function startAeGateway({
     return { from: from[1], where: sql.slice(where.index + 5, where.index + 5 + (end ? end.index : rest.length)).trim() };
   }
 
+  // A POST to ClickHouse's HTTP interface (the SQL is its body), denormals quoted as AE does.
+  function clickhouseRequest() {
+    const params = new URLSearchParams({ output_format_json_quote_denormals: '1' });
+    return http.request({
+      host: '127.0.0.1',
+      port: clickhouse.httpPort,
+      method: 'POST',
+      path: '/?' + params,
+      agent,
+      headers: { 'X-ClickHouse-User': chUser, 'X-ClickHouse-Key': chPassword, 'Content-Type': 'text/plain' },
+    });
+  }
+
   // POSTs `sql` to ClickHouse and collects the answer: { status, type, body (Buffer) }.
   function upstream(sql) {
     return new Promise((resolve, reject) => {
-      const params = new URLSearchParams({ output_format_json_quote_denormals: '1' });
-      const up = http.request({
-        host: '127.0.0.1',
-        port: clickhouse.httpPort,
-        method: 'POST',
-        path: '/?' + params,
-        agent,
-        headers: { 'X-ClickHouse-User': chUser, 'X-ClickHouse-Key': chPassword, 'Content-Type': 'text/plain' },
-      });
+      const up = clickhouseRequest();
       up.on('error', reject);
       up.on('response', (upRes) => {
         const chunks = [];
@@ -793,15 +798,7 @@ export async function startAeGateway({
   // `presorted`: the query's JSONEachRow lines come with their keys already in order.
   function forward(sql, format, fault, res, rec, presorted) {
     return new Promise((resolve) => {
-      const params = new URLSearchParams({ output_format_json_quote_denormals: '1' });
-      const up = http.request({
-        host: '127.0.0.1',
-        port: clickhouse.httpPort,
-        method: 'POST',
-        path: '/?' + params,
-        agent,
-        headers: { 'X-ClickHouse-User': chUser, 'X-ClickHouse-Key': chPassword, 'Content-Type': 'text/plain' },
-      });
+      const up = clickhouseRequest();
       let upDone = false;
       // A client that goes away mid-body (a timeout) ends the ClickHouse query too.
       res.on('close', () => {
