@@ -46,7 +46,7 @@ import { addDays, dayStartMs } from './lib/gen.mjs';
 import { configToml } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { errorCode, s3Request } from './lib/s3_client.mjs';
-import { chdbObjectsAsync, seededBuffer } from './lib/s3_tools.mjs';
+import { chdbObjectsAsync, s3Destination, seededBuffer } from './lib/s3_tools.mjs';
 
 const SEED = seedFromEnv(20261126);
 const D = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04'];
@@ -127,10 +127,7 @@ function writeConfig(name, { prefix, destination, sync = {} }) {
         type: 'analytics-engine', dataset: 'machine_metrics', account_id: ACCOUNT, api_token: '${AE_TOKEN}',
         api_base: env.gw.url, window: '1h', settle: '5m', timeout: '10s', max_retries: 3, verify: true,
       },
-      destination: destination ?? {
-        type: 's3', endpoint: env.h.endpoint, bucket: env.h.bucket, region: 'us-east-1',
-        access_key_id: '${E2E_S3_KEY_ID}', secret_access_key: '${E2E_S3_SECRET}', prefix,
-      },
+      destination: destination ?? s3Destination(env.h, { prefix }),
       // Small row groups: the big day's bytes reach the upload (and its parts go up) while its
       // windows are still being fetched.
       output: { row_group_rows: 4096 },

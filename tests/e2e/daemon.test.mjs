@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { AESYNC_BIN } from './lib/aesync.mjs';
 import { PREFIX, dataKey, manifestKey, startAeEnv } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
+import { s3Destination } from './lib/s3_tools.mjs';
 import { insertRows, freePort } from './lib/clickhouse_server.mjs';
 import { addDays } from './lib/gen.mjs';
 import { configToml } from './lib/mapping.mjs';
@@ -269,10 +270,7 @@ test('daemon: SIGTERM during a multipart upload exits 0 within 10 s, no object, 
   writeFileSync(bigConfig, configToml({
     tables: {
       source: { type: 'file', path: dump },
-      destination: {
-        type: 's3', endpoint: env.h.endpoint, bucket: env.h.bucket, region: 'us-east-1',
-        access_key_id: '${E2E_S3_KEY_ID}', secret_access_key: '${E2E_S3_SECRET}', prefix: BIG_PREFIX,
-      },
+      destination: s3Destination(env.h, { prefix: BIG_PREFIX }),
     },
   }));
 

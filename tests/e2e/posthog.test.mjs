@@ -32,7 +32,7 @@ import { CH_TYPES, configToml } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { sqlString } from './lib/readers.mjs';
 import { startS3Harness } from './lib/s3_harness.mjs';
-import { chdbObjectsAsync, runAesyncAsync } from './lib/s3_tools.mjs';
+import { chdbObjectsAsync, runAesyncAsync, s3Destination } from './lib/s3_tools.mjs';
 
 const SEED = seedFromEnv(4242);
 const scratch = scratchDir('posthog');
@@ -280,15 +280,7 @@ function writeConfig(name, posthog = {}) {
   const path = join(scratch, name);
   const tables = {
     source: { type: 'file', path: dump },
-    destination: {
-      type: 's3',
-      endpoint: h.endpoint,
-      bucket: h.bucket,
-      region: 'us-east-1',
-      access_key_id: '${E2E_S3_KEY_ID}',
-      secret_access_key: '${E2E_S3_SECRET}',
-      prefix: 'machine_metrics',
-    },
+    destination: s3Destination(h),
   };
   if (posthog)
     tables.posthog = {

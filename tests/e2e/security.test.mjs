@@ -48,7 +48,7 @@ import { addDays } from './lib/gen.mjs';
 import { configToml } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { encodeKeyPath, startS3Harness } from './lib/s3_harness.mjs';
-import { runAesyncAsync } from './lib/s3_tools.mjs';
+import { runAesyncAsync, s3Destination } from './lib/s3_tools.mjs';
 
 const SEED = seedFromEnv(4242);
 const NOW = '2026-05-15T12:00:00Z';
@@ -84,10 +84,7 @@ const chSource = (over = {}) => ({
   type: 'clickhouse', url: env.ch.url, user: env.ch.user, password: '${CH_PASSWORD}', database: 'default',
   table: 'machine_metrics', window: '6h', settle: '5m', timeout: '10s', max_retries: 1, ...over,
 });
-const s3Dest = (over = {}, h = env.h) => ({
-  type: 's3', endpoint: h.endpoint, bucket: h.bucket, region: 'us-east-1', access_key_id: '${E2E_S3_KEY_ID}',
-  secret_access_key: '${E2E_S3_SECRET}', prefix: 'machine_metrics', ...over,
-});
+const s3Dest = (over = {}, h = env.h) => s3Destination(h, over);
 const localDest = (path, over = {}) => ({ type: 'local', path, prefix: 'machine_metrics', ...over });
 const SYNC = { lookback_days: 1, retention_days: 90, concurrency: 2 };
 

@@ -14,7 +14,7 @@ import { genMachineMetrics } from './lib/gen.mjs';
 import { configToml } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { startS3Harness } from './lib/s3_harness.mjs';
-import { runAesyncAsync } from './lib/s3_tools.mjs';
+import { runAesyncAsync, s3Destination } from './lib/s3_tools.mjs';
 
 const SEED = seedFromEnv(4242);
 const scratch = scratchDir('store-compat');
@@ -36,15 +36,7 @@ before(async () => {
     configToml({
       tables: {
         source: { type: 'file', path: dump },
-        destination: {
-          type: 's3',
-          endpoint: h.endpoint,
-          bucket: h.bucket,
-          region: 'us-east-1',
-          access_key_id: '${E2E_S3_KEY_ID}',
-          secret_access_key: '${E2E_S3_SECRET}',
-          prefix: 'machine_metrics',
-        },
+        destination: s3Destination(h),
       },
     }),
   );

@@ -18,7 +18,7 @@ import { BUILTIN_COLUMNS, CH_TYPES, configToml, isNullable } from './lib/mapping
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { sqlString } from './lib/readers.mjs';
 import { startS3Harness } from './lib/s3_harness.mjs';
-import { chdbObjectsAsync, runAesyncAsync } from './lib/s3_tools.mjs';
+import { chdbObjectsAsync, runAesyncAsync, s3Destination } from './lib/s3_tools.mjs';
 
 const SEED = seedFromEnv(5150);
 const DAYS = ['2026-02-01', '2026-02-02', '2026-02-03'];
@@ -37,18 +37,7 @@ function writeConfig(name, destination, source = { type: 'file', path: dump }) {
   return path;
 }
 
-function s3Destination(overrides = {}) {
-  return {
-    type: 's3',
-    endpoint: h.endpoint,
-    bucket: h.bucket,
-    region: 'us-east-1',
-    access_key_id: '${E2E_S3_KEY_ID}',
-    secret_access_key: '${E2E_S3_SECRET}',
-    prefix: 'machine_metrics',
-    ...overrides,
-  };
-}
+const destinationOf = (overrides = {}) => s3Destination(h, overrides);
 
 /** Runs aesync; returns the result and the harness requests it made. */
 async function aesync(args, { env = {} } = {}) {
@@ -75,7 +64,7 @@ const localDir = join(scratch, 'local-exports');
 before(async () => {
   h = await startS3Harness({ bucket: 'aesync-sync-e2e' });
   writeDump(dump, raw);
-  s3Config = writeConfig('s3.toml', s3Destination());
+  s3Config = writeConfig('s3.toml', destinationOf());
   firstRun = await aesync(['sync', '-c', s3Config]);
   assertOk(firstRun, 'sync to s3');
   // The same input through the local destination, for a byte comparison.
@@ -162,7 +151,7 @@ test('ClickHouse DESCRIBE TABLE s3(...): the built-in mapping\'s types', async (
 });
 
 test('r2 (region "auto"): the same layout under its prefix, signed for "auto", readable by ClickHouse', async () => {
-  const config = writeConfig('r2.toml', s3Destination({ type: 'r2', region: 'auto', prefix: 'r2_metrics' }));
+  const config = writeConfig('r2.toml', destinationOf({ type: 'r2', region: 'auto', prefix: 'r2_metrics' }));
   const res = await aesync(['sync', '-c', config]);
   assertOk(res, 'sync to r2');
   assert.deepEqual(
@@ -247,7 +236,7 @@ test('a data upload that fails past the retries leaves that day\'s previous obje
   // New input (another seed), so that a successful write would change the objects.
   const dump2 = join(scratch, 'dump2.jsonl');
   writeDump(dump2, genMachineMetrics(new Rng(SEED + 1), { rows: 1500, days: 3, startDay: DAYS[0] }));
-  const config = writeConfig('s3-dump2.toml', s3Destination(), { type: 'file', path: dump2 });
+  const config = writeConfig('s3-dump2.toml', destinationOf(), { type: 'file', path: dump2 });
   const fault = h.faults.slowDown({ key: dataKey('machine_metrics', day), method: 'PUT' }, Infinity);
   let res;
   try {

@@ -21,7 +21,7 @@ import { dayStartMs } from './gen.mjs';
 import { BUILTIN_COLUMNS, CH_TYPES, configToml, isNullable } from './mapping.mjs';
 import { sqlString } from './readers.mjs';
 import { startS3Harness } from './s3_harness.mjs';
-import { chdbObjectsAsync, runAesyncAsync } from './s3_tools.mjs';
+import { chdbObjectsAsync, runAesyncAsync, s3Destination } from './s3_tools.mjs';
 
 export const ACCOUNT = '0123456789abcdef0123456789abcdef';
 export const PREFIX = 'machine_metrics';
@@ -124,16 +124,7 @@ export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['mac
           verify: true,
           ...source,
         },
-        destination: {
-          type: 's3',
-          endpoint: h.endpoint,
-          bucket: h.bucket,
-          region: 'us-east-1',
-          access_key_id: '${E2E_S3_KEY_ID}',
-          secret_access_key: '${E2E_S3_SECRET}',
-          prefix: PREFIX,
-          ...destination,
-        },
+        destination: s3Destination(h, { prefix: PREFIX, ...destination }),
         sync: { lookback_days: 1, retention_days: 90, concurrency: 2, ...sync },
       };
       const path = join(scratch, name);

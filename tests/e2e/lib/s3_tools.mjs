@@ -71,6 +71,23 @@ function baseEnv(env) {
  * Runs `s3tool <endpoint> <bucket> <region> ...args` against harness `h` with its credentials
  * (override with env). `rss: true` runs it under /usr/bin/time and adds `maxRssKiB`.
  */
+/**
+ * The `[destination]` table of an aesync config for the S3 harness `h` (its key pair through the
+ * environment variables the tests set), with `overrides` on top.
+ */
+export function s3Destination(h, overrides = {}) {
+  return {
+    type: 's3',
+    endpoint: h.endpoint,
+    bucket: h.bucket,
+    region: 'us-east-1',
+    access_key_id: '${E2E_S3_KEY_ID}',
+    secret_access_key: '${E2E_S3_SECRET}',
+    prefix: 'machine_metrics',
+    ...overrides,
+  };
+}
+
 export async function runS3tool(h, args, { env = {}, input, onStdout, rss = false, region = h.region } = {}) {
   const fullEnv = baseEnv({ AWS_ACCESS_KEY_ID: h.accessKeyId, AWS_SECRET_ACCESS_KEY: h.secretAccessKey, ...env });
   const argv = [h.endpoint, h.bucket, region, ...args];
