@@ -63,12 +63,23 @@ Config load_config(const std::string& path) {
   return c;
 }
 
+SourceConfig source_for_dataset(const SourceConfig& source, const std::string& dataset) {
+  SourceConfig s = source;
+  switch (source.type) {
+    case SourceType::AnalyticsEngine: s.dataset = dataset; break;
+    case SourceType::ClickHouse: s.table = dataset; break;
+    case SourceType::File: break;
+  }
+  return s;
+}
+
 Config default_config() {
   Config c;
   // Move-assigned: assigning the literals trips GCC 12's false -Wrestrict at -O2 (GCC bug 105329).
   c.source.type = SourceType::File;
   c.source.path = std::string("-");
   c.has_source = true;
+  c.tables.push_back(config_loader::single_table(c));
   return c;
 }
 

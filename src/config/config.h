@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "schema/schema.h"
+#include "schema/table_shape.h"
 
 namespace aesync {
 
@@ -121,6 +122,17 @@ struct PostHogConfig {
   std::string join_events_on;          //!< empty = no saved join
 };
 
+//! One output table (docs/configuration.md, "Tables"): a [[tables]] entry, or, in a config
+//! without [[tables]], the single table named posthog.table, under destination.prefix, with
+//! the top-level mapping.
+struct TableConfig {
+  std::string name;     //!< its PostHog table (a SQL name), unique in the config
+  std::string prefix;   //!< where its days live in the destination, unique in the config
+  std::string dataset;  //!< what it reads: the AE dataset, or the ClickHouse table; "" for a file
+  TableShape shape;
+  std::string join_events_on;  //!< empty = no saved join
+};
+
 struct Config {
   std::string file;  //!< where it was loaded from; empty for the built-in defaults
   SourceConfig source;
@@ -129,8 +141,12 @@ struct Config {
   OutputConfig output;
   SyncConfig sync;
   std::optional<PostHogConfig> posthog;
+  //! The top-level mapping ([[columns]], or the built-in one): `convert`'s, and that of every
+  //! table that has no columns of its own.
   Schema schema = Schema::builtin_machine_metrics();
   bool builtin_schema = true;  //!< no [[columns]] were given
+  //! The tables, in file order; never empty (see TableConfig).
+  std::vector<TableConfig> tables;
   //! Non-fatal findings for the user (insecure_skip_verify, a literal secret in a file that
   //! group/others can read), each naming the key and file; the caller logs them.
   std::vector<std::string> warnings;
@@ -138,6 +154,9 @@ struct Config {
   //! Every non-empty secret value, so that outputs can be redacted.
   std::vector<std::string> secrets() const;
 };
+
+//! `source` reading `dataset` instead of its own (the AE dataset, or the ClickHouse table).
+SourceConfig source_for_dataset(const SourceConfig& source, const std::string& dataset);
 
 //! Loads and validates a config file. Throws ConfigError.
 Config load_config(const std::string& path);

@@ -179,15 +179,24 @@ const KeySpec kKeys[] = {
      .kind = K::FieldPath,
      .text = [](Config& c) { return &c.posthog->join_events_on; }},
 
-    // [[columns]]: each table read whole by the column reader.
-    {.section = "columns", .name = "name", .kind = K::Column},
-    {.section = "columns", .name = "from", .kind = K::Column},
-    {.section = "columns", .name = "type", .kind = K::Column},
-    {.section = "columns", .name = "when", .kind = K::Column},
-    {.section = "columns", .name = "empty_as_null", .kind = K::Column},
+    // [[columns]]: each entry read whole by the column reader.
+    {.section = "columns", .name = "name", .kind = K::EntryKey},
+    {.section = "columns", .name = "from", .kind = K::EntryKey},
+    {.section = "columns", .name = "type", .kind = K::EntryKey},
+    {.section = "columns", .name = "when", .kind = K::EntryKey},
+    {.section = "columns", .name = "empty_as_null", .kind = K::EntryKey},
+
+    // [[tables]]: each entry read whole by the table reader (its columns by the column reader).
+    {.section = "tables", .name = "name", .kind = K::EntryKey},
+    {.section = "tables", .name = "prefix", .kind = K::EntryKey},
+    {.section = "tables", .name = "dataset", .kind = K::EntryKey},
+    {.section = "tables", .name = "where", .kind = K::EntryKey},
+    {.section = "tables", .name = "columns", .kind = K::EntryKey},
+    {.section = "tables", .name = "rollup", .kind = K::EntryKey},
+    {.section = "tables", .name = "join_events_on", .kind = K::EntryKey},
 };
 
-constexpr std::string_view kSections[] = {"source", "destination", "output", "sync", "posthog", "columns"};
+constexpr std::string_view kSections[] = {"source", "destination", "output", "sync", "posthog", "columns", "tables"};
 
 }  // namespace
 

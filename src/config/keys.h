@@ -37,19 +37,19 @@ enum class KeyKind {
   Prefix,       //!< an object key prefix: no empty, "." or ".." segment, no leading/trailing '/'
   ProjectId,    //!< digits, written as a string or an integer
   FieldPath,    //!< a HogQL field path such as properties.machine_id
-  Column,       //!< a key of a [[columns]] table: read by the column reader
+  EntryKey,     //!< a key of an array entry ([[columns]], [[tables]]): read by that entry's reader
 };
 
 //! One key of the config file.
 struct KeySpec {
-  std::string_view section;  //!< "source", "destination", "output", "sync", "posthog", "columns"
+  std::string_view section;  //!< "source", "destination", "output", "sync", "posthog", "columns", "tables"
   std::string_view name;
   KeyKind kind;
   int64_t lo = 0;  //!< Duration, Integer: the smallest value accepted
   int64_t hi = 0;  //!< Duration, Integer: the largest value accepted
   //! Url: where credentials written into the URL belong instead (ends "credentials... ; <hint>").
   std::string_view credentials_hint = {};
-  //! Where the value goes (the one matching the kind; null for Choice and Column keys).
+  //! Where the value goes (the one matching the kind; null for Choice and EntryKey keys).
   std::string* (*text)(Config&) = nullptr;
   void (*number)(Config&, int64_t) = nullptr;
   bool* (*flag)(Config&) = nullptr;

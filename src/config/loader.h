@@ -32,6 +32,9 @@ std::string one_of(const std::vector<std::string_view>& options);
 //! [a-z_][a-z0-9_]*: output column names, safe in SQL and PostHog without quoting.
 bool is_column_name(std::string_view s);
 
+//! The single table of a config without [[tables]] (config.h, TableConfig).
+TableConfig single_table(const Config& c);
+
 //! One table of the file and its dotted name ("source", "columns[3]"); `table` is null when the
 //! section is absent, so every lookup in it finds nothing and the defaults stay.
 struct Section {
@@ -82,7 +85,7 @@ class Loader {
   std::optional<std::string> project_id(const Section& s, std::string_view key) const;
   //! A text key whose kind restricts its characters (account id, bucket, region, prefix, field path).
   std::optional<std::string> restricted(const Section& s, const KeySpec& key) const;
-  //! Reads `key` by its kind and stores it into `c`; Choice and Column keys are left to the caller.
+  //! Reads `key` by its kind and stores it into `c`; Choice and EntryKey keys are left to the caller.
   void read_key(const Section& s, const KeySpec& key, Config& c);
   void require(const Section& s, std::string_view key, const std::string& value, const std::string& why) const;
 
@@ -95,8 +98,18 @@ class Loader {
   void read_output(const Section& s, Config& c);
   void read_sync(const Section& s, Config& c);
   void read_posthog(const Section& s, Config& c);
-  Schema read_columns(const toml::node& node) const;
+  //! `name`: the array's dotted name ("columns", "tables[2].columns").
+  Schema read_columns(const toml::node& node, const std::string& name) const;
   ColumnSpec read_column(const Section& s) const;
+  //! `{ blob4 = "resource" }` at `dotted`: each key a raw string column; `at_most_one` for `when`.
+  std::vector<WhenCondition> read_conditions(const toml::node& node, const std::string& dotted, bool at_most_one) const;
+
+  // [[tables]] (loader_tables.cpp).
+  void read_tables(const toml::table& root, Config& c);
+  TableConfig read_table(const Section& s, const Config& c) const;
+  RollupSpec read_rollup(const toml::node& node, const std::string& dotted, const Schema& mapping) const;
+  //! The join's column check, for the table `t` whose join_events_on is at `where`.
+  void check_join(const TableConfig& t, const toml::node& where, const std::string& dotted) const;
 
   std::string file_;
   std::filesystem::path base_dir_;

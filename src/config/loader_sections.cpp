@@ -184,21 +184,7 @@ ColumnSpec Loader::read_column(const Section& s) const {
            label + ": type " + t + " cannot be made from " + from + " (" + std::string(raw_kind_phrase(c.from)) + ")");
   }
 
-  if (const toml::node* when_node = s.get("when")) {
-    const std::string dotted = s.dotted("when");
-    if (!when_node->is_table()) fail_type(*when_node, dotted, "a table such as { blob4 = \"resource\" }");
-    const toml::table& when = *when_node->as_table();
-    if (when.size() != 1)
-      fail(when_node->source(), dotted + ": expected exactly one condition such as { blob4 = \"resource\" }, got " +
-                                    std::to_string(when.size()));
-    const auto first = when.begin();  // its proxy pair lives inside the iterator
-    const auto& [key, value] = *first;
-    std::optional<RawColumn> cond = RawColumn::parse(key.str());
-    if (!cond || !cond->is_string())
-      fail(key.source(), dotted + ": " + in_quotes(key.str()) +
-                             " is not a raw string column (expected dataset, index1 or blob1..blob20)");
-    c.when = WhenCondition{*cond, string_at(value, dotted + "." + std::string(key.str()))};
-  }
+  if (const toml::node* when_node = s.get("when")) c.when = read_conditions(*when_node, s.dotted("when"), true)[0];
 
   if (std::optional<bool> v = boolean(s, "empty_as_null")) {
     if (*v && c.type != ColumnType::String)
@@ -209,23 +195,41 @@ ColumnSpec Loader::read_column(const Section& s) const {
   return c;
 }
 
-Schema Loader::read_columns(const toml::node& node) const {
-  constexpr std::string_view kExpected = "an array of tables ([[columns]])";
-  if (!node.is_array()) fail_type(node, "columns", kExpected);
+std::vector<WhenCondition> Loader::read_conditions(const toml::node& node, const std::string& dotted,
+                                                   bool at_most_one) const {
+  if (!node.is_table()) fail_type(node, dotted, "a table such as { blob4 = \"resource\" }");
+  const toml::table& conditions = *node.as_table();
+  if (at_most_one ? conditions.size() != 1 : conditions.empty())
+    fail(node.source(), dotted + ": expected " + (at_most_one ? "exactly one condition" : "at least one condition") +
+                            " such as { blob4 = \"resource\" }, got " + std::to_string(conditions.size()));
+  std::vector<WhenCondition> out;
+  for (auto&& [key, value] : conditions) {
+    std::optional<RawColumn> raw = RawColumn::parse(key.str());
+    if (!raw || !raw->is_string())
+      fail(key.source(), dotted + ": " + in_quotes(key.str()) +
+                             " is not a raw string column (expected dataset, index1 or blob1..blob20)");
+    out.push_back(WhenCondition{*raw, string_at(value, dotted + "." + std::string(key.str()))});
+  }
+  return out;
+}
+
+Schema Loader::read_columns(const toml::node& node, const std::string& name) const {
+  const std::string expected = "an array of tables ([[" + name + "]])";
+  if (!node.is_array()) fail_type(node, name, expected);
   const toml::array& items = *node.as_array();
-  if (items.empty()) fail(node.source(), "columns: at least one column is required (or leave [[columns]] out)");
+  if (items.empty()) fail(node.source(), name + ": at least one column is required (or leave [[" + name + "]] out)");
   Schema schema;
   std::map<std::string, std::pair<size_t, toml::source_region>, std::less<>> seen;  // name -> (N, where)
   for (size_t i = 0; i < items.size(); ++i) {
-    const std::string name = "columns[" + std::to_string(i + 1) + "]";
+    const std::string item_name = name + "[" + std::to_string(i + 1) + "]";
     const toml::node& item = items[i];
-    if (!item.is_table()) fail_type(item, name, "a table");
-    const Section s{item.as_table(), name};
+    if (!item.is_table()) fail_type(item, item_name, "a table");
+    const Section s{item.as_table(), item_name};
     ColumnSpec c = read_column(s);
     const toml::source_region where = s.get("name")->source();
     auto [it, inserted] = seen.try_emplace(c.name, i + 1, where);
     if (!inserted)
-      fail(where, s.dotted("name") + ": duplicate column name " + in_quotes(c.name) + " (also columns[" +
+      fail(where, s.dotted("name") + ": duplicate column name " + in_quotes(c.name) + " (also " + name + "[" +
                       std::to_string(it->second.first) + "] at line " + std::to_string(it->second.second.begin.line) +
                       ")");
     schema.columns.push_back(std::move(c));
@@ -270,15 +274,10 @@ Config Loader::load(std::string_view text) {
     read_posthog(posthog, c);
   }
   if (const toml::node* columns = root.get("columns")) {
-    c.schema = read_columns(*columns);
+    c.schema = read_columns(*columns, "columns");
     c.builtin_schema = false;
   }
-  // docs/posthog.md: the saved join is `events.<join_events_on> = <table>.machine_id`.
-  if (c.posthog && !c.posthog->join_events_on.empty() &&
-      std::none_of(c.schema.columns.begin(), c.schema.columns.end(),
-                   [](const ColumnSpec& col) { return col.name == "machine_id"; }))
-    fail(posthog.get("join_events_on")->source(),
-         "posthog.join_events_on: the saved join needs a column named machine_id, which [[columns]] does not define");
+  read_tables(root, c);
   c.warnings = warnings_;
   return c;
 }

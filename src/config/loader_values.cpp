@@ -184,6 +184,19 @@ void Loader::fail_type(const toml::node& node, const std::string& dotted, std::s
 // Typos are reported before anything else: a misspelt key would otherwise surface as a
 // confusing "required" error, or not at all. The earliest unknown key in file order is the one
 // reported, with the nearest known key of its table (edit distance at most 2) as a suggestion.
+namespace {
+
+// Calls `f(entry, "<name>[N]")` for each table of the array `node` (nothing when it is not one).
+template <class F>
+void for_each_entry(const toml::node& node, const std::string& name, F&& f) {
+  const toml::array* items = node.as_array();
+  if (!items) return;
+  for (size_t i = 0; i < items->size(); ++i)
+    if (const toml::table* entry = (*items)[i].as_table()) f(*entry, name + "[" + std::to_string(i + 1) + "]");
+}
+
+}  // namespace
+
 void Loader::check_keys(const toml::table& root) const {
   struct Unknown {
     const toml::key* key = nullptr;
@@ -205,14 +218,15 @@ void Loader::check_keys(const toml::table& root) const {
   for (std::string_view name : config_keys::sections()) {
     const toml::node* node = root.get(name);
     if (!node) continue;
-    if (name == "columns") {  // an array of tables; anything else is reported by read_columns()
-      if (const toml::array* items = node->as_array()) {
-        for (size_t i = 0; i < items->size(); ++i) {
-          if ((*items)[i].is_table())
-            find_unknown(*(*items)[i].as_table(), "columns[" + std::to_string(i + 1) + "]",
-                         config_keys::known_keys(name));
-        }
-      }
+    if (name == "columns" || name == "tables") {  // arrays of tables; anything else is their readers' to report
+      for_each_entry(*node, std::string(name), [&](const toml::table& entry, const std::string& entry_name) {
+        find_unknown(entry, entry_name, config_keys::known_keys(name));
+        if (name != "tables") return;
+        if (const toml::node* columns = entry.get("columns"))
+          for_each_entry(*columns, entry_name + ".columns", [&](const toml::table& column, const std::string& column_name) {
+            find_unknown(column, column_name, config_keys::known_keys("columns"));
+          });
+      });
     } else if (node->is_table()) {
       find_unknown(*node->as_table(), std::string(name), config_keys::known_keys(name));
     }
@@ -498,7 +512,7 @@ void Loader::read_key(const Section& s, const KeySpec& key, Config& c) {
       if (auto v = project_id(s, key.name)) *key.text(c) = std::move(*v);
       return;
     case KeyKind::Choice:
-    case KeyKind::Column: return;  // read by the section's own reader
+    case KeyKind::EntryKey: return;  // read by the section's own reader
   }
 }
 

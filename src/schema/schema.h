@@ -47,8 +47,11 @@ struct ColumnSpec {
   ColumnType type = ColumnType::String;
   std::optional<WhenCondition> when;
   bool empty_as_null = false;  //!< strings only: "" becomes NULL
+  //! Nullable for a reason outside the mapping rules: a rollup's aggregate of a nullable value,
+  //! or a column read back from a manifest (which records nullability, not its rule).
+  bool declared_nullable = false;
 
-  bool nullable() const { return when.has_value() || empty_as_null; }
+  bool nullable() const { return when.has_value() || empty_as_null || declared_nullable; }
 };
 
 struct Schema {

@@ -28,6 +28,8 @@ std::string manifest_to_json(const Manifest& m) {
   using json::append_string;
   std::string o = "{\n  \"partition\": ";
   append_string(o, m.partition);
+  o += ",\n  \"table\": ";
+  append_string(o, m.table);
   o += ",\n  \"data_key\": ";
   if (m.data_key.empty())
     o += "null";
@@ -47,10 +49,11 @@ std::string manifest_to_json(const Manifest& m) {
     append_string(o, to_string(c.type));
     o += ", \"from\": ";
     append_string(o, c.from.name());
-    const bool nullable = c.nullable() || (i < m.column_nullable.size() && m.column_nullable[i]);
-    o += nullable ? ", \"nullable\": true}" : ", \"nullable\": false}";
+    o += c.nullable() ? ", \"nullable\": true}" : ", \"nullable\": false}";
   }
   o += m.columns.empty() ? "]" : "\n  ]";
+  o += ",\n  \"schema_fingerprint\": ";
+  append_string(o, m.schema_fingerprint);
   o += ",\n  \"windows\": [";
   for (size_t i = 0; i < m.windows.size(); ++i) {
     const WindowRecord& w = m.windows[i];

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "schema/schema.h"
+#include "schema/table_shape.h"
 
 namespace aesync {
 
@@ -26,17 +27,18 @@ double resolution_of(uint64_t rows, uint64_t source_rows);
 
 struct Manifest {
   std::string partition;  //!< YYYY-MM-DD
+  std::string table;      //!< the table's name (config.h TableConfig); "" in manifests before tables
   std::string data_key;   //!< the data object's key; empty when rows == 0
   uint64_t rows = 0;
   int64_t sample_weight = 0;
   uint64_t bytes = 0;
   std::string sha256;
+  //! The file's columns (a rollup's are its output columns). Read back, a column's nullability
+  //! is its `declared_nullable`: the manifest does not record the rule that made it nullable.
   std::vector<ColumnSpec> columns;
-  //! Per column, "nullable" as read back by parse_manifest: the manifest does not record the
-  //! `when`/`empty_as_null` rule that makes a ColumnSpec nullable, so the flag is kept here.
-  //! Empty for a manifest built in memory; manifest_to_json writes a column nullable when its
-  //! spec is or this flag is set.
-  std::vector<bool> column_nullable;
+  //! The table's schema fingerprint (schema/table_shape.h) when the day was exported; read from a
+  //! manifest older than fingerprints, the fingerprint of its columns as a plain table's mapping.
+  std::string schema_fingerprint;
   std::vector<WindowRecord> windows;  //!< empty for the file source
   uint64_t source_rows = 0;
   //! Every window verified: the day is exported at full resolution, exactly.

@@ -27,6 +27,8 @@ class ManifestReader {
     Manifest m;
     m.partition = string(top, "partition", "partition");
     if (!parse_day(m.partition)) fail("\"partition\" is \"" + m.partition + "\", not a YYYY-MM-DD day");
+    // Absent before tables existed: the single table's manifests.
+    if (!top.at_key("table").error()) m.table = string(top, "table", "table");
     const simdjson::dom::element data_key = field(top, "data_key", "data_key");
     if (!data_key.is_null()) m.data_key = as_string(data_key, "data_key");
     m.rows = uint(top, "rows", "rows");
@@ -48,9 +50,13 @@ class ManifestReader {
       const auto raw = RawColumn::parse(from);
       if (!raw) fail("\"" + path + ".from\" is \"" + from + "\", not an AE column");
       spec.from = *raw;
+      spec.declared_nullable = boolean(c, "nullable", path + ".nullable");
       m.columns.push_back(std::move(spec));
-      m.column_nullable.push_back(boolean(c, "nullable", path + ".nullable"));
     }
+    // Absent before fingerprints existed: the columns' own, as a plain table's mapping.
+    m.schema_fingerprint = top.at_key("schema_fingerprint").error()
+                               ? schema_fingerprint(signatures(m.columns), {}, std::nullopt)
+                               : string(top, "schema_fingerprint", "schema_fingerprint");
 
     i = 0;
     for (simdjson::dom::element e : array(top, "windows", "windows")) {

@@ -7,6 +7,7 @@ using namespace aesync;
 TEST(Manifest, JsonHasEveryFieldInSpecOrder) {
   Manifest m;
   m.partition = "2026-02-03";
+  m.table = "machine_metrics";
   m.data_key = "machine_metrics/2026-02-03/data.parquet";
   m.rows = 3;
   m.sample_weight = 12;
@@ -14,6 +15,7 @@ TEST(Manifest, JsonHasEveryFieldInSpecOrder) {
   m.sha256 = "ab";
   m.columns = {{"cpu", *RawColumn::parse("double1"), ColumnType::Double,
                 WhenCondition{*RawColumn::parse("blob4"), "resource"}, false}};
+  m.schema_fingerprint = "0123456789abcdef";
   m.windows = {{1770076800, 1770080400, 3, 12, 3, 1, true}, {1770080400, 1770080700, 2, 200, 20, 0.1, false}};
   m.source_rows = 3;
   m.verified = true;
@@ -24,6 +26,7 @@ TEST(Manifest, JsonHasEveryFieldInSpecOrder) {
       manifest_to_json(m),
       "{\n"
       "  \"partition\": \"2026-02-03\",\n"
+      "  \"table\": \"machine_metrics\",\n"
       "  \"data_key\": \"machine_metrics/2026-02-03/data.parquet\",\n"
       "  \"rows\": 3,\n"
       "  \"sample_weight\": 12,\n"
@@ -32,6 +35,7 @@ TEST(Manifest, JsonHasEveryFieldInSpecOrder) {
       "  \"columns\": [\n"
       "    {\"name\": \"cpu\", \"type\": \"double\", \"from\": \"double1\", \"nullable\": true}\n"
       "  ],\n"
+      "  \"schema_fingerprint\": \"0123456789abcdef\",\n"
       "  \"windows\": [\n"
       "    {\"start\": \"2026-02-03T00:00:00Z\", \"end\": \"2026-02-03T01:00:00Z\", \"rows\": 3, \"sample_weight\": 12, "
       "\"source_rows\": 3, \"resolution\": 1, \"verified\": true},\n"

@@ -136,7 +136,9 @@ TEST(PartitionIndex, ManifestRoundTrip) {
     EXPECT_EQ(r.columns[i].type, m.columns[i].type);
     EXPECT_EQ(r.columns[i].from, m.columns[i].from);
   }
-  EXPECT_EQ(r.column_nullable, (std::vector<bool>{false, true, true, false, false}));
+  std::vector<bool> nullable;
+  for (const ColumnSpec& c : r.columns) nullable.push_back(c.declared_nullable);
+  EXPECT_EQ(nullable, (std::vector<bool>{false, true, true, false, false}));
   ASSERT_EQ(r.windows.size(), 2u);
   EXPECT_EQ(r.windows[0].start, 1770076800);
   EXPECT_EQ(r.windows[0].end, 1770080400);
