@@ -17,7 +17,9 @@
 #      real ClickHouse) to the S3 harness (s3rver behind a SigV4-verifying proxy) over loopback
 #      (bench/e2e/sync_day.mjs), with the CPU each party spent and what the source alone can
 #      serve, then again with the AE answers replayed from memory (no ClickHouse, no gateway),
-#      so that the figures say what limits them;
+#      so that the figures say what limits them; and five tables from the same read (the raw table,
+#      the three per-metric-type tables and the hourly rollup of examples/tables-*.toml): peak RSS,
+#      time and AE requests next to the single table's;
 #   5. a 30-day backfill through the same gateway with 300 ms of latency per query (the real
 #      API's round trip; small days of 2,000 rows), once with the binary AESYNC_BEFORE_BIN (when
 #      set: e.g. the release before issue 11, hourly windows + a count per window) and once with
@@ -233,7 +235,8 @@ main() {
   if [ "${BENCH_SKIP_E2E:-0}" != 1 ]; then
     echo
     echo "-- e2e: aesync sync --date $start_day: AE SQL API gateway (node, in front of clickhouse-server) -> aesync -> S3 harness (node: SigV4-verifying proxy + s3rver), loopback;"
-    echo "   window 1h, verify on; $e2e_runs runs live, then $e2e_runs with the AE answers of one recorded sync replayed from memory (bench/e2e/sync_day.mjs)"
+    echo "   window 1h, verify on; $e2e_runs runs live, then $e2e_runs with the AE answers of one recorded sync replayed from memory, then $e2e_runs live"
+    echo "   with five tables from the same read (bench/e2e/sync_day.mjs)"
     node bench/e2e/sync_day.mjs --bin "$bin" --rows "$rows_wanted" --day "$start_day" --seed "$seed" --runs "$e2e_runs" > "$dir/e2e.json"
     e_ok=1
     node - "$dir/e2e.json" "${m_rps[aesync]}" "${m_cpu[aesync]}" "$rows" > "$dir/e2e.txt" <<'EOF'
@@ -257,6 +260,10 @@ for (const [name, m, what] of [
 console.log(`source alone (no aesync; the same ${j.windows} queries one after another into a null sink): through the gateway ` +
   `${f(j.source.gateway.seconds)} s (${Math.round(j.source.gateway.rows_per_s)} rows/s = ${f(j.source.gateway.rows_per_s / convertRps)}x convert), ` +
   `straight from ClickHouse ${f(j.source.clickhouse.seconds)} s (${Math.round(j.source.clickhouse.rows_per_s)} rows/s): the ceiling of the live figure`);
+const t = j.five_tables.median;
+console.log(`five tables from the same read (raw + resource / process / startup + hourly rollup; medians of ${j.five_tables.runs} runs, live): ` +
+  `${f(t.seconds)} s, peak RSS ${f(t.rss_mib, 1)} MiB (limit 96: ${t.rss_mib < 96 ? 'under' : 'OVER'}), ${t.gateway_requests} AE requests ` +
+  `(one table: ${j.median.gateway_requests}), output ${t.out_bytes} bytes, aesync CPU ${f(t.aesync_cpu)} s`);
 EOF
     cat "$dir/e2e.txt"
   fi
@@ -336,6 +343,17 @@ console.log(`| the source alone: the gateway's answers into a null sink, no aesy
   `${c(j.source.gateway.rows_per_s)} | ${(j.source.gateway.rows_per_s / convertRps).toFixed(2)} | | |`);
 console.log();
 console.log(`Medians of ${j.runs} runs each; rows/s = rows / wall seconds of the aesync process.`);
+console.log();
+console.log(`| tables from one read of the same day (live, from the AE gateway) | seconds | peak RSS (MiB) | AE requests | output bytes | aesync CPU s |`);
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [name, m] of [
+  ['one: the raw table', j.median],
+  [`five: raw + resource / process / startup (\`examples/tables-by-metric-type.toml\`) + hourly rollup (\`examples/tables-hourly-rollup.toml\`)`, j.five_tables.median],
+]) {
+  console.log(`| ${name} | ${m.seconds.toFixed(2)} | ${m.rss_mib.toFixed(0)} | ${c(m.gateway_requests)} | ${c(m.out_bytes)} | ${m.aesync_cpu.toFixed(2)} |`);
+}
+console.log();
+console.log(`Medians of ${j.five_tables.runs} runs each; peak RSS from \`/usr/bin/time\` (the limit for five tables of a 2M-row day: 96 MiB).`);
 EOF
     fi
     if [ -n "$b_ok" ]; then

@@ -13,12 +13,17 @@
 // all run on its event loop) and of the ClickHouse server. Then the source alone: the day's
 // windows fetched, as aesync fetches them (one after another), through the gateway and straight
 // from ClickHouse into a null sink, with no aesync: the fastest the harness can serve the day.
-// Last, the same sync with the AE answers replayed: a proxy in front of the gateway records
+// Then the same sync with the AE answers replayed: a proxy in front of the gateway records
 // every answer of one sync, then serves the same requests from memory, so ClickHouse and the
 // gateway drop out and what remains is aesync and the S3 harness.
+// Last, five tables from the same read (issue 13): the raw table, the three per-metric-type
+// tables of examples/tables-by-metric-type.toml and the hourly rollup of
+// examples/tables-hourly-rollup.toml in one config, live: its peak RSS (the limit is 96 MiB for
+// a 2M-row day), time and AE requests next to the single table's. It fails when the raw table
+// lost rows, the split tables do not add up to the day, or the AE requests differ in number.
 //
 //   node bench/e2e/sync_day.mjs --bin build/aesync [--rows 2000000] [--day 2026-02-03]
-//        [--seed 11] [--runs 3] [--window 1h] [--verify true]
+//        [--seed 11] [--runs 3] [--window 1h] [--verify true] [--tables-runs RUNS]
 // prints progress on stderr and one JSON line on stdout (scripts/bench.sh reads it): medians
 // over the runs and each run, live and replayed.
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -30,6 +35,7 @@ import { makeFleet, streamMachineMetrics } from '../../tests/e2e/lib/ae_rows.mjs
 import { insertRows } from '../../tests/e2e/lib/clickhouse_server.mjs';
 import { Rng } from '../../tests/e2e/lib/prng.mjs';
 import { runProcess } from '../../tests/e2e/lib/s3_tools.mjs';
+import { exampleTablesText, tablesToml, writeTablesConfig } from '../../tests/e2e/lib/tables.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? acc.concat([[a.slice(2), all[i + 1]]]) : acc), []),
@@ -41,6 +47,12 @@ const SEED = Number(args.seed ?? 11);
 const RUNS = Number(args.runs ?? 3);
 const WINDOW = args.window ?? '1h';
 const VERIFY = (args.verify ?? 'true') === 'true';
+const TABLES_RUNS = Number(args['tables-runs'] ?? RUNS);
+const EXAMPLES = resolve(new URL('../../examples/', import.meta.url).pathname);
+// The five tables: their prefixes (= names) and what their manifests must say of the day's rows.
+const RAW_TABLE = 'five_raw';
+const SPLIT_TABLES = ['machine_metrics_resource', 'machine_metrics_process', 'machine_metrics_startup'];
+const ROLLUP_TABLE = 'machine_metrics_hourly';
 const CLK_TCK = 100; // clock ticks per second of /proc/<pid>/stat (USER_HZ on Linux)
 
 const log = (s) => process.stderr.write(`e2e: ${s}\n`);
@@ -164,8 +176,33 @@ try {
 
   let windows = [];
   let exported = 0; // syncs of the day so far: after the first, the day needs --force
+  // The single table's check of a run: the summary's and the manifest's rows are the day's;
+  // returns the bytes written.
+  async function checkSingle(what, stdout) {
+    const summary = parseSummary(stdout);
+    const manifest = JSON.parse((await env.h.objectBytes(manifestKey(DAY))).toString('utf8'));
+    if (summary.total.rows !== rows || manifest.rows !== rows || !manifest.verified) {
+      throw new Error(`rows (${what}): inserted ${rows}, summary ${summary.total.rows}, manifest ${manifest.rows} (verified ${manifest.verified})`);
+    }
+    return manifest.bytes;
+  }
+  // The five tables' check: the raw table holds the day, the split tables add up to it, every
+  // table verified; returns the bytes of the five tables.
+  async function checkFive(what) {
+    const m = {};
+    for (const t of [RAW_TABLE, ...SPLIT_TABLES, ROLLUP_TABLE]) {
+      m[t] = JSON.parse((await env.h.objectBytes(manifestKey(DAY, t))).toString('utf8'));
+      if (!m[t].verified) throw new Error(`${what}: ${t} is not verified`);
+    }
+    const split = SPLIT_TABLES.reduce((a, t) => a + m[t].rows, 0);
+    if (m[RAW_TABLE].rows !== rows || split !== rows || !(m[ROLLUP_TABLE].rows > 0)) {
+      throw new Error(`rows (${what}): inserted ${rows}, raw ${m[RAW_TABLE].rows}, split ${split}, rollup ${m[ROLLUP_TABLE].rows}`);
+    }
+    return Object.values(m).reduce((a, x) => a + x.bytes, 0);
+  }
+
   // `runs` syncs with config `cfg`; returns each run's figures.
-  async function syncRuns(what, cfg, runs) {
+  async function syncRuns(what, cfg, runs, check = (stdout) => checkSingle(what, stdout)) {
     const out = [];
     for (let run = 1; run <= runs; run++) {
       const gw0 = env.gw.requests.length;
@@ -188,11 +225,7 @@ try {
       // time(1) writes "Command exited with non-zero status N" first when the command failed.
       const [seconds, rssKiB, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
       rmSync(timeFile, { force: true });
-      const summary = parseSummary(stdout);
-      const manifest = JSON.parse((await env.h.objectBytes(manifestKey(DAY))).toString('utf8'));
-      if (summary.total.rows !== rows || manifest.rows !== rows || !manifest.verified) {
-        throw new Error(`rows (${what}): inserted ${rows}, summary ${summary.total.rows}, manifest ${manifest.rows} (verified ${manifest.verified})`);
-      }
+      const outBytes = await check(stdout);
       const ae = env.gw.requests.slice(gw0);
       const data = ae.filter((r) => !r.verify && r.window);
       if (data.length) windows = data.map((r) => r.window);
@@ -204,7 +237,7 @@ try {
         aesync_cpu: user + sys,
         node_cpu: nodeCpu,
         clickhouse_cpu: chCpu,
-        out_bytes: manifest.bytes,
+        out_bytes: outBytes,
         gateway_requests: ae.length,
         s3_requests: env.h.requests.length - s30,
       };
@@ -216,6 +249,17 @@ try {
   }
 
   const live = await syncRuns('live', config, RUNS);
+
+  // Five tables from the same read, live.
+  const fiveConfig = writeTablesConfig(env, 'bench-five.toml', [
+    tablesToml([{ name: 'machine_metrics', prefix: RAW_TABLE }]),
+    exampleTablesText(join(EXAMPLES, 'tables-by-metric-type.toml')),
+    exampleTablesText(join(EXAMPLES, 'tables-hourly-rollup.toml')),
+  ].join('\n'), { source: { timeout: '120s', window: WINDOW, verify: VERIFY } });
+  const five = await syncRuns('five tables', fiveConfig, TABLES_RUNS, () => checkFive('five tables'));
+  if (five.some((r) => r.gateway_requests !== live[0].gateway_requests)) {
+    throw new Error(`five tables: ${five.map((r) => r.gateway_requests)} AE requests, one table: ${live[0].gateway_requests}`);
+  }
 
   // Replayed: one sync through the recording proxy (not counted), then RUNS from its memory.
   replay = await startReplay(env.gw.url);
@@ -257,7 +301,8 @@ try {
     runs: RUNS,
     median: medians(live),
     replayed: medians(replayed),
-    each: { live, replayed },
+    five_tables: { tables: [RAW_TABLE, ...SPLIT_TABLES, ROLLUP_TABLE], runs: TABLES_RUNS, median: medians(five) },
+    each: { live, replayed, five_tables: five },
     source,
   }));
 } finally {

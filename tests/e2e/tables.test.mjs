@@ -19,7 +19,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ACCOUNT, assertExit, dataKey, manifestKey, requestKind, startAeEnv, unixOf, writes } from './lib/ae_env.mjs';
+import {
+  ACCOUNT, assertExit, dataKey, manifestKey, parseSummary, requestKind, startAeEnv, statuses, unixOf, writes,
+} from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
 import { insertRows } from './lib/clickhouse_server.mjs';
 import { BUILTIN_QUERY_COLUMNS, eventsTable, genEvents, nowSql, startupVsRetention, unhealthyOrgs } from './lib/example_queries.mjs';
@@ -29,7 +31,7 @@ import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { sqlString } from './lib/readers.mjs';
 import { chdbObjectsAsync, runAesyncAsync } from './lib/s3_tools.mjs';
 import {
-  exampleTablesText, objectRows, rollupColumns, rollupReference, rowKey, sortRows, tablesToml, writeTablesConfig,
+  exampleTablesText, objectRows, parseTablesSummary, rollupColumns, rollupReference, rowKey, sortRows, tablesToml, writeTablesConfig,
 } from './lib/tables.mjs';
 
 const SEED = seedFromEnv(1313);
@@ -156,6 +158,12 @@ test(`the raw table alone, then raw + 3 split + hourly rollup in one config: the
   five = await env.aesync(['sync', '-c', fiveConfig, '--from', RANGE[0], '--to', RANGE.at(-1), '--now', NOW]);
   assertExit(five, 0, 'five tables');
   const fiveCounts = { ...env.gw.counts };
+  // A summary line per table and day, every one ok.
+  const summary = parseTablesSummary(five.stdout);
+  const names = [RAW.name, ...Object.values(SPLIT).map((t) => t.name), ROLLUP.name];
+  assert.deepEqual(summary.parts.map((p) => `${p.table} ${p.day} ${p.status}`).sort(), names.flatMap((n) => RANGE.map((d) => `${n} ${d} ok`)).sort());
+  assert.deepEqual(summary.notes, []);
+  for (const day of RANGE) assert.equal(summary.parts.find((p) => p.table === RAW.name && p.day === day).rows, rowsOf(day).length);
 
   // One histogram per day, then 24 windows of an hour per day; nothing else, every answer 200.
   assert.deepEqual(soloCounts, { histogram: 3, data: 72, count: 0, probe: 0, other: 0, throttled: 0, sampled: 0 });
@@ -385,6 +393,7 @@ test('schema change: status counts the old-schema days; sync --from --to re-expo
   for (const day of [...OLD_DAYS, D[3]]) before[day] = await manifest(SCHEMA_TABLE, day);
   const res = await env.aesync(['sync', '-c', v2, '--from', OLD_DAYS[0], '--to', D[3], '--now', SCHEDULED_NOW]);
   assertExit(res, 0, 'backfill of the old-schema days');
+  assert.deepEqual(statuses(parseSummary(res.stdout)), { ...Object.fromEntries(OLD_DAYS.map((d) => [d, 'ok'])), [D[3]]: 'skipped' });
   const written = [...new Set(writes(res.s3).filter((r) => r.status === 200 && r.method === 'PUT').map((r) => r.key.split('/')[1]))].sort();
   assert.deepEqual(written, OLD_DAYS, 'only the old-schema days were exported again');
   const data = res.ae.filter((r) => requestKind(r) === 'data');

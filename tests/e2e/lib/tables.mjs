@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { ACCOUNT } from './ae_env.mjs';
 import { configToml, tomlString } from './mapping.mjs';
 import { chdbRows } from './readers.mjs';
 import { s3Destination } from './s3_tools.mjs';
@@ -76,7 +77,7 @@ export function writeTablesConfig(env, name, tablesText, { source = {}, sync = {
       source: {
         type: 'analytics-engine',
         dataset: 'machine_metrics',
-        account_id: '0123456789abcdef0123456789abcdef',
+        account_id: ACCOUNT,
         api_token: '${AE_TOKEN}',
         api_base: env.gw.url,
         window: '1h',
@@ -202,4 +203,34 @@ export async function objectRows(h, key, columns, dir) {
   const path = join(dir, key.replaceAll('/', '__'));
   writeFileSync(path, bytes);
   return chdbRows(path, columns.map((c) => ({ name: c.name, type: READER_TYPE[c.type] })));
+}
+
+/**
+ * The summary table of a `sync` of several tables (a `table` column first; src/sync/report.cpp):
+ * { parts: [{ table, day, rows, bytes, seconds, status }], lines: [the error and warning lines],
+ * total: { rows, bytes } }. Fails when it is not there.
+ */
+export function parseTablesSummary(stdout) {
+  const lines = stdout.split('\n');
+  const head = lines.findIndex((l) => /^table\s+day\s+rows\s+bytes\s+seconds\s+status\s*$/.test(l));
+  if (head < 0) throw new Error(`no summary header with a table column in stdout:\n${stdout}`);
+  const parts = [];
+  const notes = [];
+  let total = null;
+  for (const l of lines.slice(head + 1)) {
+    if (l === '') continue;
+    let m = /^(\S+)\s+(\d{4}-\d\d-\d\d)\s+(\d+)\s+(\d+)\s+(\d+\.\d+)\s+(\S+)\s*$/.exec(l);
+    if (m) {
+      parts.push({ table: m[1], day: m[2], rows: Number(m[3]), bytes: Number(m[4]), seconds: Number(m[5]), status: m[6] });
+      continue;
+    }
+    m = /^\s+total\s+(\d+)\s+(\d+)\s*$/.exec(l);
+    if (m) {
+      total = { rows: Number(m[1]), bytes: Number(m[2]) };
+      continue;
+    }
+    notes.push(l);
+  }
+  if (!total) throw new Error(`no total line in:\n${stdout}`);
+  return { parts, notes, total };
 }
