@@ -382,12 +382,25 @@ test('schema change: the scheduled sync writes new days with the added column; o
 });
 
 test('schema change: status counts the old-schema days; sync --from --to re-exports exactly those; then none', async () => {
+  // status: docs/commands.md, "status" (per day "old schema <fingerprint>", then the count, the
+  // fingerprints and the command after the total).
   const v2 = join(env.scratch, 'schema-v2.toml');
+  const [f1, f2] = [(await manifest(SCHEMA_TABLE, OLD_DAYS[0])).schema_fingerprint, (await manifest(SCHEMA_TABLE, D[3])).schema_fingerprint];
   const statusBefore = await env.aesync(['status', '-c', v2]);
   assertExit(statusBefore, 0, 'status');
-  assert.match(statusBefore.stdout, /\b3 days? with an old schema\b/, statusBefore.stdout);
+  const lines = statusBefore.stdout.split('\n');
+  for (const day of D) {
+    const line = lines.find((l) => l.startsWith(`${day} `));
+    assert.ok(line, `${day} in:\n${statusBefore.stdout}`);
+    if (OLD_DAYS.includes(day)) assert.match(line, new RegExp(`\\s+old schema ${f1}$`), line);
+    else assert.doesNotMatch(line, /old schema/, line);
+  }
+  const at = lines.findIndex((l) => l.startsWith('total '));
+  assert.equal(lines[at + 1], `3 days with an old schema (fingerprint ${f1}, current ${f2}): re-export with aesync sync --from ${OLD_DAYS[0]} --to ${OLD_DAYS.at(-1)}`);
+  assert.match(lines[at + 2], /^ {2}PostHog reads them together with the new days: column process_cpu added as nullable\b/, statusBefore.stdout);
+  assert.doesNotMatch(statusBefore.stdout, /cannot read/);
   const listBefore = await statusList(v2);
-  assert.deepEqual(listBefore.filter((p) => p.schema_current === false).map((p) => p.partition), OLD_DAYS);
+  assert.deepEqual(listBefore.map((p) => [p.partition, p.old_schema]), D.map((d) => [d, OLD_DAYS.includes(d)]));
 
   const before = {};
   for (const day of [...OLD_DAYS, D[3]]) before[day] = await manifest(SCHEMA_TABLE, day);
@@ -398,7 +411,6 @@ test('schema change: status counts the old-schema days; sync --from --to re-expo
   assert.deepEqual(written, OLD_DAYS, 'only the old-schema days were exported again');
   const data = res.ae.filter((r) => requestKind(r) === 'data');
   assert.deepEqual([...new Set(data.map((r) => new Date(r.window.from * 1000).toISOString().slice(0, 10)))].sort(), OLD_DAYS);
-  const f2 = before[D[3]].schema_fingerprint;
   for (const day of OLD_DAYS) {
     const m = await manifest(SCHEMA_TABLE, day);
     assert.equal(m.schema_fingerprint, f2, day);
@@ -410,12 +422,12 @@ test('schema change: status counts the old-schema days; sync --from --to re-expo
   const statusAfter = await env.aesync(['status', '-c', v2]);
   assertExit(statusAfter, 0, 'status after');
   assert.doesNotMatch(statusAfter.stdout, /old schema/, statusAfter.stdout);
-  assert.deepEqual((await statusList(v2)).filter((p) => p.schema_current === false), []);
+  assert.deepEqual((await statusList(v2)).map((p) => [p.partition, p.old_schema, p.schema_fingerprint]), D.map((d) => [d, false, f2]));
   // Every day now carries the column.
-  const [after] = await chdbObjectsAsync(`SELECT countIf(process_cpu IS NULL) AS nulls, count() AS process FROM ${glob(SCHEMA_TABLE)} ` +
+  const [processRows] = await chdbObjectsAsync(`SELECT countIf(process_cpu IS NULL) AS nulls, count() AS process FROM ${glob(SCHEMA_TABLE)} ` +
     "WHERE metric_type = 'process' SETTINGS output_format_json_quote_64bit_integers = 0");
   const want = expectedSchemaDays(Date.parse(SCHEDULED_NOW) / 1000 - 300);
-  assert.deepEqual(after, { nulls: 0, process: D.reduce((s, d) => s + want[d].process, 0) });
+  assert.deepEqual(processRows, { nulls: 0, process: D.reduce((s, d) => s + want[d].process, 0) });
 });
 
 // ------------------------------------------------------------------------------------------------
