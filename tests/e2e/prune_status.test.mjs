@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { aeDay, numberOf, writeDump } from './lib/ae.mjs';
@@ -344,4 +344,76 @@ test('schema change: a nullable column added is an old schema PostHog reads (NUL
   const weight = (day) => rawOf([day]).reduce((s, r) => s + numberOf(r._sample_interval), 0);
   assert.deepEqual(rows, SD.map((d) => ({ day: d, n: String(rawOf([d]).length), named: String(d === SD[2] ? named(d) : 0), w: weight(d) })));
   assert.ok(named(SD[2]) > 0 && named(SD[0]) > 0, 'the old days had process names: they read as NULL');
+});
+
+test('several tables: status has one block per table, prune deletes past retention under every prefix and names each table', () => {
+  const dir = join(LOCAL, 'tables');
+  const copy = (prefix, day) => {
+    mkdirSync(join(dir, prefix, day), { recursive: true });
+    for (const name of ['_manifest.json', 'data.parquet']) copyFileSync(join(EXPORTS, 'machine_metrics', day, name), join(dir, prefix, day, name));
+  };
+  copy('resource', SD[0]);
+  copy('resource', SD[1]);
+  copy('proc_days', SD[2]);
+  const config = join(LOCAL, 'tables.toml');
+  writeFileSync(config, configToml({
+    tables: { source: { type: 'file', path: join(LOCAL, 'c.jsonl') }, destination: { type: 'local', path: dir } },
+    columns: MAP_C,
+  }) + '\n[[tables]]\nname = "resource"\nwhere = { blob4 = "resource" }\n\n[[tables]]\nname = "process"\nprefix = "proc_days"\n');
+  // The resource table's fingerprint has its `where` line (src/schema/table_shape.cpp).
+  const fpResource = createHash('sha256').update(
+    'aesync-schema-1\n' + MAP_C.map((c) => `column ${c.name} ${c.type} ${c.from} ${isNullable(c) ? 'nullable' : 'required'}\n`).join('') +
+      'where blob4 8:resource\n').digest('hex').slice(0, 16);
+  const total = (prefix, days) => totalLine(days).replace(`${EXPORTS}/machine_metrics/`, `${dir}/${prefix}/`);
+  const status = localAesync(['status', '-c', config]);
+  assertExit(status, 0, 'status');
+  assert.equal(status.stdout, [
+    'table resource',
+    HEADER,
+    dayLine(SD[0], FP_B),
+    dayLine(SD[1], FP_B),
+    total('resource', SD.slice(0, 2)),
+    `2 days with an old schema (fingerprint ${FP_B}, current ${fpResource}): re-export with aesync sync --from ${SD[0]} --to ${SD[1]}`,
+    '  PostHog reads them together with the new days: column process_name added as nullable (old days read it as NULL)',
+    '',
+    'table process',
+    HEADER,
+    dayLine(SD[2]),
+    total('proc_days', SD.slice(2)),
+    '',
+  ].join('\n'));
+  const json = localAesync(['status', '-c', config, '--json']);
+  assert.deepEqual(JSON.parse(json.stdout).map((p) => [p.table, p.partition, p.old_schema]),
+    [['resource', SD[0], true], ['resource', SD[1], true], ['process', SD[2], false]]);
+
+  // retention_days = 90: from SD[1] + 91 days, SD[0] and SD[1] are past it, SD[2] is not.
+  const now = `${addDays(SD[1], 91)}T12:00:00Z`;
+  const oldKeys = SD.slice(0, 2).flatMap((d) => [`${dir}/resource/${d}/_manifest.json`, `${dir}/resource/${d}/data.parquet`]);
+  const dry = localAesync(['prune', '-c', config, '--dry-run', '--now', now]);
+  assertExit(dry, 0, 'prune --dry-run');
+  assert.equal(dry.stdout, [
+    ...oldKeys.map((k) => `would delete ${k}`),
+    'table resource: dry run: 2 partition(s) older than 90 days, 4 object(s) would be deleted',
+    'table process: dry run: 0 partition(s) older than 90 days, 0 object(s) would be deleted',
+    '',
+  ].join('\n'));
+  const pruned = localAesync(['prune', '-c', config, '--now', now]);
+  assertExit(pruned, 0, 'prune');
+  assert.equal(pruned.stdout, [
+    ...oldKeys.map((k) => `deleted ${k}`),
+    'table resource: 2 partition(s) older than 90 days, 4 object(s) deleted',
+    'table process: 0 partition(s) older than 90 days, 0 object(s) deleted',
+    '',
+  ].join('\n'));
+  for (const k of oldKeys) assert.ok(!existsSync(k), k);
+  assert.ok(existsSync(join(dir, 'proc_days', SD[2], 'data.parquet')));
+  // Later, SD[2] is past retention too: each table's keys come before its own summary line.
+  const later = localAesync(['prune', '-c', config, '--now', `${addDays(SD[2], 91)}T12:00:00Z`]);
+  assert.equal(later.stdout, [
+    'table resource: 0 partition(s) older than 90 days, 0 object(s) deleted',
+    `deleted ${dir}/proc_days/${SD[2]}/_manifest.json`,
+    `deleted ${dir}/proc_days/${SD[2]}/data.parquet`,
+    'table process: 1 partition(s) older than 90 days, 2 object(s) deleted',
+    '',
+  ].join('\n'));
 });
