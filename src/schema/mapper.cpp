@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "util/error.h"
@@ -16,7 +17,12 @@ uint16_t index_of(const std::vector<RawColumn>& raw, RawColumn c) {
 
 }  // namespace
 
-Mapper::Mapper(const Schema& schema) : schema_(schema), raw_(schema.raw_columns()) {
+Mapper::Mapper(const Schema& schema) : Mapper(schema, schema.raw_columns()) {}
+
+Mapper::Mapper(const Schema& schema, std::vector<RawColumn> layout) : schema_(schema), raw_(std::move(layout)) {
+  for (RawColumn r : schema.raw_columns())
+    if (std::find(raw_.begin(), raw_.end(), r) == raw_.end())
+      throw std::logic_error("Mapper: the row layout lacks " + r.name());
   plan_.reserve(schema.columns.size());
   for (const ColumnSpec& c : schema.columns) {
     Plan p{index_of(raw_, c.from), -1, c.from.kind, c.type, c.empty_as_null};

@@ -19,6 +19,9 @@ namespace aesync {
 class Mapper {
  public:
   explicit Mapper(const Schema& schema);
+  //! Reads rows laid out as `layout` (which holds every one of schema.raw_columns()): one read
+  //! serves several tables, each mapping its own columns out of the same rows.
+  Mapper(const Schema& schema, std::vector<RawColumn> layout);
 
   //! The raw columns every RawRow given to append() must hold, in this order.
   const std::vector<RawColumn>& raw_columns() const { return raw_; }

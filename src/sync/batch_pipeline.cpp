@@ -20,7 +20,6 @@ BatchPipeline::BatchPipeline(const Schema& schema, const Mapper& mapper, TableWr
       batch_rows_(batch_rows == 0 ? 1 : batch_rows),
       budget_bytes_(budget_bytes),
       fixed_row_bytes_(fixed_row_bytes(schema)),
-      schema_(schema),
       filling_(schema),
       writing_(schema) {}
 
@@ -47,11 +46,6 @@ void BatchPipeline::wait_idle(std::unique_lock<std::mutex>& lock) {
 
 void BatchPipeline::flush() {
   if (filling_.rows == 0) return;
-  if (holding_) {
-    held_.push_back(std::move(filling_));
-    filling_ = RowBatch(schema_);
-    return;
-  }
   hand_over(filling_);
 }
 
@@ -70,32 +64,7 @@ void BatchPipeline::hand_over(RowBatch& batch) {
   }
 }
 
-void BatchPipeline::hold() {
-  flush();
-  holding_ = true;
-}
-
-void BatchPipeline::release() {
-  holding_ = false;
-  for (RowBatch& b : held_) hand_over(b);
-  held_.clear();
-}
-
-void BatchPipeline::discard() {
-  holding_ = false;
-  held_.clear();
-  filling_.clear();
-}
-
-size_t BatchPipeline::held_rows() const {
-  if (!holding_) return 0;
-  size_t n = filling_.rows;
-  for (const RowBatch& b : held_) n += b.rows;
-  return n;
-}
-
 void BatchPipeline::finish() {
-  if (holding_) release();
   if (!thread_.joinable()) {
     // Never handed a batch over: write inline, no thread needed.
     if (filling_.rows > 0) {

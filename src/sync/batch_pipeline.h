@@ -14,12 +14,7 @@
 // and leaves the output incomplete (the caller aborts it).
 //
 // A pipeline that never fills a batch starts no thread: finish() writes its one batch inline.
-//
-// Held rows (a window being checked): between hold() and release()/discard(), full batches are
-// kept in memory, mapped, instead of being handed over. release() hands them over in order (the
-// window is accepted); discard() drops them (the window is read again). Memory then holds the
-// held rows (one window: at most `source.window_rows` rows when the histogram is right) on top
-// of the two batches.
+
 #pragma once
 
 #include <condition_variable>
@@ -64,15 +59,6 @@ class BatchPipeline {
   //! Rows mapped and not yet handed over.
   size_t buffered_rows() const { return filling_.rows; }
 
-  //! Hands the rows mapped so far over, then keeps every row appended until release() or
-  //! discard() in memory.
-  void hold();
-  //! Hands the held rows over, in order, and stops holding.
-  void release();
-  //! Drops the held rows (none of them reaches the writer) and stops holding.
-  void discard();
-  //! Rows held (since hold()), the batch being filled included.
-  size_t held_rows() const;
 
  private:
   // How often (in rows) the batch's size is measured; rows are small, so the overshoot is too.
@@ -89,10 +75,7 @@ class BatchPipeline {
   const size_t batch_rows_;
   const size_t budget_bytes_;
   size_t fixed_row_bytes_;
-  const Schema& schema_;
   RowBatch filling_;  // the caller's
-  bool holding_ = false;
-  std::vector<RowBatch> held_;  // full batches kept while holding, in order
   RowBatch writing_;            // the background thread's while `busy_`
 
   std::mutex mutex_;

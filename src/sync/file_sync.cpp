@@ -4,12 +4,12 @@
 #include <map>
 #include <memory>
 
-#include "schema/mapper.h"
 #include "source/file_input.h"
 #include "source/jsoneachrow_reader.h"
 #include "sync/layout.h"
 #include "sync/partition_export.h"
 #include "sync/partition_writer.h"
+#include "sync/table_route.h"
 #include "util/log.h"
 #include "util/time.h"
 
@@ -22,17 +22,24 @@ using Clock = std::chrono::steady_clock;
 // Leases are renewed (when due) every this many rows read: a long read must not let them expire.
 constexpr uint64_t kRowsPerLeaseCheck = 1 << 16;
 
-struct DayState {
+// One table's share of a day.
+struct TableDay {
   std::unique_ptr<PartitionExport> out;  // null in a dry run
-  bool writing = false;                  // the lease is ours: the day's rows go to its file
-  uint64_t rows = 0;
+  bool writing = false;                  // the lease is ours: the table's rows go to its file
+  uint64_t rows = 0;                     // rows the table took
   int64_t sample_weight = 0;
+};
+
+struct DayState {
+  std::vector<TableDay> tables;  // in the read's order
 };
 
 class DayRouter final : public RowConsumer {
  public:
-  DayRouter(const ExportContext& context, const SyncOptions& options, Clock::time_point started, SyncReport& report)
+  DayRouter(const ExportContext& context, const DatasetRead& read, const SyncOptions& options,
+            Clock::time_point started, SyncReport& report)
       : context_(context),
+        read_(read),
         options_(options),
         started_(started),
         report_(report),
@@ -46,11 +53,15 @@ class DayRouter final : public RowConsumer {
       return;
     }
     DayState& d = day == last_day_ && last_ ? *last_ : open(day);
-    ++d.rows;
-    d.sample_weight += row[context_.sample_interval_index].i;
-    if (!d.writing) return;
-    d.out->writer().append(row);
-    if (++buffered_ > budget_) relieve();
+    for (size_t i = 0; i < d.tables.size(); ++i) {
+      if (!read_.tables[i]->takes(row)) continue;
+      TableDay& t = d.tables[i];
+      ++t.rows;
+      t.sample_weight += row[read_.sample_interval_index].i;
+      if (!t.writing) continue;
+      t.out->writer().append(row);
+      if (++buffered_ > budget_) relieve();
+    }
     if (++since_lease_check_ >= kRowsPerLeaseCheck) renew_leases();
   }
 
@@ -59,13 +70,17 @@ class DayRouter final : public RowConsumer {
  private:
   DayState& open(int64_t day) {
     auto [it, inserted] = days_.try_emplace(day);
-    if (inserted && !options_.dry_run) {
+    if (inserted) {
       DayState& d = it->second;
-      d.out = std::make_unique<PartitionExport>(context_, day, started_);
-      // The lease before the file: a day another run is exporting is left to it.
-      if (d.out->begin()) {
-        d.out->start_file();
-        d.writing = true;
+      d.tables.resize(read_.tables.size());
+      for (size_t i = 0; i < d.tables.size() && !options_.dry_run; ++i) {
+        TableDay& t = d.tables[i];
+        t.out = std::make_unique<PartitionExport>(context_, *read_.tables[i], day, started_);
+        // The lease before the file: a day another run is exporting is left to it.
+        if (t.out->begin()) {
+          t.out->start_file();
+          t.writing = true;
+        }
       }
     }
     last_day_ = day;
@@ -73,15 +88,18 @@ class DayRouter final : public RowConsumer {
     return it->second;
   }
 
-  // Too many rows buffered across days (input not in day order): write the fullest batch out.
+  // Too many rows buffered across days and tables (input not in day order): write the fullest
+  // batch out.
   void relieve() {
     PartitionWriter* fullest = nullptr;
     buffered_ = 0;
     for (auto& [day, d] : days_) {
-      if (!d.writing) continue;
-      PartitionWriter& w = d.out->writer();
-      buffered_ += w.buffered_rows();
-      if (!fullest || w.buffered_rows() > fullest->buffered_rows()) fullest = &w;
+      for (TableDay& t : d.tables) {
+        if (!t.writing) continue;
+        PartitionWriter& w = t.out->writer();
+        buffered_ += w.buffered_rows();
+        if (!fullest || w.buffered_rows() > fullest->buffered_rows()) fullest = &w;
+      }
     }
     if (buffered_ > budget_ && fullest) {
       buffered_ -= fullest->buffered_rows();
@@ -92,10 +110,12 @@ class DayRouter final : public RowConsumer {
   void renew_leases() {
     since_lease_check_ = 0;
     for (auto& [day, d] : days_)
-      if (d.writing) d.out->renew_lease();
+      for (TableDay& t : d.tables)
+        if (t.writing) t.out->renew_lease();
   }
 
   const ExportContext& context_;
+  const DatasetRead& read_;
   const SyncOptions& options_;
   Clock::time_point started_;
   SyncReport& report_;
@@ -112,14 +132,13 @@ class DayRouter final : public RowConsumer {
 SyncReport sync_file_source(const Config& config, const SyncOptions& options, ObjectStore& store,
                             std::ostream& plan_out) {
   const auto start = Clock::now();
-  const PartitionLayout layout(config.destination.prefix);
-  Mapper mapper(config.schema);
-  size_t si = 0;
-  const std::vector<RawColumn> columns = partition_raw_columns(mapper, si);
-  const ExportContext context{config, store, layout, mapper, si, run_clock(options)};
+  // A file source reads one input: every table is of its one dataset.
+  const std::vector<DatasetRead> reads = dataset_reads(config);
+  const DatasetRead& read = reads.front();
+  const ExportContext context{config, store, run_clock(options)};
   SyncReport report;
-  DayRouter router(context, options, start, report);
-  JsonEachRowReader reader(columns, router);
+  DayRouter router(context, read, options, start, report);
+  JsonEachRowReader reader(read.layout, router);
   log::info("reading input", {{"path", config.source.path}});
   read_jsoneachrow_file(config.source.path, reader);
   report.invalid_utf8_replaced = reader.invalid_utf8_replaced();
@@ -129,35 +148,41 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
   if (options.dry_run) {
     print_plan_header(plan_out, router.days().size(), config.source.path);
     for (auto& [day, d] : router.days()) {
-      PartitionOutcome o;
-      o.day = format_day(day);
-      o.status = PartitionStatus::Planned;
-      o.rows = d.rows;
-      o.sample_weight = d.sample_weight;
-      o.data_key = layout.data_key(day, config.output);
-      plan_out << "  " << o.day << "  rows " << d.rows << "  write " << store.describe(o.data_key) << ", "
-               << store.describe(layout.manifest_key(day)) << "\n";
-      report.partitions.push_back(std::move(o));
+      for (size_t i = 0; i < d.tables.size(); ++i) {
+        const TableRoute& route = *read.tables[i];
+        PartitionOutcome o;
+        o.day = format_day(day);
+        o.table = route.table.name;
+        o.status = PartitionStatus::Planned;
+        o.rows = d.tables[i].rows;
+        o.sample_weight = d.tables[i].sample_weight;
+        o.data_key = route.layout.data_key(day, config.output);
+        plan_out << "  " << o.day << "  rows " << o.rows << "  write " << store.describe(o.data_key) << ", "
+                 << store.describe(route.layout.manifest_key(day)) << "\n";
+        report.partitions.push_back(std::move(o));
+      }
     }
     return report;
   }
 
   // The input was read whole and valid: commit each day, data first, then its manifest.
   for (auto& [day, d] : router.days()) {
-    PartitionExport& out = *d.out;
-    if (d.writing) {
-      try {
-        out.set_source_rows(d.rows, d.sample_weight);
-        out.manifest().verified = false;  // a dump has no independent count to reconcile against
-        const PartitionFile file = out.commit();
-        if (file.out_of_order_rows)
-          log::warn("rows are not in timestamp order in the input; the file keeps input order",
-                    {{"partition", out.day_name()}, {"rows", file.out_of_order_rows}});
-      } catch (const std::exception& e) {
-        out.fail(e);
+    for (TableDay& t : d.tables) {
+      PartitionExport& out = *t.out;
+      if (t.writing) {
+        try {
+          out.set_source_rows(t.rows, t.sample_weight);
+          out.manifest().verified = false;  // a dump has no independent count to reconcile against
+          const PartitionFile file = out.commit();
+          if (file.out_of_order_rows)
+            log::warn("rows are not in timestamp order in the input; the file keeps input order",
+                      {{"partition", out.day_name()}, {"table", out.route().table.name}, {"rows", file.out_of_order_rows}});
+        } catch (const std::exception& e) {
+          out.fail(e);
+        }
       }
+      report.partitions.push_back(out.finish());
     }
-    report.partitions.push_back(out.finish());
   }
   return report;
 }

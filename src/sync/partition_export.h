@@ -1,4 +1,5 @@
-// One partition's export, the same step for every source: lease -> write -> commit -> outcome.
+// One partition's export (one table's day), the same step for every source:
+// lease -> write -> commit -> outcome.
 //
 //   begin():  takes the day's lease (lease.h); another live run holding it makes the day Busy,
 //             and nothing is written. Holding it, the day's pending uploads are aborted: no live
@@ -11,8 +12,9 @@
 //             a day with no rows deletes the old data object and records `rows: 0`.
 //   fail():   any exception of the above: the day is Failed, the previous export untouched.
 //   finish(): the lease released, "partition exported" logged, the outcome returned.
-// A window source writes a day at once (export_partition below); the file source opens every
-// day while reading its one input and commits them only once the whole input is valid.
+// A window source writes a day of every table of a dataset at once (export_day below: one read,
+// each table's partition committed or failed on its own); the file source opens every day while
+// reading its one input and commits them only once the whole input is valid.
 #pragma once
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "schema/mapper.h"
@@ -31,20 +34,19 @@
 #include "sync/manifest.h"
 #include "sync/partition_writer.h"
 #include "sync/report.h"
+#include "sync/table_route.h"
 
 namespace aesync {
 
-//! The manifest fields every partition shares (partition, columns, exported_at, version).
-Manifest new_manifest(const Config& config, const std::string& day, int64_t now_seconds);
+//! The manifest fields every partition of a table shares (partition, table, columns,
+//! schema_fingerprint, exported_at, version).
+Manifest new_manifest(const TableRoute& route, const std::string& day, int64_t now_seconds);
 
 //! What every partition of a run shares.
 struct ExportContext {
   const Config& config;
   ObjectStore& store;
-  const PartitionLayout& layout;
-  const Mapper& mapper;
-  size_t sample_interval_index;  //!< where _sample_interval sits in the raw rows (partition_raw_columns)
-  int64_t now_seconds;           //!< the run's clock: the manifests' exported_at
+  int64_t now_seconds;  //!< the run's clock: the manifests' exported_at
 };
 
 class PartitionExport {
@@ -52,7 +54,8 @@ class PartitionExport {
   using Clock = std::chrono::steady_clock;
 
   //! `started`: where the outcome's seconds count from.
-  PartitionExport(const ExportContext& context, int64_t day, Clock::time_point started = Clock::now());
+  PartitionExport(const ExportContext& context, const TableRoute& route, int64_t day,
+                  Clock::time_point started = Clock::now());
   PartitionExport(const PartitionExport&) = delete;
   PartitionExport& operator=(const PartitionExport&) = delete;
 
@@ -64,8 +67,8 @@ class PartitionExport {
   PartitionWriter& writer() { return *writer_; }
   //! The manifest being built: the source fills windows, source_rows and verified.
   Manifest& manifest() { return manifest_; }
-  //! The rows the source read for the day (the file source): the manifest's source_rows, and
-  //! the outcome's rows and sample weight until a commit counts the file's.
+  //! The rows the source gave the table for the day: the manifest's source_rows, and the
+  //! outcome's rows and sample weight until a commit counts the file's.
   void set_source_rows(uint64_t rows, int64_t sample_weight);
   //! A warning about the day (read-sampled windows): logged now, shown in the run's summary.
   void warn(const std::string& warning);
@@ -80,10 +83,12 @@ class PartitionExport {
   PartitionOutcome finish();
 
   const std::string& day_name() const { return outcome_.day; }
+  const TableRoute& route() const { return route_; }
   PartitionStatus status() const { return outcome_.status; }
 
  private:
   const ExportContext& context_;
+  const TableRoute& route_;
   int64_t day_;
   Clock::time_point started_;
   PartitionOutcome outcome_;
@@ -92,13 +97,16 @@ class PartitionExport {
   std::unique_ptr<PartitionWriter> writer_;  // after lease_: its upload is aborted before the lease goes
 };
 
-//! Writes a day's rows into `day.writer()`, filling its manifest. Returns why the partition must
-//! start over from an empty file (rows already written cannot be taken back from a stream), or
-//! nullopt when every row is written.
-using WriteDay = std::function<std::optional<std::string>(PartitionExport& day)>;
+//! Writes a day's rows into each table's writer(), filling their manifests. Returns why the
+//! day must start over from empty files (rows already written cannot be taken back from a
+//! stream), or nullopt when every row is written.
+using WriteDay = std::function<std::optional<std::string>(const std::vector<PartitionExport*>& tables)>;
 
-//! The whole step for a source that writes a day at once: begin, write (a restart is allowed
-//! once, a second one fails the day), commit, finish. Never throws.
-PartitionOutcome export_partition(PartitionExport& day, const WriteDay& write);
+//! The whole step for a source that writes a day at once, for the tables one read feeds: begin
+//! each (a busy one is left out), write them together (a restart is allowed once, a second one
+//! fails them all; so does an error of the read), then commit each on its own (one failing
+//! leaves the others committed), finish. Never throws; the outcomes in the order of `tables`.
+std::vector<PartitionOutcome> export_day(const std::vector<std::unique_ptr<PartitionExport>>& tables,
+                                         const WriteDay& write);
 
 }  // namespace aesync

@@ -150,8 +150,12 @@ std::vector<PlannedDay> plan_days(const PlanRequest& request) {
     if (backfill && !request.force && day != today) {
       auto it = exported.find(day);
       if (it != exported.end() && it->second->verified) {
-        p.skip = true;
-        p.reason = "already exported and verified; --force re-exports it";
+        if (it->second->current_schema) {
+          p.skip = true;
+          p.reason = "already exported and verified; --force re-exports it";
+        } else {
+          p.reason = "old schema";
+        }
       }
     }
     plan.push_back(std::move(p));

@@ -4,7 +4,8 @@
 // the newest exported partition up to today (catch-up after downtime); nothing older than the
 // first export. Backfill (--from/--to, --date): those days inclusive, refused when --from is
 // older than `retention_days` before today; days already exported and verified are skipped
-// unless --force (never today, which is still growing). --from alone runs to today; a --to
+// unless --force (never today, which is still growing) or exported with another schema than
+// the table's now (their manifest's fingerprint differs: re-exported, reason "old schema"). --from alone runs to today; a --to
 // after today is clamped to today. --shard K/N keeps the days whose ordinal (days since
 // 1970-01-01) mod N == K.
 // One retention bound everywhere: the oldest day in scope is today - retention_days (prune
@@ -35,6 +36,7 @@ struct ExportedDay {
   int64_t day = 0;  //!< days since the epoch
   bool verified = false;
   uint64_t rows = 0;
+  bool current_schema = true;  //!< its manifest's schema fingerprint is the table's
 };
 
 struct PlanRequest {
@@ -52,7 +54,7 @@ struct PlannedDay {
   int64_t day = 0;
   Window span;         //!< what is read of the day (its windows come from its histogram)
   bool skip = false;   //!< already exported and verified (backfill without --force)
-  std::string reason;  //!< why it is in the plan: "today", "lookback", "catch-up", "backfill"
+  std::string reason;  //!< why it is in the plan: "today", "lookback", "catch-up", "backfill", "old schema"
 };
 
 //! Throws UsageError (a --from older than retention, --to before --from).

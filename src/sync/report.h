@@ -24,6 +24,7 @@ std::string_view to_string(PartitionStatus status);
 
 struct PartitionOutcome {
   std::string day;
+  std::string table;  //!< the table's name (config.h TableConfig)
   PartitionStatus status = PartitionStatus::Ok;
   uint64_t rows = 0;
   int64_t sample_weight = 0;
@@ -42,11 +43,15 @@ struct SyncReport {
   uint64_t rows_read = 0;
   uint64_t rows_skipped = 0;  //!< outside the requested days or shard
   uint64_t invalid_utf8_replaced = 0;
+  //! What the run found that deserves attention beyond its days (a table whose old days have a
+  //! schema PostHog cannot read with the new ones); printed after the summary.
+  std::vector<std::string> warnings;
   //! Whether any partition failed (the run's exit code): busy and skipped days are not failures.
   bool failed() const;
 };
 
-//! The end-of-run table: day, rows, bytes, seconds, status.
+//! The end-of-run table: day, rows, bytes, seconds, status; the table first when the run wrote
+//! more than one.
 void print_summary(const SyncReport& report, std::ostream& out);
 
 //! A dry run's first line: "plan: <n> partition(s) from <source>".

@@ -5,9 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <thread>
 
-#include "schema/mapper.h"
+#include "schema/raw_row_buffer.h"
 #include "sync/factories.h"
 #include "sync/layout.h"
 #include "sync/lease.h"
@@ -16,7 +17,9 @@
 #include "sync/partition_index.h"
 #include "sync/partition_writer.h"
 #include "sync/planner.h"
+#include "sync/schema_drift.h"
 #include "sync/progress.h"
+#include "sync/table_route.h"
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/time.h"
@@ -27,34 +30,56 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Forwards a window's rows to the partition, refusing rows outside the window: a row is never
-// filed under a day it does not belong to.
+// Holds a window's rows (raw, once for every table), refusing rows outside the window: a row is
+// never filed under a day it does not belong to.
 class WindowConsumer final : public RowConsumer {
  public:
-  WindowConsumer(PartitionWriter& writer, const Window& window) : writer_(writer), window_(window) {}
+  WindowConsumer(RawRowBuffer& held, const Window& window) : held_(held), window_(window) {}
   void on_row(const RawRow& row) override {
     const int64_t ts = row[0].i;
     if (ts < window_.start * 1000 || ts >= window_.end * 1000)
       throw SourceError("window " + window_.describe() + ": line " + std::to_string(row.line) + ": timestamp " +
                         format_timestamp_ms(ts) + " is outside the window");
-    writer_.append(row);
+    held_.append(row);
   }
 
  private:
-  PartitionWriter& writer_;
+  RawRowBuffer& held_;
   const Window& window_;
 };
 
-// Writes one planned day's windows into its partition (partition_export.h's WriteDay): the
-// histogram, the windows cut from it, each window read, checked and accepted (or split) in turn.
+// Hands an accepted window's rows to every table that takes them.
+class TableRouter final : public RowConsumer {
+ public:
+  explicit TableRouter(const std::vector<PartitionExport*>& tables) : tables_(tables), taken_(tables.size()) {}
+  void on_row(const RawRow& row) override {
+    for (size_t i = 0; i < tables_.size(); ++i) {
+      if (!tables_[i]->route().takes(row)) continue;
+      tables_[i]->writer().append(row);
+      ++taken_[i];
+    }
+  }
+  //! Rows each table took so far, in the order of `tables`.
+  const std::vector<uint64_t>& taken() const { return taken_; }
+
+ private:
+  const std::vector<PartitionExport*>& tables_;
+  std::vector<uint64_t> taken_;
+};
+
+// Writes one planned day's windows into its tables' partitions (partition_export.h's WriteDay):
+// the histogram, the windows cut from it, each window read, checked and accepted (or split) in
+// turn, each accepted window's rows routed to the tables.
 class DayWindows {
  public:
-  DayWindows(const Config& config, WindowSource& source, const std::vector<RawColumn>& columns, Progress& progress)
-      : config_(config), source_(source), columns_(columns), progress_(progress) {}
+  DayWindows(const Config& config, WindowSource& source, const DatasetRead& read, Progress& progress)
+      : config_(config), source_(source), columns_(read.layout), held_(read.layout), progress_(progress) {}
 
-  //! Why the day must start over from an empty file, or nullopt when every window is written.
-  std::optional<std::string> write(const PlannedDay& day, PartitionExport& out) {
-    Manifest& m = out.manifest();
+  //! Why the day must start over from empty files, or nullopt when every window is written.
+  std::optional<std::string> write(const PlannedDay& day, const std::vector<PartitionExport*>& tables) {
+    Manifest m;  // the read's record: windows, source_rows, verified, read_sampled
+    const std::string& name = tables.front()->day_name();
+    TableRouter router(tables);
     kept_.clear();  // a restarted day starts over
     const int64_t bucket = kHistogramBucketSeconds;
     const std::vector<HistogramBucket> buckets = source_.histogram(day.span, bucket);
@@ -63,11 +88,12 @@ class DayWindows {
     const WindowCounts total = histogram_counts(buckets, day.span);
     log::debug(
         "day planned from its histogram",
-        {{"partition", out.day_name()}, {"rows", total.rows}, {"windows", static_cast<int64_t>(planned.size())}});
+        {{"partition", name}, {"rows", total.rows}, {"windows", static_cast<int64_t>(planned.size())}});
     if (total.rows == 0) {
       // Nothing to read (a sampled histogram still counts at least one row per non-empty span).
       for (const Window& w : planned) m.windows.push_back({w.start, w.end, 0, 0, 0, 1, config_.source.verify});
       m.verified = config_.source.verify;
+      record(m, router, tables);
       return std::nullopt;
     }
     std::deque<Window> queue(planned.begin(), planned.end());
@@ -76,10 +102,10 @@ class DayWindows {
       queue.pop_front();
       std::optional<WindowRecord> rec;
       for (int attempt = 1; !rec; ++attempt) {
-        std::optional<std::string> failed = read_window(w, buckets, out, queue, rec);
+        std::optional<std::string> failed = read_window(w, buckets, tables, router, queue, rec);
         if (!failed) break;  // split: its halves are next in the queue
         if (attempt >= 2) return failed;
-        log::warn("reading the window again", {{"partition", out.day_name()}, {"reason", *failed}});
+        log::warn("reading the window again", {{"partition", name}, {"reason", *failed}});
       }
       if (!rec) continue;
       m.windows.push_back(*rec);
@@ -88,11 +114,28 @@ class DayWindows {
     }
     m.verified = config_.source.verify;
     for (const WindowRecord& r : m.windows) m.verified = m.verified && r.verified;
-    if (!kept_.empty()) out.warn(kept_warning());
+    if (!kept_.empty()) {
+      const std::string warning = kept_warning();
+      for (PartitionExport* t : tables) t->warn(warning);
+    }
+    record(m, router, tables);
     return std::nullopt;
   }
 
  private:
+  // Each table's manifest gets the read's windows and verdicts; its source_rows are the rows the
+  // source counted for the day, or, for a table with `where` (the counts are of the whole
+  // dataset), the rows it took.
+  static void record(const Manifest& read, const TableRouter& router, const std::vector<PartitionExport*>& tables) {
+    for (size_t i = 0; i < tables.size(); ++i) {
+      Manifest& m = tables[i]->manifest();
+      m.windows = read.windows;
+      m.verified = read.verified;
+      m.read_sampled = read.read_sampled;
+      m.source_rows = tables[i]->route().where.empty() ? read.source_rows : router.taken()[i];
+    }
+  }
+
   // A one-bucket window kept while still disagreeing with its own count (not verified).
   struct KeptWindow {
     Window window;
@@ -138,27 +181,24 @@ class DayWindows {
     return warning;
   }
 
-  // Reads window `w` into the partition (its rows held until it is accepted) and sets `rec`
-  // when it is accepted; when it is split instead, pushes its halves to the queue's front and
-  // leaves `rec` empty. Returns why the window must be read again (rows were delivered, then
-  // the read failed: they are discarded).
+  // Reads window `w`, holding its rows, and sets `rec` when it is accepted (its rows then go to
+  // the tables); when it is split instead, pushes its halves to the queue's front and leaves
+  // `rec` empty. Returns why the window must be read again (rows were delivered, then the read
+  // failed: they are dropped).
   std::optional<std::string> read_window(const Window& w, const std::vector<HistogramBucket>& buckets,
-                                         PartitionExport& out, std::deque<Window>& queue,
-                                         std::optional<WindowRecord>& rec) {
-    out.renew_lease();
+                                         const std::vector<PartitionExport*>& tables, TableRouter& router,
+                                         std::deque<Window>& queue, std::optional<WindowRecord>& rec) {
+    const std::string& name = tables.front()->day_name();
+    for (PartitionExport* t : tables) t->renew_lease();
     const auto wt0 = Clock::now();
-    PartitionWriter& writer = out.writer();
-    writer.begin_window();
-    WindowConsumer consumer(writer, w);
+    held_.clear();
+    WindowConsumer consumer(held_, w);
     FetchStats got;
     try {
       got = source_.fetch(w, columns_, consumer);
     } catch (const SourceError& e) {
-      writer.reject_window();
+      held_.clear();
       if (e.rows_delivered > 0) return std::string(e.what());
-      throw;
-    } catch (...) {
-      writer.reject_window();
       throw;
     }
     WindowRecord r{w.start, w.end, got.rows, got.sample_weight, got.rows, 1, false};
@@ -173,10 +213,9 @@ class DayWindows {
         if (own.rows == got.rows && own.sample_weight == got.sample_weight) {
           r.verified = true;
         } else if (auto halves = split_window(w, kHistogramBucketSeconds)) {
-          writer.reject_window();
-          log::info(
-              "window disagrees with its count: splitting it",
-              {{"partition", out.day_name()}, {"window", w.describe()}, {"rows", got.rows}, {"source_rows", own.rows}});
+          held_.clear();
+          log::info("window disagrees with its count: splitting it",
+                    {{"partition", name}, {"window", w.describe()}, {"rows", got.rows}, {"source_rows", own.rows}});
           queue.push_front(halves->second);
           queue.push_front(halves->first);
           return std::nullopt;
@@ -189,11 +228,12 @@ class DayWindows {
         }
       }
     }
-    writer.accept_window();
+    held_.replay(router);
+    held_.clear();
     progress_.add_rows(static_cast<int64_t>(got.rows));
     log::debug(
         "window fetched",
-        {{"partition", out.day_name()},
+        {{"partition", name},
          {"window", w.describe()},
          {"rows", got.rows},
          {"duration_ms", static_cast<int64_t>(std::chrono::duration<double, std::milli>(Clock::now() - wt0).count())}});
@@ -204,117 +244,238 @@ class DayWindows {
   const Config& config_;
   WindowSource& source_;
   const std::vector<RawColumn>& columns_;
+  RawRowBuffer held_;  // the window being checked: its rows, raw, once for every table
   Progress& progress_;
   std::vector<KeptWindow> kept_;  // this day's kept, unverified windows
 };
 
-void print_plan(const Config& config, const PartitionLayout& layout, const std::vector<PlannedDay>& plan,
-                ObjectStore& store, WindowSource& source, std::ostream& out) {
-  Mapper mapper(config.schema);
-  size_t si = 0;
-  const std::vector<RawColumn> columns = partition_raw_columns(mapper, si);
-  print_plan_header(out, plan.size(), source.describe());
-  for (const PlannedDay& d : plan) {
+// One dataset's day: its span, and per table (in the read's order) whether it is exported.
+struct DatasetDay {
+  int64_t day = 0;
+  Window span;
+  std::vector<const PlannedDay*> tables;  //!< null: not in that table's plan
+  //! The tables that export the day (not skipped).
+  std::vector<size_t> exporting() const {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < tables.size(); ++i)
+      if (tables[i] && !tables[i]->skip) out.push_back(i);
+    return out;
+  }
+};
+
+// A dataset's tables, their plans, and its days (the union of its tables' plans, in day order).
+struct DatasetPlan {
+  const DatasetRead* read = nullptr;
+  std::vector<std::vector<PlannedDay>> table_plans;  // per table of the read
+  std::vector<DatasetDay> days;
+};
+
+// What the destination holds for a table: its days' manifests, as the planner needs them.
+std::vector<ExportedDay> exported_days(const std::vector<PartitionEntry>& entries, const std::string& fingerprint) {
+  std::vector<ExportedDay> out;
+  for (const PartitionEntry& e : entries) {
+    const bool has_manifest =
+        std::any_of(e.objects.begin(), e.objects.end(), [](const ObjectInfo& o) { return is_manifest_key(o.key); });
+    if (!has_manifest) continue;
+    ExportedDay d;
+    d.day = e.day;
+    d.verified = e.manifest && e.manifest->verified;
+    d.rows = e.manifest ? e.manifest->rows : 0;
+    d.current_schema = !e.manifest || e.manifest->schema_fingerprint == fingerprint;
+    out.push_back(d);
+  }
+  return out;
+}
+
+DatasetPlan plan_dataset(const DatasetRead& read, const PlanRequest& base,
+                         const std::vector<std::vector<PartitionEntry>>& partitions) {
+  DatasetPlan plan;
+  plan.read = &read;
+  std::map<int64_t, DatasetDay> days;
+  for (size_t t = 0; t < read.tables.size(); ++t) {
+    PlanRequest req = base;
+    req.exported = exported_days(partitions[t], read.tables[t]->fingerprint);
+    plan.table_plans.push_back(plan_days(req));
+  }
+  for (size_t t = 0; t < read.tables.size(); ++t) {
+    for (const PlannedDay& d : plan.table_plans[t]) {
+      DatasetDay& day = days[d.day];
+      day.day = d.day;
+      day.span = d.span;
+      day.tables.resize(read.tables.size());
+      day.tables[t] = &d;
+    }
+  }
+  for (auto& [day, d] : days) plan.days.push_back(std::move(d));
+  return plan;
+}
+
+void print_plan(const Config& config, const DatasetPlan& plan, ObjectStore& store, WindowSource& source,
+                std::ostream& out) {
+  const DatasetRead& read = *plan.read;
+  const bool several = read.tables.size() > 1;
+  print_plan_header(out, plan.days.size(), source.describe());
+  for (const DatasetDay& d : plan.days) {
     const std::string name = format_day(d.day);
-    if (d.skip) {
-      out << name << "  skip: " << d.reason << "\n";
+    const std::vector<size_t> exporting = d.exporting();
+    if (exporting.empty()) {
+      // Every table skips it: one reason (a single table's), or each table's.
+      for (size_t t = 0; t < d.tables.size(); ++t)
+        if (d.tables[t])
+          out << name << "  skip" << (several ? " " + read.tables[t]->table.name : std::string()) << ": "
+              << d.tables[t]->reason << "\n";
       continue;
     }
-    out << name << "  (" << d.reason << ")  " << d.span.describe() << "\n";
+    out << name << "  (" << d.tables[exporting.front()]->reason << ")  " << d.span.describe() << "\n";
     out << "  histogram  " << source.histogram_sql(d.span, kHistogramBucketSeconds) << "\n";
     out << "  windows planned from the histogram: up to " << config.source.window_rows << " rows and "
         << config.source.window_seconds << " s each, each read as\n";
-    out << "  " << source.fetch_sql(d.span, columns) << "\n";
-    out << "  write " << store.describe(layout.data_key(d.day, config.output)) << "\n";
-    out << "  write " << store.describe(layout.manifest_key(d.day)) << "\n";
+    out << "  " << source.fetch_sql(d.span, read.layout) << "\n";
+    for (size_t t = 0; t < d.tables.size(); ++t) {
+      if (!d.tables[t]) continue;
+      const TableRoute& route = *read.tables[t];
+      if (d.tables[t]->skip) {
+        out << "  skip " << route.table.name << ": " << d.tables[t]->reason << "\n";
+        continue;
+      }
+      out << "  write " << store.describe(route.layout.data_key(d.day, config.output)) << "\n";
+      out << "  write " << store.describe(route.layout.manifest_key(d.day)) << "\n";
+    }
     out << "  (a day with no rows deletes the data object instead and records rows: 0)\n";
   }
 }
+
+// One day of one dataset to export: the tables that export it.
+struct DayTask {
+  size_t read = 0;  // index into the reads
+  const DatasetDay* day = nullptr;
+  std::vector<size_t> tables;
+};
 
 }  // namespace
 
 SyncReport sync_window_source(const Config& config, const SyncOptions& options, ObjectStore& store,
                               std::ostream& plan_out, const OpenWindowSource& open_source) {
-  const OpenWindowSource open = open_source ? open_source : [&config] { return open_window_source(config.source); };
-  const PartitionLayout layout(config.destination.prefix);
+  const OpenWindowSource open = open_source ? open_source : [&config](const std::string& dataset) {
+    return open_window_source(source_for_dataset(config.source, dataset));
+  };
   const int64_t now = run_clock(options);
-  PlanRequest req;
-  req.now_seconds = now;
-  req.lookback_days = config.sync.lookback_days;
-  req.retention_days = config.sync.retention_days;
-  req.settle_seconds = config.source.settle_seconds;
-  req.from_day = options.from_day;
-  req.to_day = options.to_day;
-  req.force = options.force;
-  req.shard_index = options.shard_index;
-  req.shard_count = options.shard_count;
-  // Manifests are read only for a backfill, which skips days already verified.
-  const bool backfill = options.from_day.has_value();
-  for (const PartitionEntry& e : list_partitions(store, layout.prefix(), backfill && !options.force)) {
-    const bool has_manifest =
-        std::any_of(e.objects.begin(), e.objects.end(), [](const ObjectInfo& o) { return is_manifest_key(o.key); });
-    if (has_manifest)
-      req.exported.push_back({e.day, e.manifest && e.manifest->verified, e.manifest ? e.manifest->rows : 0});
-  }
-  const std::vector<PlannedDay> plan = plan_days(req);
+  PlanRequest base;
+  base.now_seconds = now;
+  base.lookback_days = config.sync.lookback_days;
+  base.retention_days = config.sync.retention_days;
+  base.settle_seconds = config.source.settle_seconds;
+  base.from_day = options.from_day;
+  base.to_day = options.to_day;
+  base.force = options.force;
+  base.shard_index = options.shard_index;
+  base.shard_count = options.shard_count;
 
   SyncReport report;
+  const std::vector<DatasetRead> reads = dataset_reads(config);
+  std::vector<DatasetPlan> plans;
+  for (const DatasetRead& read : reads) {
+    // Every table's manifests: its plan (verified days, old schemas) and its schema drift.
+    std::vector<std::vector<PartitionEntry>> partitions;
+    for (const auto& route : read.tables) {
+      partitions.push_back(list_partitions(store, route->layout.prefix(), true));
+      const SchemaDrift drift = find_schema_drift(route->table, partitions.back());
+      metrics::global().set("aesync_old_schema_days", static_cast<double>(drift.old_days.size()),
+                            "table=\"" + route->table.name + "\"");
+      if (const std::string warning = drift.warning(route->table); !warning.empty()) {
+        log::warn(warning, {{"table", route->table.name}});
+        report.warnings.push_back(warning);
+      }
+    }
+    plans.push_back(plan_dataset(read, base, partitions));
+  }
+
   if (options.dry_run) {
-    print_plan(config, layout, plan, store, *open(), plan_out);
-    for (const PlannedDay& d : plan) {
-      PartitionOutcome o;
-      o.day = format_day(d.day);
-      o.status = d.skip ? PartitionStatus::Skipped : PartitionStatus::Planned;
-      report.partitions.push_back(std::move(o));
+    for (const DatasetPlan& plan : plans) {
+      print_plan(config, plan, store, *open(plan.read->dataset), plan_out);
+      for (const DatasetDay& d : plan.days) {
+        for (size_t t = 0; t < d.tables.size(); ++t) {
+          if (!d.tables[t]) continue;
+          PartitionOutcome o;
+          o.day = format_day(d.day);
+          o.table = plan.read->tables[t]->table.name;
+          o.status = d.tables[t]->skip ? PartitionStatus::Skipped : PartitionStatus::Planned;
+          report.partitions.push_back(std::move(o));
+        }
+      }
     }
     return report;
   }
 
-  std::vector<const PlannedDay*> pending;
-  for (const PlannedDay& d : plan) {
-    if (d.skip) {
-      log::info("partition skipped", {{"partition", format_day(d.day)}, {"reason", d.reason}});
-      PartitionOutcome o;
-      o.day = format_day(d.day);
-      o.status = PartitionStatus::Skipped;
-      o.error = d.reason;
-      report.partitions.push_back(std::move(o));
-    } else {
-      pending.push_back(&d);
+  std::vector<DayTask> tasks;
+  for (size_t r = 0; r < plans.size(); ++r) {
+    for (const DatasetDay& d : plans[r].days) {
+      for (size_t t = 0; t < d.tables.size(); ++t) {
+        if (!d.tables[t] || !d.tables[t]->skip) continue;
+        log::info("partition skipped", {{"partition", format_day(d.day)},
+                                        {"table", reads[r].tables[t]->table.name},
+                                        {"reason", d.tables[t]->reason}});
+        PartitionOutcome o;
+        o.day = format_day(d.day);
+        o.table = reads[r].tables[t]->table.name;
+        o.status = PartitionStatus::Skipped;
+        o.error = d.tables[t]->reason;
+        report.partitions.push_back(std::move(o));
+      }
+      if (std::vector<size_t> exporting = d.exporting(); !exporting.empty())
+        tasks.push_back({r, &d, std::move(exporting)});
     }
   }
   // Multipart uploads a killed run left on any day (not only this plan's) are aborted; a day a
   // live run holds is left alone (lease.h).
-  if (!pending.empty()) abort_abandoned_uploads(store, layout.prefix());
-  const Mapper mapper(config.schema);
-  size_t si = 0;
-  const std::vector<RawColumn> columns = partition_raw_columns(mapper, si);
-  const ExportContext context{config, store, layout, mapper, si, now};
-  std::vector<PartitionOutcome> outcomes(pending.size());
+  if (!tasks.empty())
+    for (const DatasetRead& read : reads)
+      for (const auto& route : read.tables) abort_abandoned_uploads(store, route->layout.prefix());
+
+  const ExportContext context{config, store, now};
+  std::vector<std::vector<PartitionOutcome>> outcomes(tasks.size());
   std::atomic<size_t> next{0};
-  const size_t threads = std::min<size_t>(pending.size(), static_cast<size_t>(std::max(1, config.sync.concurrency)));
-  // One source (one connection) per worker; opened here so that a worker thread cannot throw.
-  std::vector<std::unique_ptr<WindowSource>> sources;
-  for (size_t t = 0; t < threads; ++t) sources.push_back(open());
-  Progress progress(options.show_progress && pending.size() > 1);
-  progress.start(static_cast<int64_t>(pending.size()));
-  auto worker = [&](WindowSource& source) {
-    DayWindows windows(config, source, columns, progress);
-    for (size_t i = next++; i < pending.size(); i = next++) {
-      const PlannedDay& day = *pending[i];
-      PartitionExport out(context, day.day);
-      outcomes[i] = export_partition(out, [&](PartitionExport& p) { return windows.write(day, p); });
+  const size_t threads = std::min<size_t>(tasks.size(), static_cast<size_t>(std::max(1, config.sync.concurrency)));
+  // One source (one connection) per worker and dataset; opened here so that a worker thread
+  // cannot throw.
+  std::vector<std::vector<std::unique_ptr<WindowSource>>> sources(threads);
+  for (size_t t = 0; t < threads; ++t)
+    for (const DatasetRead& read : reads) sources[t].push_back(open(read.dataset));
+  Progress progress(options.show_progress && tasks.size() > 1);
+  progress.start(static_cast<int64_t>(tasks.size()));
+  auto worker = [&](std::vector<std::unique_ptr<WindowSource>>& own) {
+    std::vector<std::unique_ptr<DayWindows>> windows;
+    for (size_t r = 0; r < reads.size(); ++r)
+      windows.push_back(std::make_unique<DayWindows>(config, *own[r], reads[r], progress));
+    for (size_t i = next++; i < tasks.size(); i = next++) {
+      const DayTask& task = tasks[i];
+      const DatasetRead& read = reads[task.read];
+      const auto started = PartitionExport::Clock::now();
+      std::vector<std::unique_ptr<PartitionExport>> exports;
+      for (size_t t : task.tables)
+        exports.push_back(std::make_unique<PartitionExport>(context, *read.tables[t], task.day->day, started));
+      const PlannedDay& planned = *task.day->tables[task.tables.front()];
+      outcomes[i] = export_day(exports, [&](const std::vector<PartitionExport*>& tables) {
+        return windows[task.read]->write(planned, tables);
+      });
       progress.partition_done();
     }
   };
   std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, std::ref(*sources[t]));
-  if (threads > 0) worker(*sources[0]);
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, std::ref(sources[t]));
+  if (threads > 0) worker(sources[0]);
   for (std::thread& t : pool) t.join();
   progress.finish();
-  for (PartitionOutcome& o : outcomes) report.partitions.push_back(std::move(o));
-  std::sort(report.partitions.begin(), report.partitions.end(),
-            [](const PartitionOutcome& a, const PartitionOutcome& b) { return a.day < b.day; });
+  for (std::vector<PartitionOutcome>& day : outcomes)
+    for (PartitionOutcome& o : day) report.partitions.push_back(std::move(o));
+  // Day order, then the config's table order (the reads keep it within a dataset).
+  std::map<std::string, size_t> table_order;
+  for (size_t i = 0; i < config.tables.size(); ++i) table_order[config.tables[i].name] = i;
+  std::stable_sort(report.partitions.begin(), report.partitions.end(),
+                   [&](const PartitionOutcome& a, const PartitionOutcome& b) {
+                     if (a.day != b.day) return a.day < b.day;
+                     return table_order[a.table] < table_order[b.table];
+                   });
   return report;
 }
 

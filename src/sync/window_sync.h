@@ -2,19 +2,27 @@
 // window, verify, write, replace (docs/sync.md). This is the window sync; the file source has its own
 // (file_sync.h), both exporting each day through the same step (partition_export.h).
 //
-// Each planned day is one partition, exported by one of `[sync] concurrency` workers, each with
-// its own source connection. A partition streams its windows through the mapper into one
-// Parquet upload; with `verify`, every window's count() and sum(_sample_interval) must equal
-// what was received. A window that failed after delivering rows, or a verification mismatch,
-// restarts the partition once from an empty file (rows already written cannot be taken back
-// from a stream); a second failure fails the partition. Replace, never mix: the data object is
-// committed whole, then the manifest; a failed partition leaves the previous export untouched;
-// a day with no rows deletes the old data object and records `rows: 0`.
+// The config's tables are read dataset by dataset (sync/table_route.h): each planned day of a
+// dataset is read once, window by window, by one of `[sync] concurrency` workers (each with its
+// own source connection per dataset), and every window's rows, once checked, go to each table
+// that takes them; each table's day is its own partition. With `verify`, every window's count()
+// and sum(_sample_interval) must equal what was received; the window's rows are held (raw, once
+// for all tables) until they do, so a mismatching window can be split and read again. A window
+// that failed after delivering rows is read again once; a read failing twice restarts the day
+// from empty files once (rows already written cannot be taken back from a stream), and a second
+// failure fails the day's partitions. Replace, never mix: each data object is committed whole,
+// then its manifest; a failed partition leaves the previous export untouched; a day with no
+// rows for a table deletes its old data object and records `rows: 0`.
+//
+// Which days: each table plans its own (planner.h, from its own manifests: a backfill skips a
+// table's verified days unless their schema is old), and a dataset's day is read when at least
+// one of its tables needs it.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <string>
 
 #include "config/config.h"
 #include "source/window_source.h"
@@ -24,8 +32,9 @@
 
 namespace aesync {
 
-//! Opens one window source (one connection) per worker; the default is open_window_source.
-using OpenWindowSource = std::function<std::unique_ptr<WindowSource>()>;
+//! Opens one window source (one connection) reading `dataset`, per worker and dataset; the
+//! default is open_window_source(source_for_dataset(config.source, dataset)).
+using OpenWindowSource = std::function<std::unique_ptr<WindowSource>(const std::string& dataset)>;
 
 //! Throws UsageError for an impossible plan; partition failures are reported, not thrown.
 SyncReport sync_window_source(const Config& config, const SyncOptions& options, ObjectStore& store,

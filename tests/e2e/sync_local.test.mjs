@@ -58,7 +58,7 @@ test('each manifest matches its data file and the input rows of its day', () => 
     assert.deepEqual(
       Object.keys(m).sort(),
       ['aesync_version', 'bytes', 'columns', 'data_key', 'exported_at', 'partition', 'read_sampled', 'rows',
-        'sample_weight', 'sha256', 'source_rows', 'verified', 'windows'],
+        'sample_weight', 'schema_fingerprint', 'sha256', 'source_rows', 'table', 'verified', 'windows'],
       day,
     );
     assert.equal(m.data_key, `machine_metrics/${day}/data.parquet`);

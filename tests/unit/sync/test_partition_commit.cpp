@@ -14,6 +14,7 @@
 #include "sync/manifest.h"
 #include "sync/partition_commit.h"
 #include "sync/partition_writer.h"
+#include "sync/table_route.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -69,7 +70,7 @@ struct CommitTest : ::testing::Test {
   void SetUp() override {
     log::set_level(log::Level::Error);
     config = default_config();
-    mapper = std::make_unique<Mapper>(config.schema);  // the mapper keeps a reference to the schema
+    reads = dataset_reads(config);
     // The previous export: a data object and the manifest that describes it.
     store.put(kData, "previous parquet bytes");
     Manifest m;
@@ -82,11 +83,12 @@ struct CommitTest : ::testing::Test {
     store.put(kManifest, old_manifest);
   }
   std::unique_ptr<PartitionWriter> writer(ObjectStore& s, bool fail_commit) {
-    std::vector<RawValue> values(partition_raw_columns(*mapper, si).size());
-    auto w = std::make_unique<PartitionWriter>(config, *mapper, si,
+    const DatasetRead& read = reads.front();
+    std::vector<RawValue> values(read.layout.size());
+    auto w = std::make_unique<PartitionWriter>(config.output, *read.tables.front(),
                                                std::make_unique<FlakyUpload>(s.begin_upload(kData), fail_commit));
     values[0].i = 1'770'076'800'000;  // 2026-02-03T00:00:00Z
-    values[si].i = 1;
+    values[read.sample_interval_index].i = 1;
     w->append(RawRow{values.data(), values.size(), 1});
     return w;
   }
@@ -103,8 +105,7 @@ struct CommitTest : ::testing::Test {
   TempDir dir;
   LocalStore store{dir.path.string()};
   Config config;
-  std::unique_ptr<Mapper> mapper;
-  size_t si = 0;
+  std::vector<DatasetRead> reads;  // the one table of the default config
   std::string old_manifest;
 };
 

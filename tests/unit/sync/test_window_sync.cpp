@@ -165,7 +165,7 @@ struct WindowSyncTest : ::testing::Test {
   SyncReport run() {
     std::ostringstream plan;
     SyncReport r =
-        sync_window_source(config, options, store, plan, [this] { return std::make_unique<FakeWindowSource>(data); });
+        sync_window_source(config, options, store, plan, [this](const std::string&) { return std::make_unique<FakeWindowSource>(data); });
     plan_text = plan.str();
     return r;
   }
