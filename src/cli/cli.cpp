@@ -107,22 +107,25 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   return report.failed() ? 1 : 0;
 }
 
+// Every table's prefix, each with the retention: with several tables each summary line names its table.
 int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
   Config config = load_required_config(g);
   register_secrets(config);
   SyncOptions o;
   o.now_seconds = parse_now_option(now);
   std::unique_ptr<ObjectStore> store = open_destination(config);
-  const PruneResult r =
-      prune_partitions(*store, config.destination.prefix, config.sync.retention_days, run_clock(o), dry_run);
-  for (const std::string& key : r.deleted_keys)
-    std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
-  std::cout << (dry_run ? "dry run: " : "") << r.days.size() << " partition(s) older than "
-            << config.sync.retention_days << " days, " << r.deleted_keys.size() << " object(s)"
-            << (dry_run ? " would be deleted" : " deleted") << "\n";
-  log::info("prune", {{"partitions", static_cast<int64_t>(r.days.size())},
-                      {"objects", static_cast<int64_t>(r.deleted_keys.size())},
-                      {"dry_run", dry_run ? "yes" : "no"}});
+  for (const TableConfig& table : config.tables) {
+    const PruneResult r = prune_partitions(*store, table.prefix, config.sync.retention_days, run_clock(o), dry_run);
+    for (const std::string& key : r.deleted_keys)
+      std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
+    std::cout << (config.tables.size() > 1 ? "table " + table.name + ": " : "") << (dry_run ? "dry run: " : "")
+              << r.days.size() << " partition(s) older than " << config.sync.retention_days << " days, "
+              << r.deleted_keys.size() << " object(s)" << (dry_run ? " would be deleted" : " deleted") << "\n";
+    log::info("prune", {{"table", table.name},
+                        {"partitions", static_cast<int64_t>(r.days.size())},
+                        {"objects", static_cast<int64_t>(r.deleted_keys.size())},
+                        {"dry_run", dry_run ? "yes" : "no"}});
+  }
   return 0;
 }
 
