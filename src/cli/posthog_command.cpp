@@ -18,10 +18,6 @@ namespace {
 // `link` stands; the warning says what to do.
 constexpr long kForbidden = 403;
 
-}  // namespace
-
-namespace {
-
 // The source settings and UI steps of one table, under `heading`.
 void print_table(const Config& config, const posthog::WarehouseTable& t, const std::string& heading,
                  std::ostream& out) {
