@@ -233,6 +233,9 @@ int run(int argc, char** argv) {
   CLI::App* posthog_link =
       posthog->add_subcommand("link", "create or update the warehouse table through PostHog's API");
   posthog_link->add_flag("--dry-run", posthog_dry_run, "show the requests (secrets masked) and send nothing");
+  std::string posthog_table;
+  for (CLI::App* sub : {posthog_print, posthog_link})
+    sub->add_option("--table", posthog_table, "only this table of the config (default: every table)");
 
   for (CLI::App* sub : {sync, convert, inspect, check, prune, status, daemon, posthog, posthog_print, posthog_link})
     sub->fallthrough();
@@ -265,8 +268,8 @@ int run(int argc, char** argv) {
     if (*posthog) {
       Config config = load_required_config(g);
       register_secrets(config);
-      if (*posthog_print) return run_posthog_print(config, std::cout);
-      return run_posthog_link(config, posthog_dry_run, std::cout);
+      if (*posthog_print) return run_posthog_print(config, posthog_table, std::cout);
+      return run_posthog_link(config, posthog_table, posthog_dry_run, std::cout);
     }
     if (*status) {
       Config config = load_required_config(g);
