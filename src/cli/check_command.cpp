@@ -10,6 +10,8 @@
 #include "cli/posthog_command.h"
 #include "source/window_source.h"
 #include "sync/factories.h"
+#include "sync/partition_index.h"
+#include "sync/schema_drift.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -64,7 +66,8 @@ void check_source(const Config& config, CheckPrinter& p) {
   }
 }
 
-void check_destination(const Config& config, CheckPrinter& p) {
+// The destination store when the probe went through (the schema check reads from it), else null.
+std::unique_ptr<ObjectStore> check_destination(const Config& config, CheckPrinter& p) {
   const auto t0 = Clock::now();
   std::string key;
   try {
@@ -80,18 +83,33 @@ void check_destination(const Config& config, CheckPrinter& p) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
     p.line("ok", "destination",
            "wrote, read back and deleted " + store->describe(key) + " (" + std::to_string(ms) + " ms)");
+    return store;
   } catch (const std::exception& e) {
     p.line("FAIL", "destination", e.what());
   }
+  return nullptr;
 }
 
 }  // namespace
+
+std::vector<std::string> schema_warnings(const Config& config, ObjectStore& store) {
+  std::vector<std::string> out;
+  for (const TableConfig& table : config.tables) {
+    try {
+      const std::string w = find_schema_drift(table, list_partitions(store, table.prefix, true)).warning(table);
+      if (!w.empty()) out.push_back(w);
+    } catch (const std::exception& e) {
+      out.push_back("table " + table.name + ": cannot read its manifests: " + e.what());
+    }
+  }
+  return out;
+}
 
 int run_check(const Config& config, std::ostream& out) {
   CheckPrinter p{out};
   p.line("ok", "config", config.file.empty() ? "built-in defaults" : config.file);
   check_source(config, p);
-  check_destination(config, p);
+  std::unique_ptr<ObjectStore> store = check_destination(config, p);
   if (config.posthog) {
     try {
       p.line("ok", "posthog", check_posthog(config));
@@ -100,6 +118,10 @@ int run_check(const Config& config, std::ostream& out) {
     }
   } else
     p.line("skip", "posthog", "no [posthog] table");
+  // Last, so that the lines above keep their places; a warning, not a failure: the days are
+  // readable, just not together with the new ones.
+  if (store)
+    for (const std::string& w : schema_warnings(config, *store)) p.line("warn", "schema", w);
   return p.failed ? 1 : 0;
 }
 

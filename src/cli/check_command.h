@@ -1,14 +1,24 @@
 // `aesync check`: validates the config and tests each endpoint, one line per check
 // ("ok", "FAIL" or "skip", the check's name, what was done or what went wrong). The destination
 // check writes a probe object under `<prefix>/_aesync_check/`, reads it back, compares and
-// deletes it. Returns the exit code: 1 if any check failed.
+// deletes it. Then, for each table, its days' manifests are compared with its config
+// (sync/schema_drift.h): a table with days that PostHog cannot read together with the new ones
+// gets a `warn  schema` line naming them and the command that re-exports them (a warning: the
+// exit code does not change). Returns the exit code: 1 if any check failed.
 #pragma once
 
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "config/config.h"
+#include "storage/object_store.h"
 
 namespace aesync::cli {
+
+//! One line per table whose days have a schema PostHog cannot read together with the current
+//! one (SchemaDrift::warning), or whose manifests cannot be listed; in config order.
+std::vector<std::string> schema_warnings(const Config& config, ObjectStore& store);
 
 int run_check(const Config& config, std::ostream& out);
 

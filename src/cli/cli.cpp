@@ -107,22 +107,25 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   return report.failed() ? 1 : 0;
 }
 
+// Every table's prefix, each with the retention: with several tables each summary line names its table.
 int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
   Config config = load_required_config(g);
   register_secrets(config);
   SyncOptions o;
   o.now_seconds = parse_now_option(now);
   std::unique_ptr<ObjectStore> store = open_destination(config);
-  const PruneResult r =
-      prune_partitions(*store, config.destination.prefix, config.sync.retention_days, run_clock(o), dry_run);
-  for (const std::string& key : r.deleted_keys)
-    std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
-  std::cout << (dry_run ? "dry run: " : "") << r.days.size() << " partition(s) older than "
-            << config.sync.retention_days << " days, " << r.deleted_keys.size() << " object(s)"
-            << (dry_run ? " would be deleted" : " deleted") << "\n";
-  log::info("prune", {{"partitions", static_cast<int64_t>(r.days.size())},
-                      {"objects", static_cast<int64_t>(r.deleted_keys.size())},
-                      {"dry_run", dry_run ? "yes" : "no"}});
+  for (const TableConfig& table : config.tables) {
+    const PruneResult r = prune_partitions(*store, table.prefix, config.sync.retention_days, run_clock(o), dry_run);
+    for (const std::string& key : r.deleted_keys)
+      std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
+    std::cout << (config.tables.size() > 1 ? "table " + table.name + ": " : "") << (dry_run ? "dry run: " : "")
+              << r.days.size() << " partition(s) older than " << config.sync.retention_days << " days, "
+              << r.deleted_keys.size() << " object(s)" << (dry_run ? " would be deleted" : " deleted") << "\n";
+    log::info("prune", {{"table", table.name},
+                        {"partitions", static_cast<int64_t>(r.days.size())},
+                        {"objects", static_cast<int64_t>(r.deleted_keys.size())},
+                        {"dry_run", dry_run ? "yes" : "no"}});
+  }
   return 0;
 }
 
@@ -230,6 +233,9 @@ int run(int argc, char** argv) {
   CLI::App* posthog_link =
       posthog->add_subcommand("link", "create or update the warehouse table through PostHog's API");
   posthog_link->add_flag("--dry-run", posthog_dry_run, "show the requests (secrets masked) and send nothing");
+  std::string posthog_table;
+  for (CLI::App* sub : {posthog_print, posthog_link})
+    sub->add_option("--table", posthog_table, "only this table of the config (default: every table)");
 
   for (CLI::App* sub : {sync, convert, inspect, check, prune, status, daemon, posthog, posthog_print, posthog_link})
     sub->fallthrough();
@@ -262,8 +268,8 @@ int run(int argc, char** argv) {
     if (*posthog) {
       Config config = load_required_config(g);
       register_secrets(config);
-      if (*posthog_print) return run_posthog_print(config, std::cout);
-      return run_posthog_link(config, posthog_dry_run, std::cout);
+      if (*posthog_print) return run_posthog_print(config, posthog_table, std::cout);
+      return run_posthog_link(config, posthog_table, posthog_dry_run, std::cout);
     }
     if (*status) {
       Config config = load_required_config(g);

@@ -189,9 +189,9 @@ void run_once(const Config& config, int64_t run, Health& health) {
     std::cout.flush();
     if (failed > 0) failure = std::to_string(failed) + " partition(s) failed; first " + failure;
     if (!cancel::requested()) {
-      const PruneResult pr =
-          prune_partitions(*store, config.destination.prefix, config.sync.retention_days, run_clock(options), false);
-      pruned = static_cast<int64_t>(pr.days.size());
+      for (const TableConfig& table : config.tables)
+        pruned += static_cast<int64_t>(
+            prune_partitions(*store, table.prefix, config.sync.retention_days, run_clock(options), false).days.size());
     }
   } catch (const std::exception& e) {
     failure = e.what();

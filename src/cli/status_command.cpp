@@ -4,12 +4,22 @@
 
 #include "sync/layout.h"
 #include "sync/partition_index.h"
+#include "sync/schema_drift.h"
 #include "util/json_writer.h"
 #include "util/time.h"
 
 namespace aesync::cli {
 
 namespace {
+
+// One table's days and how they compare with its config.
+struct TableStatus {
+  const TableConfig& table;
+  std::vector<PartitionEntry> parts;
+  SchemaDrift drift;
+  Schema current;  //!< the table's output schema
+};
+
 // What a day without a readable manifest is: a first export in progress (a run holds the
 // day's lease), or a problem.
 std::string missing_manifest(const PartitionEntry& p) {
@@ -25,55 +35,119 @@ const char* verified_text(const Manifest& m) {
   if (m.verified) return "yes";
   return m.read_sampled ? "sampled" : "no";
 }
-}  // namespace
 
-int run_status(const Config& config, ObjectStore& store, bool json, std::ostream& out) {
-  const std::vector<PartitionEntry> parts = list_partitions(store, config.destination.prefix, true);
-  if (json) {
-    std::string o = "[";
-    for (size_t i = 0; i < parts.size(); ++i) {
-      const PartitionEntry& p = parts[i];
-      o += i ? ",\n  {" : "\n  {";
-      o += "\"partition\": " + json::quote(format_day(p.day));
-      if (p.manifest) {
-        const Manifest& m = *p.manifest;
-        o += ", \"rows\": " + std::to_string(m.rows) + ", \"sample_weight\": " + std::to_string(m.sample_weight) +
-             ", \"bytes\": " + std::to_string(m.bytes) + ", \"exported_at\": " + json::quote(m.exported_at) +
-             ", \"verified\": " + (m.verified ? "true" : "false") +
-             ", \"read_sampled\": " + (m.read_sampled ? "true" : "false") +
-             ", \"windows\": " + std::to_string(m.windows.size()) +
-             ", \"data_key\": " + (m.data_key.empty() ? std::string("null") : json::quote(m.data_key));
-      } else {
-        o += ", \"error\": " + json::quote(missing_manifest(p));
-      }
-      o += "}";
-    }
-    o += parts.empty() ? "]\n" : "\n]\n";
-    out << o;
-    return 0;
+std::string joined(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : separator) + s;
+  return out;
+}
+
+void append_day_json(std::string& o, const TableStatus& t, const PartitionEntry& p) {
+  o += "\"partition\": " + json::quote(format_day(p.day)) + ", \"table\": " + json::quote(t.table.name);
+  if (!p.manifest) {
+    o += ", \"error\": " + json::quote(missing_manifest(p));
+    return;
   }
+  const Manifest& m = *p.manifest;
+  o += ", \"rows\": " + std::to_string(m.rows) + ", \"sample_weight\": " + std::to_string(m.sample_weight) +
+       ", \"bytes\": " + std::to_string(m.bytes) + ", \"exported_at\": " + json::quote(m.exported_at) +
+       ", \"verified\": " + (m.verified ? "true" : "false") +
+       ", \"read_sampled\": " + (m.read_sampled ? "true" : "false") +
+       ", \"windows\": " + std::to_string(m.windows.size()) +
+       ", \"data_key\": " + (m.data_key.empty() ? std::string("null") : json::quote(m.data_key));
+  const bool old = t.drift.is_old(p.day);
+  o += ", \"schema_fingerprint\": " + json::quote(manifest_fingerprint(m)) +
+       ", \"old_schema\": " + (old ? "true" : "false") + ", \"schema_changes\": [";
+  if (old) {
+    const std::vector<SchemaChange> changes = schema_changes(t.current, m.columns);
+    for (size_t i = 0; i < changes.size(); ++i)
+      o += (i ? ", {\"text\": " : "{\"text\": ") + json::quote(changes[i].text) +
+           ", \"breaking\": " + (changes[i].breaking ? "true}" : "false}");
+  }
+  o += "]";
+}
+
+// Per table, after its total: how many days have an old schema, which fingerprints, the
+// command that re-exports them, and what PostHog makes of them.
+void print_drift(const SchemaDrift& d, std::ostream& out) {
+  if (d.old_days.empty()) return;
+  const bool one = d.old_days.size() == 1;
+  out << d.old_days.size() << (one ? " day" : " days") << " with an old schema ("
+      << (d.old_fingerprints.size() == 1 ? "fingerprint " : "fingerprints ") << joined(d.old_fingerprints, ", ")
+      << ", current " << d.fingerprint << "): re-export with " << d.reexport_command() << "\n";
+  const char* them = one ? "it" : "them";
+  if (!d.breaking.empty())
+    out << "  PostHog cannot read " << them << " together with the new days: " << joined(d.breaking, "; ") << "\n";
+  if (!d.compatible.empty())
+    out << (d.breaking.empty() ? std::string("  PostHog reads ") + them + " together with the new days: "
+                               : std::string("  also: "))
+        << joined(d.compatible, "; ") << "\n";
+  if (d.breaking.empty() && d.compatible.empty())
+    out << "  same columns: the table's where or rollup changed, PostHog reads " << them << " as before\n";
+}
+
+void print_table(const TableStatus& t, ObjectStore& store, std::ostream& out) {
   char line[200];
   std::snprintf(line, sizeof line, "%-12s %12s %14s  %-20s  %s\n", "day", "rows", "bytes", "exported at", "verified");
   out << line;
   uint64_t rows = 0, bytes = 0;
-  for (const PartitionEntry& p : parts) {
+  for (const PartitionEntry& p : t.parts) {
     const std::string day = format_day(p.day);
     if (!p.manifest) {
       out << day << "  " << missing_manifest(p) << "\n";
       continue;
     }
     const Manifest& m = *p.manifest;
-    std::snprintf(line, sizeof line, "%-12s %12llu %14llu  %-20s  %s\n", day.c_str(),
-                  static_cast<unsigned long long>(m.rows), static_cast<unsigned long long>(m.bytes),
-                  m.exported_at.c_str(), verified_text(m));
+    if (t.drift.is_old(p.day))
+      std::snprintf(line, sizeof line, "%-12s %12llu %14llu  %-20s  %-7s  old schema %s\n", day.c_str(),
+                    static_cast<unsigned long long>(m.rows), static_cast<unsigned long long>(m.bytes),
+                    m.exported_at.c_str(), verified_text(m), manifest_fingerprint(m).c_str());
+    else
+      std::snprintf(line, sizeof line, "%-12s %12llu %14llu  %-20s  %s\n", day.c_str(),
+                    static_cast<unsigned long long>(m.rows), static_cast<unsigned long long>(m.bytes),
+                    m.exported_at.c_str(), verified_text(m));
     out << line;
     rows += m.rows;
     bytes += m.bytes;
   }
   std::snprintf(line, sizeof line, "%-12s %12llu %14llu  (%zu partitions under %s)\n", "total",
-                static_cast<unsigned long long>(rows), static_cast<unsigned long long>(bytes), parts.size(),
-                store.describe(PartitionLayout(config.destination.prefix).root()).c_str());
+                static_cast<unsigned long long>(rows), static_cast<unsigned long long>(bytes), t.parts.size(),
+                store.describe(PartitionLayout(t.table.prefix).root()).c_str());
   out << line;
+  print_drift(t.drift, out);
+}
+
+}  // namespace
+
+int run_status(const Config& config, ObjectStore& store, bool json, std::ostream& out) {
+  std::vector<TableStatus> tables;
+  for (const TableConfig& table : config.tables) {
+    std::vector<PartitionEntry> parts = list_partitions(store, table.prefix, true);
+    SchemaDrift drift = find_schema_drift(table, parts);
+    tables.push_back({table, std::move(parts), std::move(drift), table.shape.output_schema()});
+  }
+  if (json) {
+    std::string o = "[";
+    bool first = true;
+    for (const TableStatus& t : tables)
+      for (const PartitionEntry& p : t.parts) {
+        o += first ? "\n  {" : ",\n  {";
+        first = false;
+        append_day_json(o, t, p);
+        o += "}";
+      }
+    o += first ? "]\n" : "\n]\n";
+    out << o;
+    return 0;
+  }
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (tables.size() > 1) {
+      const TableConfig& table = tables[i].table;
+      out << (i ? "\n" : "") << "table " << table.name
+          << (table.dataset.empty() ? std::string() : " (dataset " + table.dataset + ")") << "\n";
+    }
+    print_table(tables[i], store, out);
+  }
   return 0;
 }
 

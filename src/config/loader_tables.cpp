@@ -43,9 +43,10 @@ void Loader::check_join(const TableConfig& t, const toml::node& where, const std
   const Schema out = t.shape.output_schema();
   if (std::none_of(out.columns.begin(), out.columns.end(),
                    [](const ColumnSpec& col) { return col.name == "machine_id"; }))
-    fail(where.source(), dotted + ": the saved join needs a column named machine_id, which " +
-                             (dotted == "posthog.join_events_on" ? std::string("[[columns]]") : "table " + in_quotes(t.name)) +
-                             " does not define");
+    fail(where.source(),
+         dotted + ": the saved join needs a column named machine_id, which " +
+             (dotted == "posthog.join_events_on" ? std::string("[[columns]]") : "table " + in_quotes(t.name)) +
+             " does not define");
 }
 
 void Loader::read_tables(const toml::table& root, Config& c) {
@@ -60,8 +61,9 @@ void Loader::read_tables(const toml::table& root, Config& c) {
     if (const toml::node* set = root.at_path(std::string(k.section) + "." + std::string(k.name)).node())
       fail(set->source(), std::string(k.section) + "." + std::string(k.name) + ": not used with [[tables]]: set " +
                               std::string(k.instead) + " instead");
-  if (!node->is_array_of_tables() || node->as_array()->empty())
-    fail_type(*node, "tables", "an array of tables ([[tables]])");
+  if (node->is_array() && node->as_array()->empty())
+    fail(node->source(), "tables: at least one table is required (or leave [[tables]] out)");
+  if (!node->is_array_of_tables()) fail_type(*node, "tables", "an array of tables ([[tables]])");
   const toml::array& items = *node->as_array();
   std::map<std::string, size_t, std::less<>> names, prefixes;  // -> N of tables[N]
   for (size_t i = 0; i < items.size(); ++i) {
@@ -85,12 +87,11 @@ TableConfig Loader::read_table(const Section& s, const Config& c) const {
   t.name = *identifier(s, "name", false);
   if (t.name.empty()) fail(name->source(), s.dotted("name") + " must not be empty");
   t.prefix = t.name;
-  if (auto v = restricted(s, KeySpec{.section = "tables", .name = "prefix", .kind = config_keys::KeyKind::Prefix})) t.prefix = *v;
+  if (auto v = restricted(s, KeySpec{.section = "tables", .name = "prefix", .kind = config_keys::KeyKind::Prefix}))
+    t.prefix = *v;
 
   switch (c.source.type) {
-    case SourceType::AnalyticsEngine:
-      t.dataset = identifier(s, "dataset", true).value_or(c.source.dataset);
-      break;
+    case SourceType::AnalyticsEngine: t.dataset = identifier(s, "dataset", true).value_or(c.source.dataset); break;
     case SourceType::ClickHouse: t.dataset = identifier(s, "dataset", false).value_or(c.source.table); break;
     case SourceType::File:
       if (const toml::node* d = s.get("dataset"))
@@ -106,7 +107,8 @@ TableConfig Loader::read_table(const Section& s, const Config& c) const {
   if (const toml::node* rollup = s.get("rollup"))
     t.shape.rollup = read_rollup(*rollup, s.dotted("rollup"), t.shape.mapping);
 
-  if (auto v = restricted(s, KeySpec{.section = "tables", .name = "join_events_on", .kind = config_keys::KeyKind::FieldPath})) {
+  if (auto v = restricted(
+          s, KeySpec{.section = "tables", .name = "join_events_on", .kind = config_keys::KeyKind::FieldPath})) {
     t.join_events_on = *v;
     check_join(t, *s.get("join_events_on"), s.dotted("join_events_on"));
   }
@@ -114,7 +116,8 @@ TableConfig Loader::read_table(const Section& s, const Config& c) const {
 }
 
 RollupSpec Loader::read_rollup(const toml::node& node, const std::string& dotted, const Schema& mapping) const {
-  constexpr std::string_view kExample = "a table such as { every = \"1h\", by = [\"machine_id\"], values = [\"value1\"] }";
+  constexpr std::string_view kExample =
+      "a table such as { every = \"1h\", by = [\"machine_id\"], values = [\"value1\"] }";
   if (!node.is_table()) fail_type(node, dotted, kExample);
   const Section s{node.as_table(), dotted};
   for (auto&& [key, value] : *s.table)
@@ -144,7 +147,8 @@ RollupSpec Loader::read_rollup(const toml::node& node, const std::string& dotted
         fail(items[i].source(), at + ": " + in_quotes(column) + " is a " + std::string(to_string(spec->type)) +
                                     " column; values are double or int64 columns");
       if (!values && spec->type == ColumnType::Timestamp)
-        fail(items[i].source(), at + ": " + in_quotes(column) + " is a timestamp; the rollup's buckets already group by time");
+        fail(items[i].source(),
+             at + ": " + in_quotes(column) + " is a timestamp; the rollup's buckets already group by time");
       if (!used.insert(column).second)
         fail(items[i].source(), at + ": " + in_quotes(column) + " appears twice in the rollup");
       out.push_back(std::move(column));

@@ -551,8 +551,12 @@ test('the uninterrupted run: per day a lease (If-None-Match: *, owner host/pid/8
   assert.ok(big.some((r) => r.op === 'CreateMultipartUpload') && big.filter((r) => r.op === 'UploadPart').length >= 2,
     `${BIG} goes up in parts: ${big.map((r) => r.op).join(' ')}`);
   for (const day of D) {
-    const dayReqs = res.s3.filter((r) => (r.key ?? r.query.prefix ?? '').startsWith(`${REF}/${day}/`));
-    const ops = dayReqs.map((r) => `${r.op} ${r.key === null ? `prefix=${r.query.prefix}` : r.key.slice(REF.length + day.length + 2)} ${r.status}`);
+    const allReqs = res.s3.filter((r) => (r.key ?? r.query.prefix ?? '').startsWith(`${REF}/${day}/`));
+    const ops = allReqs.map((r) => `${r.op} ${r.key === null ? `prefix=${r.query.prefix}` : r.key.slice(REF.length + day.length + 2)} ${r.status}`);
+    // The plan reads the day's manifest first (its verification and schema fingerprint:
+    // docs/sync.md); the export's requests start with the lease.
+    assert.deepEqual([allReqs[0].op, allReqs[0].key], ['GetObject', manifestKey(day, REF)], `${day}: ${ops.join(', ')}`);
+    const dayReqs = allReqs.slice(1);
     const first = dayReqs[0];
     assert.deepEqual([first.op, first.key, first.ifNoneMatch, first.status], ['PutObject', leaseKey(day, REF), '*', 200], `${day}: ${ops.join(', ')}`);
     const lease = JSON.parse(first.bodyText);

@@ -1,11 +1,16 @@
-// `aesync posthog print` and `aesync posthog link [--dry-run]` (docs/posthog.md) against a PostHog API
-// test double (node:http on a loopback port, below) that checks requests the way PostHog does:
-// Bearer personal API key (401 otherwise), the table name pattern, an http(s) url_pattern of at
-// most 500 characters, the required credential fields, duplicate names refused; and that
-// validates a table the way PostHog does on create, update and refresh_schema: by running
-// `DESCRIBE TABLE s3(url, key, secret, format)` in chdb, here against the S3 harness (whose proxy
-// verifies chdb's SigV4 signatures), storing the columns, and mapping a failure to PostHog's
-// message. The bucket is filled by `aesync sync` from a file source first.
+// `aesync posthog print` and `aesync posthog link [--dry-run] [--table NAME]` (docs/posthog.md), for a
+// config of one table and one of [[tables]], against a PostHog API test double (node:http on a
+// loopback port, below) that checks requests the way PostHog does: Bearer personal API key (401
+// otherwise), the table name pattern, an http(s) url_pattern of at most 500 characters, the
+// required credential fields, duplicate names refused; and that learns a table's columns the way
+// PostHog does on create and refresh_schema: by running `DESCRIBE TABLE s3(url, key, secret,
+// format)` in chdb, here against the S3 harness (whose proxy verifies chdb's SigV4 signatures),
+// storing the columns, and mapping a failure to PostHog's message. A PATCH stores the new
+// settings and keeps the columns (TableViewSet.perform_update in PostHog's
+// posthog/warehouse/api/table.py sets the fields and saves; only `create` and the
+// `refresh_schema` action call table.get_columns()), so a mapping change reaches PostHog only
+// through refresh_schema. withoutRefreshSchema() makes the double an older release that has no
+// such action. The bucket is filled by `aesync sync` from a file source first.
 //
 // Lists are paginated as PostHog paginates them: Django REST framework's LimitOffsetPagination
 // with PAGE_SIZE 100 (REST_FRAMEWORK in PostHog's posthog/settings/web.py; the view sets of
@@ -28,7 +33,7 @@ import { join } from 'node:path';
 import { writeDump } from './lib/ae.mjs';
 import { scratchDir } from './lib/aesync.mjs';
 import { genMachineMetrics } from './lib/gen.mjs';
-import { CH_TYPES, configToml } from './lib/mapping.mjs';
+import { BUILTIN_COLUMNS, CH_TYPES, configToml, tomlString } from './lib/mapping.mjs';
 import { Rng, seedFromEnv } from './lib/prng.mjs';
 import { sqlString } from './lib/readers.mjs';
 import { startS3Harness } from './lib/s3_harness.mjs';
@@ -63,7 +68,9 @@ class ApiError extends Error {
           ? { type: 'authentication_error', code: 'not_authenticated', detail, attr: null }
           : status === 403
             ? { type: 'authentication_error', code: 'permission_denied', detail, attr: null }
-            : { type: 'invalid_request', code: 'not_found', detail, attr: null };
+            : status === 405
+              ? { type: 'invalid_request', code: 'method_not_allowed', detail, attr: null }
+              : { type: 'invalid_request', code: 'not_found', detail, attr: null };
   }
 }
 
@@ -84,6 +91,7 @@ async function startPostHogDouble() {
   const requests = []; // { method, path, auth, body }
   const faults = []; // { method, status, text, times }: the next `times` such requests fail so
   const forbidden = []; // { method, path (RegExp), scope, times }: answered 403 for that scope
+  let refreshSchemaStatus = 0; // 0: refresh_schema exists; 404 or 405: an older release (withoutRefreshSchema)
   let base = ''; // this double's URL, for the absolute `next` / `previous` links
 
   // DRF's LimitOffsetPagination over `items` (PAGE_SIZE 100), `path` being the list's path.
@@ -182,14 +190,21 @@ async function startPostHogDouble() {
       const t = tables.get(tm[1]);
       if (!t) throw new ApiError(404, 'Not found.');
       if (tm[2] && method === 'POST') {
+        // An older release: Django resolves no route for the action (404 "Not found."), or one
+        // that routes the path refuses the method (DRF's MethodNotAllowed, rest_framework/exceptions.py:
+        // 405 'Method "POST" not allowed.').
+        if (refreshSchemaStatus === 404) throw new ApiError(404, 'Not found.');
+        if (refreshSchemaStatus === 405) throw new ApiError(405, `Method "${method}" not allowed.`);
+        // TableViewSet.refresh_schema: table.columns = table.get_columns(); save; an empty 200.
         await describeTable(t);
-        return [200, null]; // PostHog answers refresh_schema with an empty 200
+        return [200, null];
       }
       if (!tm[2] && method === 'GET') return [200, publicTable(t)];
       if (!tm[2] && method === 'PATCH') {
+        // TableViewSet.perform_update: the new fields and credential are saved, the stored
+        // columns kept (no DESCRIBE).
         validateTable(body, { partial: true, selfId: t.id });
         const next = { ...t, ...body, credential: body.credential ? { ...body.credential } : t.credential };
-        await describeTable(next);
         tables.set(t.id, next);
         return [200, publicTable(next)];
       }
@@ -266,6 +281,10 @@ async function startPostHogDouble() {
     /** The next `times` requests of `method` to a path matching `path` lack the API key scope `scope`: 403. */
     forbid(method, path, scope, times = 1) {
       forbidden.push({ method, path, scope, times });
+    },
+    /** Until called again with 0: an older PostHog whose refresh_schema answers `status` (404 or 405). */
+    withoutRefreshSchema(status) {
+      refreshSchemaStatus = status;
     },
     since(from) {
       return requests.slice(from).map((r) => `${r.method} ${r.path}${r.search} ${r.status}`);
@@ -709,6 +728,274 @@ test('posthog with a local destination: a configuration error, exit 2', async ()
     `aesync: error: posthog: destination.type = "local" in ${config}: PostHog reads the files from R2 or S3, use an r2 or s3 destination\n`,
   );
   assert.deepEqual(res.reqs, []);
+});
+
+// ------------------------------------------------------------------------------------------
+// [[tables]]: two tables, each its own prefix, columns and (for one) saved join.
+
+// Built-in columns by name; a { name, from, type } entry as it is.
+const cols = (...names) => names.map((n) => (typeof n === 'string' ? BUILTIN_COLUMNS.find((c) => c.name === n) : n));
+const CH_TYPE_OF = Object.fromEntries(CH_TYPES);
+// What DESCRIBE shows for `columns` (value2 taken from _sample_interval: Int64).
+const describeOf = (columns) => columns.map((c) => [c.name, c.type === 'int64' ? 'Int64' : CH_TYPE_OF[c.name]]);
+
+// The tables of tables.toml, their columns changed by each test that changes the mapping.
+const TABLES = [
+  { name: 'metrics_a', join_events_on: 'properties.machine_id', columns: cols('timestamp', 'machine_id', 'metric_type', 'value1') },
+  { name: 'metrics_b', columns: cols('timestamp', 'machine_id', 'org_id', { name: 'value2', from: '_sample_interval', type: 'int64' }) },
+];
+let tablesConfig;
+
+function writeTablesConfig() {
+  const { prefix, ...destination } = s3Destination(h); // [[tables]] refuses destination.prefix
+  const lines = [
+    configToml({
+      tables: {
+        source: { type: 'file', path: dump },
+        destination,
+        posthog: {
+          host: ph.host,
+          project_id: PROJECT,
+          api_key: '${E2E_PH_KEY}',
+          read_access_key_id: '${E2E_S3_KEY_ID}',
+          read_secret_access_key: '${E2E_S3_SECRET}',
+        },
+      },
+    }),
+  ];
+  for (const t of TABLES) {
+    lines.push('[[tables]]', `name = ${tomlString(t.name)}`);
+    if (t.join_events_on) lines.push(`join_events_on = ${tomlString(t.join_events_on)}`);
+    for (const c of t.columns)
+      lines.push('', '[[tables.columns]]', `name = ${tomlString(c.name)}`, `from = ${tomlString(c.from)}`, `type = ${tomlString(c.type)}`);
+    lines.push('');
+  }
+  tablesConfig = join(scratch, 'tables.toml');
+  writeFileSync(tablesConfig, lines.join('\n'));
+}
+
+// Exports each table's days as `sync` of tables.toml does (its prefix = its name, its columns),
+// through a config of that one table; --force rewrites the days after a mapping change.
+async function exportTables() {
+  for (const t of TABLES) {
+    const config = join(scratch, `export-${t.name}.toml`);
+    writeFileSync(config, configToml({ tables: { source: { type: 'file', path: dump }, destination: s3Destination(h, { prefix: t.name }) }, columns: t.columns }));
+    assertOk(await aesync(['sync', '--force', '-c', config]), `sync ${t.name}`);
+  }
+  writeTablesConfig();
+}
+
+const tableNamed = (name) => [...ph.tables.values()].find((x) => x.name === name);
+const tablesUrl = (name) => `${h.endpoint}/${h.bucket}/${name}/*/data.parquet`;
+
+test('posthog print with [[tables]]: each table with its own URL pattern and join; --table prints one; an unknown --table is a usage error', async () => {
+  await exportTables();
+  assert.deepEqual(await h.listKeys('metrics_b/'), [
+    'metrics_b/2026-02-01/_manifest.json',
+    'metrics_b/2026-02-01/data.parquet',
+    'metrics_b/2026-02-02/_manifest.json',
+    'metrics_b/2026-02-02/data.parquet',
+  ]);
+  const block = (name, join) => [
+    `PostHog data warehouse source for table ${name}:`,
+    `  table name:        ${name}`,
+    `  files URL pattern: ${tablesUrl(name)}`,
+    '  format:            Parquet',
+    `  access key:        ${h.accessKeyId}  (posthog.read_access_key_id)`,
+    '  access secret:     ***  (posthog.read_secret_access_key, the read-only pair)',
+    '',
+    `In PostHog (project 1 at ${ph.host}):`,
+    '  1. Data warehouse -> New source -> Self-managed -> Amazon S3',
+    `  2. Table name: ${name}`,
+    `  3. Files URL pattern: ${tablesUrl(name)}`,
+    '  4. File format: Parquet',
+    `  5. Access key: ${h.accessKeyId}; secret: the value of posthog.read_secret_access_key`,
+    '  6. Link: PostHog reads the files once to learn the columns',
+    ...(join ? [`  7. Data warehouse -> ${name} -> Add join: events.properties.machine_id = ${name}.machine_id`] : []),
+  ];
+  const tail = [
+    "Or run `aesync posthog link` to do this through PostHog's API.",
+    `note: PostHog accepts only https URLs on a public host; ${h.endpoint} is not one`,
+    '',
+  ];
+  const all = await aesync(['posthog', 'print', '-c', tablesConfig]);
+  assertOk(all, 'posthog print (tables)');
+  assert.equal(all.stdout, [...block('metrics_a', true), '', ...block('metrics_b', false), ...tail].join('\n'));
+  const one = await aesync(['posthog', 'print', '--table', 'metrics_b', '-c', tablesConfig]);
+  assertOk(one, 'posthog print --table');
+  assert.equal(one.stdout, [...block('metrics_b', false), ...tail].join('\n'));
+  for (const args of [['print'], ['link'], ['link', '--dry-run']]) {
+    const bad = await aesync(['posthog', ...args, '--table', 'metrics', '-c', tablesConfig]);
+    assert.equal(bad.code, 2, args.join(' '));
+    assert.equal(bad.stdout, '');
+    assert.equal(bad.stderr, 'aesync: error: --table: no table named "metrics" in the config (its tables: metrics_a, metrics_b)\n');
+  }
+  assert.deepEqual([...all.reqs, ...one.reqs], []);
+});
+
+test('posthog link with [[tables]]: creates both tables with their own columns, the saved join of the one that has join_events_on', async () => {
+  const res = await aesync(['posthog', 'link', '-c', tablesConfig]);
+  assertOk(res, 'posthog link (tables)');
+  const [a, b] = [tableNamed('metrics_a'), tableNamed('metrics_b')];
+  assert.equal(
+    res.stdout,
+    [
+      `created warehouse table metrics_a (id ${a.id})`,
+      'refreshed schema of metrics_a: 4 columns',
+      'created saved join events.properties.machine_id = metrics_a.machine_id',
+      `created warehouse table metrics_b (id ${b.id})`,
+      'refreshed schema of metrics_b: 4 columns',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(res.stderr, '');
+  assert.deepEqual(res.reqs, [
+    `GET ${api}/warehouse_tables/?search=metrics_a 200`,
+    `POST ${api}/warehouse_tables/ 201`,
+    `POST ${api}/warehouse_tables/${a.id}/refresh_schema/ 200`,
+    `GET ${api}/warehouse_tables/${a.id}/ 200`,
+    `GET ${api}/warehouse_view_links/ 200`,
+    `POST ${api}/warehouse_view_links/ 201`,
+    `GET ${api}/warehouse_tables/?search=metrics_b 200`,
+    `POST ${api}/warehouse_tables/ 201`,
+    `POST ${api}/warehouse_tables/${b.id}/refresh_schema/ 200`,
+    `GET ${api}/warehouse_tables/${b.id}/ 200`,
+  ]);
+  assert.equal(a.url_pattern, tablesUrl('metrics_a'));
+  assert.equal(b.url_pattern, tablesUrl('metrics_b'));
+  assert.deepEqual(columnsOf(a), [
+    ['timestamp', "DateTime64(3, 'UTC')"],
+    ['machine_id', 'String'],
+    ['metric_type', 'String'],
+    ['value1', 'Float64'],
+  ]);
+  assert.deepEqual(columnsOf(b), [
+    ['timestamp', "DateTime64(3, 'UTC')"],
+    ['machine_id', 'String'],
+    ['org_id', 'String'],
+    ['value2', 'Int64'],
+  ]);
+  assert.deepEqual(
+    ph.links.filter((l) => l.joining_table_name.startsWith('metrics_')).map(({ id, ...l }) => l),
+    [
+      {
+        source_table_name: 'events',
+        source_table_key: 'properties.machine_id',
+        joining_table_name: 'metrics_a',
+        joining_table_key: 'machine_id',
+        field_name: 'metrics_a',
+      },
+    ],
+  );
+  // check: one line for the tables.
+  const check = await aesync(['check', '-c', tablesConfig]);
+  assertOk(check, 'check (tables)');
+  assert.equal(check.stdout.trimEnd().split('\n')[3], `ok    posthog      ${ph.host}: project ${PROJECT}, tables metrics_a, metrics_b are linked`);
+});
+
+test('posthog link after a mapping change: PostHog keeps the old columns until link refreshes the schema of both tables', async () => {
+  const [a, b] = [tableNamed('metrics_a'), tableNamed('metrics_b')];
+  // metrics_a gains value2; metrics_b's value2 is retyped (Int64 -> Float64) and it gains sample_interval.
+  TABLES[0].columns = cols('timestamp', 'machine_id', 'metric_type', 'value1', 'value2');
+  TABLES[1].columns = cols('timestamp', 'machine_id', 'org_id', 'value2', 'sample_interval');
+  await exportTables();
+  // The files changed; PostHog's stored columns did not.
+  assert.equal(columnsOf(a).length, 4);
+  assert.deepEqual(columnsOf(b).at(-1), ['value2', 'Int64']);
+
+  const res = await aesync(['posthog', 'link', '-c', tablesConfig]);
+  assertOk(res, 'posthog link (tables, schema changed)');
+  assert.equal(
+    res.stdout,
+    [
+      `updated warehouse table metrics_a (id ${a.id})`,
+      'refreshed schema of metrics_a: 5 columns',
+      'saved join events.properties.machine_id = metrics_a.machine_id already exists',
+      `updated warehouse table metrics_b (id ${b.id})`,
+      'refreshed schema of metrics_b: 5 columns',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(res.reqs, [
+    `GET ${api}/warehouse_tables/?search=metrics_a 200`,
+    `PATCH ${api}/warehouse_tables/${a.id}/ 200`,
+    `POST ${api}/warehouse_tables/${a.id}/refresh_schema/ 200`,
+    `GET ${api}/warehouse_tables/${a.id}/ 200`,
+    `GET ${api}/warehouse_view_links/ 200`,
+    `GET ${api}/warehouse_tables/?search=metrics_b 200`,
+    `PATCH ${api}/warehouse_tables/${b.id}/ 200`,
+    `POST ${api}/warehouse_tables/${b.id}/refresh_schema/ 200`,
+    `GET ${api}/warehouse_tables/${b.id}/ 200`,
+  ]);
+  assert.deepEqual(columnsOf(tableNamed('metrics_a')), describeOf(TABLES[0].columns));
+  assert.deepEqual(columnsOf(tableNamed('metrics_b')), describeOf(TABLES[1].columns));
+  assert.deepEqual(columnsOf(tableNamed('metrics_b')).slice(3), [
+    ['value2', 'Float64'],
+    ['sample_interval', 'Int64'],
+  ]);
+  // Updated in place: no second table of either name.
+  assert.deepEqual([...ph.tables.values()].map((t) => t.name).filter((n) => n.startsWith('metrics_')), ['metrics_a', 'metrics_b']);
+});
+
+test('posthog link against an older PostHog without refresh_schema (405, 404): a warning saying how to refresh, exit 0', async () => {
+  const [a, b] = [tableNamed('metrics_a'), tableNamed('metrics_b')];
+  TABLES[0].columns = cols('timestamp', 'machine_id', 'metric_type', 'value1', 'value2', 'value3');
+  await exportTables();
+  const warning = (t, status, detail) =>
+    `warn: posthog: POST ${api}/warehouse_tables/${t.id}/refresh_schema/: HTTP ${status}: ${detail}; this PostHog ` +
+    `release cannot refresh the schema of ${t.name} through its API, so PostHog may not see columns added or retyped ` +
+    `since the table was made: in PostHog open Data warehouse -> ${t.name} -> Update schema from source, or, where ` +
+    `that is missing too, delete the table ${t.name} there and run \`aesync posthog link\` again\n`;
+  ph.withoutRefreshSchema(405);
+  try {
+    const res = await aesync(['--log-format', 'text', 'posthog', 'link', '-c', tablesConfig]);
+    assertOk(res, 'posthog link (refresh_schema 405)');
+    assert.equal(
+      res.stdout,
+      [
+        `updated warehouse table metrics_a (id ${a.id})`,
+        'saved join events.properties.machine_id = metrics_a.machine_id already exists',
+        `updated warehouse table metrics_b (id ${b.id})`,
+        '',
+      ].join('\n'),
+    );
+    assert.equal(res.stderr, warning(a, 405, 'Method "POST" not allowed.') + warning(b, 405, 'Method "POST" not allowed.'));
+    // Not retried; nothing else asked.
+    assert.deepEqual(res.reqs, [
+      `GET ${api}/warehouse_tables/?search=metrics_a 200`,
+      `PATCH ${api}/warehouse_tables/${a.id}/ 200`,
+      `POST ${api}/warehouse_tables/${a.id}/refresh_schema/ 405`,
+      `GET ${api}/warehouse_view_links/ 200`,
+      `GET ${api}/warehouse_tables/?search=metrics_b 200`,
+      `PATCH ${api}/warehouse_tables/${b.id}/ 200`,
+      `POST ${api}/warehouse_tables/${b.id}/refresh_schema/ 405`,
+    ]);
+    // As the warning says: PostHog still has the columns of before value3.
+    assert.deepEqual(columnsOf(tableNamed('metrics_a')), describeOf(TABLES[0].columns.slice(0, 5)));
+
+    // A release with no route for the action at all (404), and --table: that table only.
+    ph.withoutRefreshSchema(404);
+    const one = await aesync(['--log-format', 'text', 'posthog', 'link', '--table', 'metrics_a', '-c', tablesConfig]);
+    assertOk(one, 'posthog link --table (refresh_schema 404)');
+    assert.equal(
+      one.stdout,
+      `updated warehouse table metrics_a (id ${a.id})\nsaved join events.properties.machine_id = metrics_a.machine_id already exists\n`,
+    );
+    assert.equal(one.stderr, warning(a, 404, 'Not found.'));
+    assert.deepEqual(one.reqs, [
+      `GET ${api}/warehouse_tables/?search=metrics_a 200`,
+      `PATCH ${api}/warehouse_tables/${a.id}/ 200`,
+      `POST ${api}/warehouse_tables/${a.id}/refresh_schema/ 404`,
+      `GET ${api}/warehouse_view_links/ 200`,
+    ]);
+  } finally {
+    ph.withoutRefreshSchema(0);
+  }
+  // A current release again: the same link picks value3 up.
+  const res = await aesync(['posthog', 'link', '--table', 'metrics_a', '-c', tablesConfig]);
+  assertOk(res, 'posthog link --table (refresh_schema back)');
+  assert.equal(res.stdout.split('\n')[1], 'refreshed schema of metrics_a: 6 columns');
+  assert.deepEqual(columnsOf(tableNamed('metrics_a')), describeOf(TABLES[0].columns));
 });
 
 test('no output of this file contains a configured secret', () => {

@@ -289,6 +289,11 @@ test('status --json lists the exported days from their manifests; status prints 
       read_sampled: false,
       windows: 24,
       data_key: p.partition === EMPTY ? null : dataKey(p.partition),
+      // One mapping for every day: the same fingerprint, none old (prune_status.test.mjs checks its value).
+      table: 'machine_metrics',
+      schema_fingerprint: list[0].schema_fingerprint,
+      old_schema: false,
+      schema_changes: [],
     });
   }
   const text = await env.aesync(['status', '-c', config]);
