@@ -60,6 +60,8 @@ void declare_metrics() {
   r.declare("aesync_retries_total", Type::Counter, "Requests retried, by target (source, storage, posthog).");
   r.declare("aesync_source_budget_wait_seconds_total", Type::Counter,
             "Seconds source requests waited for the request budget (source.max_requests_per_minute).");
+  r.declare("aesync_old_schema_days", Type::Gauge,
+            "Days of a table exported with another schema than its config's (re-export: see aesync status).");
   r.declare("aesync_last_success_timestamp_seconds", Type::Gauge, "Unix time at which the last successful run ended.");
   r.declare("aesync_runs_total", Type::Counter, "Runs (sync then prune) completed, failed ones included.");
   r.declare("aesync_runs_failed_total", Type::Counter, "Runs that threw or had a failed partition.");

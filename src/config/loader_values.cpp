@@ -223,9 +223,10 @@ void Loader::check_keys(const toml::table& root) const {
         find_unknown(entry, entry_name, config_keys::known_keys(name));
         if (name != "tables") return;
         if (const toml::node* columns = entry.get("columns"))
-          for_each_entry(*columns, entry_name + ".columns", [&](const toml::table& column, const std::string& column_name) {
-            find_unknown(column, column_name, config_keys::known_keys("columns"));
-          });
+          for_each_entry(*columns, entry_name + ".columns",
+                         [&](const toml::table& column, const std::string& column_name) {
+                           find_unknown(column, column_name, config_keys::known_keys("columns"));
+                         });
       });
     } else if (node->is_table()) {
       find_unknown(*node->as_table(), std::string(name), config_keys::known_keys(name));

@@ -54,8 +54,8 @@ std::string schema_fingerprint(const std::vector<ColumnSignature>& mapping, cons
                                const std::optional<RollupSpec>& rollup);
 
 struct TableShape {
-  Schema mapping;                     //!< the table's [[columns]] (or the built-in mapping)
-  std::vector<WhenCondition> where;   //!< every condition must hold for a row to be taken
+  Schema mapping;                    //!< the table's [[columns]] (or the built-in mapping)
+  std::vector<WhenCondition> where;  //!< every condition must hold for a row to be taken
   std::optional<RollupSpec> rollup;
 
   //! The columns the mapper fills for this table: the mapping; for a rollup, the bucket's

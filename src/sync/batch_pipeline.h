@@ -59,7 +59,6 @@ class BatchPipeline {
   //! Rows mapped and not yet handed over.
   size_t buffered_rows() const { return filling_.rows; }
 
-
  private:
   // How often (in rows) the batch's size is measured; rows are small, so the overshoot is too.
   static constexpr size_t kBudgetCheckRows = 1024;
@@ -76,7 +75,7 @@ class BatchPipeline {
   const size_t budget_bytes_;
   size_t fixed_row_bytes_;
   RowBatch filling_;  // the caller's
-  RowBatch writing_;            // the background thread's while `busy_`
+  RowBatch writing_;  // the background thread's while `busy_`
 
   std::mutex mutex_;
   std::condition_variable cv_;

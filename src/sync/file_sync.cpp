@@ -175,8 +175,9 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
           out.manifest().verified = false;  // a dump has no independent count to reconcile against
           const PartitionFile file = out.commit();
           if (file.out_of_order_rows)
-            log::warn("rows are not in timestamp order in the input; the file keeps input order",
-                      {{"partition", out.day_name()}, {"table", out.route().table.name}, {"rows", file.out_of_order_rows}});
+            log::warn(
+                "rows are not in timestamp order in the input; the file keeps input order",
+                {{"partition", out.day_name()}, {"table", out.route().table.name}, {"rows", file.out_of_order_rows}});
         } catch (const std::exception& e) {
           out.fail(e);
         }

@@ -49,8 +49,8 @@ bool PartitionExport::begin() {
 PartitionWriter& PartitionExport::start_file() {
   writer_.reset();  // the previous attempt's upload is aborted first
   manifest_ = new_manifest(route_, outcome_.day, context_.now_seconds);
-  writer_ = std::make_unique<PartitionWriter>(context_.config.output, route_,
-                                              context_.store.begin_upload(outcome_.data_key));
+  writer_ =
+      std::make_unique<PartitionWriter>(context_.config.output, route_, context_.store.begin_upload(outcome_.data_key));
   return *writer_;
 }
 

@@ -5,9 +5,8 @@
 // first export. Backfill (--from/--to, --date): those days inclusive, refused when --from is
 // older than `retention_days` before today; days already exported and verified are skipped
 // unless --force (never today, which is still growing) or exported with another schema than
-// the table's now (their manifest's fingerprint differs: re-exported, reason "old schema"). --from alone runs to today; a --to
-// after today is clamped to today. --shard K/N keeps the days whose ordinal (days since
-// 1970-01-01) mod N == K.
+// the table's now (their manifest's fingerprint differs: re-exported, reason "old schema"). --from alone runs to today;
+// a --to after today is clamped to today. --shard K/N keeps the days whose ordinal (days since 1970-01-01) mod N == K.
 // One retention bound everywhere: the oldest day in scope is today - retention_days (prune
 // deletes the days before it; neither plan ever includes them).
 // A day's span is [00:00 UTC, min(next 00:00, now - settle)) (a day whose span is empty is not

@@ -14,8 +14,7 @@ size_t index_in(const std::vector<RawColumn>& layout, RawColumn c) {
 
 }  // namespace
 
-TableRoute::TableRoute(const TableConfig& t, const std::vector<RawColumn>& row_layout, size_t si,
-                       size_t tables_in_read)
+TableRoute::TableRoute(const TableConfig& t, const std::vector<RawColumn>& row_layout, size_t si, size_t tables_in_read)
     : table(t),
       layout(t.prefix),
       input_schema(t.shape.input_schema()),

@@ -17,8 +17,8 @@
 #include "sync/partition_index.h"
 #include "sync/partition_writer.h"
 #include "sync/planner.h"
-#include "sync/schema_drift.h"
 #include "sync/progress.h"
+#include "sync/schema_drift.h"
 #include "sync/table_route.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -86,9 +86,8 @@ class DayWindows {
     const std::vector<Window> planned = plan_windows(
         day.span, buckets, bucket, static_cast<uint64_t>(config_.source.window_rows), config_.source.window_seconds);
     const WindowCounts total = histogram_counts(buckets, day.span);
-    log::debug(
-        "day planned from its histogram",
-        {{"partition", name}, {"rows", total.rows}, {"windows", static_cast<int64_t>(planned.size())}});
+    log::debug("day planned from its histogram",
+               {{"partition", name}, {"rows", total.rows}, {"windows", static_cast<int64_t>(planned.size())}});
     if (total.rows == 0) {
       // Nothing to read (a sampled histogram still counts at least one row per non-empty span).
       for (const Window& w : planned) m.windows.push_back({w.start, w.end, 0, 0, 0, 1, config_.source.verify});
@@ -281,7 +280,7 @@ std::vector<ExportedDay> exported_days(const std::vector<PartitionEntry>& entrie
     d.day = e.day;
     d.verified = e.manifest && e.manifest->verified;
     d.rows = e.manifest ? e.manifest->rows : 0;
-    d.current_schema = !e.manifest || e.manifest->schema_fingerprint == fingerprint;
+    d.current_schema = !e.manifest || manifest_fingerprint(*e.manifest) == fingerprint;
     out.push_back(d);
   }
   return out;

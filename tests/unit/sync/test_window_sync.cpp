@@ -164,8 +164,8 @@ struct WindowSyncTest : ::testing::Test {
   void add_row(int64_t offset_s, int64_t si) { data.rows.push_back({(start() + offset_s) * 1000, si}); }
   SyncReport run() {
     std::ostringstream plan;
-    SyncReport r =
-        sync_window_source(config, options, store, plan, [this](const std::string&) { return std::make_unique<FakeWindowSource>(data); });
+    SyncReport r = sync_window_source(config, options, store, plan,
+                                      [this](const std::string&) { return std::make_unique<FakeWindowSource>(data); });
     plan_text = plan.str();
     return r;
   }
