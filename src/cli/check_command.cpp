@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -56,12 +57,18 @@ void check_source(const Config& config, CheckPrinter& p) {
     else
       p.line("FAIL", "source", "file: cannot open " + s.path);
   } else {
-    try {
-      std::unique_ptr<WindowSource> source = open_window_source(s);
-      const std::string seen = source->probe();
-      p.line("ok", "source", source->describe() + ": " + seen);
-    } catch (const std::exception& e) {
-      p.line("FAIL", "source", e.what());
+    // Every dataset the tables read, once each, in the order of their first table.
+    std::vector<std::string> datasets;
+    for (const TableConfig& t : config.tables)
+      if (std::find(datasets.begin(), datasets.end(), t.dataset) == datasets.end()) datasets.push_back(t.dataset);
+    for (const std::string& dataset : datasets) {
+      try {
+        std::unique_ptr<WindowSource> source = open_window_source(source_for_dataset(s, dataset));
+        const std::string seen = source->probe();
+        p.line("ok", "source", source->describe() + ": " + seen);
+      } catch (const std::exception& e) {
+        p.line("FAIL", "source", e.what());
+      }
     }
   }
 }

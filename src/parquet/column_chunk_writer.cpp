@@ -76,6 +76,7 @@ int64_t ColumnChunkWriter::make_page(PageScratch& s, bool data_page, int32_t num
     w.end_struct();
   }
   w.end_struct();
+  out.reserve(out.size() + s.header.size() + payload->size());
   out.append(s.header);
   out.append(*payload);
   return static_cast<int64_t>(s.header.size()) + uncompressed;
@@ -105,9 +106,10 @@ void ColumnChunkWriter::write_data_pages(PageScratch& s, const ColumnBuffer& val
     } else {
       append_plain(values, defined, b, e, present, s.body);
     }
+    std::string& page = run.add();
     run.uncompressed +=
-        make_page(s, true, static_cast<int32_t>(e - b), indexed ? kDictionaryEncoding : Encoding::PLAIN, run.bytes);
-    ++run.pages;
+        make_page(s, true, static_cast<int32_t>(e - b), indexed ? kDictionaryEncoding : Encoding::PLAIN, page);
+    run.bytes += page.size();
     b = e;
   }
 }
@@ -127,13 +129,13 @@ ColumnChunkMeta ColumnChunkWriter::write_pages(FileOutput& out, const std::strin
   // Indexed pages, then PLAIN ones if the dictionary was given up on the way.
   if (dictionary_page != nullptr) {
     meta.total_uncompressed_size += indexed_.uncompressed;
-    meta.total_compressed_size += static_cast<int64_t>(indexed_.bytes.size());
-    out.write(indexed_.bytes);
+    meta.total_compressed_size += static_cast<int64_t>(indexed_.bytes);
+    for (const std::string& page : indexed_.pages) out.write(page);
   }
-  if (with_plain && plain_.pages > 0) {
+  if (with_plain && !plain_.pages.empty()) {
     meta.total_uncompressed_size += plain_.uncompressed;
-    meta.total_compressed_size += static_cast<int64_t>(plain_.bytes.size());
-    out.write(plain_.bytes);
+    meta.total_compressed_size += static_cast<int64_t>(plain_.bytes);
+    for (const std::string& page : plain_.pages) out.write(page);
     meta.encodings |= kEncPlain;
   }
   if (column_.nullable) meta.encodings |= kEncRle;

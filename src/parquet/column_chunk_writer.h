@@ -38,13 +38,17 @@ namespace aesync::parquet {
 //! chunk's pages must be contiguous and its dictionary page first, and the dictionary is only
 //! complete once the row group is).
 struct PageRun {
-  std::string bytes;         //!< PageHeader + body of each page, in order
+  //! PageHeader + body of each page, in order, each in a string of its exact size: held pages
+  //! are the writer's memory bound, and one growing string would hold up to twice them.
+  std::vector<std::string> pages;
+  size_t bytes = 0;          //!< their total size (total_compressed_size)
   int64_t uncompressed = 0;  //!< headers + uncompressed bodies (total_uncompressed_size)
-  size_t pages = 0;
+  //! A new, empty page at the end.
+  std::string& add() { return pages.emplace_back(); }
   void clear() {
-    bytes.clear();
+    pages.clear();
+    bytes = 0;
     uncompressed = 0;
-    pages = 0;
   }
 };
 
@@ -81,7 +85,7 @@ class ColumnChunkWriter {
 
   const LeafColumn& column() const { return column_; }
   //! Compressed page bytes held for the row group in progress.
-  size_t buffered_bytes() const { return indexed_.bytes.size() + plain_.bytes.size(); }
+  size_t buffered_bytes() const { return indexed_.bytes + plain_.bytes; }
 
  protected:
   ColumnChunkWriter(LeafColumn column, const WriterOptions& options) : column_(std::move(column)), options_(options) {}

@@ -54,7 +54,7 @@ void FixedWidthChunkWriter<T>::encode(const ColumnBuffer& values, size_t begin, 
 
 template <class T>
 ColumnChunkMeta FixedWidthChunkWriter<T>::write(FileOutput& out, PageScratch& s) {
-  bool use_dictionary = indexed_.pages > 0;
+  bool use_dictionary = !indexed_.pages.empty();
   std::string page;
   int64_t dictionary_uncompressed = 0;
   if (use_dictionary) {
@@ -62,7 +62,7 @@ ColumnChunkMeta FixedWidthChunkWriter<T>::write(FileOutput& out, PageScratch& s)
     s.body.assign(reinterpret_cast<const char*>(e.data()), e.size() * 8);
     dictionary_uncompressed = make_page(s, false, static_cast<int32_t>(e.size()), kDictionaryEncoding, page);
     // A trial: the dictionary only if it and its indices come out smaller than PLAIN.
-    if (plan_ == Plan::Trial && page.size() + indexed_.bytes.size() >= plain_.bytes.size()) use_dictionary = false;
+    if (plan_ == Plan::Trial && page.size() + indexed_.bytes >= plain_.bytes) use_dictionary = false;
   }
   // A trial holds two complete encodings and writes the one chosen; otherwise PLAIN pages are
   // the ones after a dictionary that overflowed, or all of them.

@@ -37,7 +37,7 @@ void StringChunkWriter::encode(const ColumnBuffer& values, size_t begin, size_t 
 }
 
 ColumnChunkMeta StringChunkWriter::write(FileOutput& out, PageScratch& s) {
-  const bool use_dictionary = indexed_.pages > 0;
+  const bool use_dictionary = !indexed_.pages.empty();
   std::string page;
   int64_t dictionary_uncompressed = 0;
   if (use_dictionary) {

@@ -20,6 +20,7 @@ void RawRowBuffer::append(const RawRow& row) {
       if (c.text.size() + v.s.size() > std::numeric_limits<uint32_t>::max())
         throw std::length_error("a held window's " + layout_[i].name() + " values exceed 4 GiB");
       c.text.append(v.s);
+      c.bytes_seen += v.s.size();
       c.ends.push_back(static_cast<uint32_t>(c.text.size()));
     } else if (c.is_double) {
       c.doubles.push_back(v.d);
@@ -28,6 +29,24 @@ void RawRowBuffer::append(const RawRow& row) {
     }
   }
   lines_.push_back(row.line);
+  ++rows_seen_;
+}
+
+void RawRowBuffer::reserve(size_t rows) {
+  const size_t want = lines_.size() + rows;
+  lines_.reserve(want);
+  for (Column& c : columns_) {
+    if (c.is_string) {
+      c.ends.reserve(want);
+      // The average so far, an eighth more for variation (before any row: 16 bytes a value).
+      const uint64_t per_row = rows_seen_ > 0 ? (c.bytes_seen / rows_seen_ + 1) * 9 / 8 : 16;
+      c.text.reserve(c.text.size() + rows * per_row);
+    } else if (c.is_double) {
+      c.doubles.reserve(want);
+    } else {
+      c.ints.reserve(want);
+    }
+  }
 }
 
 void RawRowBuffer::replay(RowConsumer& consumer) const {

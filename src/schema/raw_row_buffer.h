@@ -24,6 +24,10 @@ class RawRowBuffer {
   const std::vector<RawColumn>& layout() const { return layout_; }
   //! Copies `row` (laid out as layout()). Throws std::length_error past 4 GiB of one column's strings.
   void append(const RawRow& row);
+  //! Makes room for `rows` rows at once (a window's count from the day's histogram), so that
+  //! holding it does not grow the buffers by doubling (up to twice the rows' size); strings are
+  //! sized from the bytes per row seen so far.
+  void reserve(size_t rows);
   //! Hands every row to `consumer`, in the order appended.
   void replay(RowConsumer& consumer) const;
   void clear();
@@ -39,10 +43,12 @@ class RawRowBuffer {
     std::vector<double> doubles;
     std::string text;
     std::vector<uint32_t> ends;  // value i = text[ends[i-1] (or 0), ends[i])
+    uint64_t bytes_seen = 0;     // string bytes appended since construction, for reserve()
   };
   std::vector<RawColumn> layout_;
   std::vector<Column> columns_;
   std::vector<uint64_t> lines_;
+  uint64_t rows_seen_ = 0;  // rows appended since construction (clear() included), for reserve()
 };
 
 }  // namespace aesync

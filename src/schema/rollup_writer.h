@@ -45,7 +45,7 @@ namespace aesync {
 class RollupWriter final : public TableWriter {
  public:
   //! Rows per batch written to `out`.
-  static constexpr size_t kMaxOutputRows = 65536;
+  static constexpr size_t kMaxOutputRows = 8192;
 
   //! `shape` must have a rollup (std::invalid_argument otherwise); it is copied.
   RollupWriter(const TableShape& shape, std::unique_ptr<TableWriter> out);
@@ -58,13 +58,21 @@ class RollupWriter final : public TableWriter {
 
  private:
   // The aggregates of one value column in one group.
+  // (A bucket can hold many groups: the state is kept small, min and max sharing their room
+  // between the two value types.)
   struct ValueState {
-    int64_t count = 0;           // rows where the value is not NULL
-    int64_t weight = 0;          // sum(w) over those rows
-    double sum = 0;              // sum(v)
-    double weighted_sum = 0;     // sum(v * w)
-    double dmin = 0, dmax = 0;   // double values
-    int64_t imin = 0, imax = 0;  // int64 values
+    int64_t count = 0;        // rows where the value is not NULL
+    int64_t weight = 0;       // sum(w) over those rows
+    double sum = 0;           // sum(v)
+    double weighted_sum = 0;  // sum(v * w)
+    union {
+      double dmin = 0;  // double values
+      int64_t imin;     // int64 values
+    };
+    union {
+      double dmax = 0;
+      int64_t imax;
+    };
   };
 
   // Groups keyed by an order-preserving encoding of (bucket, by values): comparing two keys as

@@ -21,7 +21,11 @@ std::unique_ptr<WindowSource> open_window_source(const SourceConfig& config);
 //! The configured destination ([destination] type = local | s3 | r2) as an ObjectStore.
 std::unique_ptr<ObjectStore> open_destination(const Config& config);
 
-//! A TableWriter (Parquet or CSV, as `output` says) writing to `sink`.
-std::unique_ptr<TableWriter> make_table_writer(const OutputConfig& output, const Schema& schema, ByteSink& sink);
+//! A TableWriter (Parquet or CSV, as `output` says) writing to `sink`. `memory_share`: how many
+//! writers run at once for one read (the tables of a dataset); each gets that share of the
+//! Parquet writer's memory (the row group's held pages, each column's dictionary), down to a
+//! floor, so that five tables hold about what one does.
+std::unique_ptr<TableWriter> make_table_writer(const OutputConfig& output, const Schema& schema, ByteSink& sink,
+                                               size_t memory_share = 1);
 
 }  // namespace aesync

@@ -32,7 +32,8 @@ PartitionWriter::PartitionWriter(const OutputConfig& output, const TableRoute& r
       upload_(std::move(upload)),
       hashing_(*upload_),
       writer_([&]() -> std::unique_ptr<TableWriter> {
-        auto file = std::make_unique<RowCounter>(make_table_writer(output, route.output_schema, hashing_), file_rows_);
+        auto file = std::make_unique<RowCounter>(
+            make_table_writer(output, route.output_schema, hashing_, route.memory_share), file_rows_);
         if (!route.table.shape.rollup) return file;
         auto rollup = std::make_unique<RollupWriter>(route.table.shape, std::move(file));
         rollup_ = rollup.get();

@@ -22,8 +22,13 @@ TableRoute::TableRoute(const TableConfig& t, const std::vector<RawColumn>& row_l
       fingerprint(t.shape.fingerprint()),
       mapper(input_schema, row_layout),
       sample_interval_index(si),
-      batch_rows(std::max<size_t>(4096, BatchPipeline::kDefaultBatchRows / tables_in_read)),
-      batch_bytes(std::max<size_t>(size_t{512} << 10, BatchPipeline::kDefaultBudgetBytes / tables_in_read)) {
+      memory_share(tables_in_read),
+      // One table: the pipeline's defaults; several: half of one table's batch memory, shared.
+      batch_rows(tables_in_read == 1 ? BatchPipeline::kDefaultBatchRows
+                                     : std::max<size_t>(4096, BatchPipeline::kDefaultBatchRows / 2 / tables_in_read)),
+      batch_bytes(tables_in_read == 1
+                      ? BatchPipeline::kDefaultBudgetBytes
+                      : std::max<size_t>(size_t{256} << 10, BatchPipeline::kDefaultBudgetBytes / 2 / tables_in_read)) {
   for (const WhenCondition& w : t.shape.where) where.emplace_back(index_in(row_layout, w.raw), w.equals);
 }
 

@@ -39,8 +39,10 @@ struct TableRoute {
   const std::string fingerprint;
   const Mapper mapper;  //!< refers to input_schema
   const size_t sample_interval_index;
-  //! The table's share of the batch memory (sync/batch_pipeline.h): the defaults divided among
-  //! the tables written at once, so that five tables hold about what one did.
+  //! How many tables of the read write at once: each gets that share of the batch memory
+  //! (sync/batch_pipeline.h: batch_rows, batch_bytes) and of the Parquet writer's
+  //! (make_table_writer), so that five tables hold about what one does.
+  const size_t memory_share;
   const size_t batch_rows, batch_bytes;
   std::vector<std::pair<size_t, std::string>> where;  //!< (layout index, value)
 };

@@ -191,6 +191,7 @@ class DayWindows {
     for (PartitionExport* t : tables) t->renew_lease();
     const auto wt0 = Clock::now();
     held_.clear();
+    held_.reserve(histogram_counts(buckets, w).rows);
     WindowConsumer consumer(held_, w);
     FetchStats got;
     try {

@@ -553,10 +553,10 @@ test('the uninterrupted run: per day a lease (If-None-Match: *, owner host/pid/8
   for (const day of D) {
     const allReqs = res.s3.filter((r) => (r.key ?? r.query.prefix ?? '').startsWith(`${REF}/${day}/`));
     const ops = allReqs.map((r) => `${r.op} ${r.key === null ? `prefix=${r.query.prefix}` : r.key.slice(REF.length + day.length + 2)} ${r.status}`);
-    // The plan reads the day's manifest first (its verification and schema fingerprint:
-    // docs/sync.md); the export's requests start with the lease.
-    assert.deepEqual([allReqs[0].op, allReqs[0].key], ['GetObject', manifestKey(day, REF)], `${day}: ${ops.join(', ')}`);
-    const dayReqs = allReqs.slice(1);
+    // The plan reads the manifest of a day that has one first (its verification and schema
+    // fingerprint: docs/sync.md); the export's requests start with the lease.
+    const planned = allReqs[0].op === 'GetObject' && allReqs[0].key === manifestKey(day, REF) ? 1 : 0;
+    const dayReqs = allReqs.slice(planned);
     const first = dayReqs[0];
     assert.deepEqual([first.op, first.key, first.ifNoneMatch, first.status], ['PutObject', leaseKey(day, REF), '*', 200], `${day}: ${ops.join(', ')}`);
     const lease = JSON.parse(first.bodyText);

@@ -196,11 +196,14 @@ test('daemon: two ticks export the partitions, /metrics counts them, /healthz fo
     assert.equal(valueOf(m, 'aesync_source_budget_wait_seconds_total'), 0);
     assert.ok(valueOf(m, 'aesync_source_requests_total', { status: '200' }) >= runs * 2 * (1 + 24), 'a histogram per day, a window request per hour');
     assert.ok(Math.abs(valueOf(m, 'aesync_last_success_timestamp_seconds') - Date.now() / 1000) < 60);
+    // One table, whose days all have the config's schema.
+    assert.equal(valueOf(m, 'aesync_old_schema_days', { table: 'machine_metrics' }), 0);
     assert.deepEqual(
       Object.fromEntries(Object.entries(m.types).filter(([n]) => n !== 'aesync_partitions_failed_total' && n !== 'aesync_runs_total')),
       {
         aesync_bytes_uploaded_total: 'counter',
         aesync_last_success_timestamp_seconds: 'gauge',
+        aesync_old_schema_days: 'gauge',
         aesync_partition_duration_seconds: 'histogram',
         aesync_read_sampled_windows_total: 'counter',
         aesync_retries_total: 'counter',

@@ -33,6 +33,7 @@ using test::TempDir;
 struct FakeRow {
   int64_t ts_ms;
   int64_t sample_interval;
+  std::string kind = "resource";  // every string column's value (metric_type is blob4)
 };
 
 // The source's rows (by timestamp), how it answers, and the requests it saw per kind.
@@ -87,7 +88,7 @@ class FakeWindowSource final : public WindowSource {
           case RawColumn::Kind::Double: v.d = 1.5; break;
           case RawColumn::Kind::Dataset:
           case RawColumn::Kind::Index:
-          case RawColumn::Kind::Blob: v.s = "resource"; break;
+          case RawColumn::Kind::Blob: v.s = r.kind; break;
         }
       }
       consumer.on_row(RawRow{values.data(), values.size(), got.rows + 1});
@@ -161,7 +162,20 @@ struct WindowSyncTest : ::testing::Test {
 
   int64_t start() const { return day * 86400; }
   // A row `offset_s` seconds after the day's start.
-  void add_row(int64_t offset_s, int64_t si) { data.rows.push_back({(start() + offset_s) * 1000, si}); }
+  void add_row(int64_t offset_s, int64_t si, std::string kind = "resource") {
+    data.rows.push_back({(start() + offset_s) * 1000, si, std::move(kind)});
+  }
+  // A table of the built-in mapping under `prefix` (its name too).
+  static TableConfig table(const std::string& prefix) {
+    TableConfig t;
+    t.name = t.prefix = prefix;
+    t.shape.mapping = Schema::builtin_machine_metrics();
+    return t;
+  }
+  Manifest manifest_of(const std::string& prefix) {
+    const std::string key = prefix + "/" + kDay + "/_manifest.json";
+    return parse_manifest(*store.get(key), key);
+  }
   SyncReport run() {
     std::ostringstream plan;
     SyncReport r = sync_window_source(config, options, store, plan,
@@ -572,4 +586,100 @@ TEST_F(WindowSyncTest, ADayWhoseLeaseALiveRunHoldsIsBusy) {
   expect_requests(0, 0, 0);
   EXPECT_FALSE(store.head(data_key()));
   EXPECT_EQ(*store.get(lease_key), lease_to_json(theirs));
+}
+
+TEST_F(WindowSyncTest, OneReadFeedsEveryTableEachDayOfATableItsOwnPartition) {
+  // A raw table, the resource rows alone, and an hourly rollup per metric type: one histogram
+  // and one read for the three.
+  config.tables = {table("raw"), table("res"), table("hourly")};
+  config.tables[1].shape.where = {WhenCondition{*RawColumn::parse("blob4"), "resource"}};
+  config.tables[2].shape.rollup = RollupSpec{3600, {"metric_type"}, {"value1"}};
+  config.source.window_rows = 100;
+  add_row(10, 1, "resource");
+  add_row(20, 2, "startup");
+  add_row(30, 4, "resource");
+  add_row(3600 + 5, 8, "startup");
+  const SyncReport r = run();
+  expect_requests(1, 1, 0);
+  ASSERT_EQ(r.partitions.size(), 3u);
+  EXPECT_EQ(r.partitions[0].table, "raw");
+  EXPECT_EQ(r.partitions[1].table, "res");
+  EXPECT_EQ(r.partitions[2].table, "hourly");
+  for (const PartitionOutcome& p : r.partitions) EXPECT_EQ(p.status, PartitionStatus::Ok) << p.table << p.error;
+  EXPECT_EQ(r.partitions[0].rows, 4u);
+  EXPECT_EQ(r.partitions[1].rows, 2u);
+  EXPECT_EQ(r.partitions[2].rows, 3u);  // hour 0: resource, startup; hour 1: startup
+
+  const Manifest raw = manifest_of("raw"), res = manifest_of("res"), hourly = manifest_of("hourly");
+  EXPECT_EQ(raw.table, "raw");
+  EXPECT_EQ(raw.rows, 4u);
+  EXPECT_EQ(raw.sample_weight, 15);
+  EXPECT_EQ(raw.source_rows, 4u);
+  // A table with `where`: the rows it took (the source's counts are of the whole dataset).
+  EXPECT_EQ(res.rows, 2u);
+  EXPECT_EQ(res.sample_weight, 5);
+  EXPECT_EQ(res.source_rows, 2u);
+  // A rollup: its groups, the weight of the rows they stand for.
+  EXPECT_EQ(hourly.rows, 3u);
+  EXPECT_EQ(hourly.sample_weight, 15);
+  EXPECT_EQ(hourly.source_rows, 4u);
+  EXPECT_EQ(hourly.columns.size(), 8u);  // timestamp, metric_type, samples, weight, value1 x 4
+  EXPECT_EQ(hourly.schema_fingerprint, config.tables[2].shape.fingerprint());
+  // The read's windows and verdict in every manifest.
+  for (const Manifest* m : {&raw, &res, &hourly}) {
+    ASSERT_EQ(m->windows.size(), 1u);
+    EXPECT_EQ(m->windows[0].rows, 4u);
+    EXPECT_TRUE(m->verified);
+  }
+}
+
+TEST_F(WindowSyncTest, ATableWhoseCommitFailsLeavesTheOtherTablesCommitted) {
+  config.tables = {table("raw"), table("res")};
+  config.source.window_rows = 100;
+  add_row(10, 1);
+  add_row(20, 2);
+  // res's data object cannot be replaced: a folder stands where it goes.
+  fs::create_directories(dir.path / "res" / kDay / "data.parquet" / "in-the-way");
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions.size(), 2u);
+  EXPECT_EQ(r.partitions[0].table, "raw");
+  EXPECT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  EXPECT_EQ(r.partitions[1].table, "res");
+  EXPECT_EQ(r.partitions[1].status, PartitionStatus::Failed);
+  EXPECT_TRUE(r.failed());
+  EXPECT_EQ(manifest_of("raw").rows, 2u);
+  EXPECT_FALSE(store.head(std::string("res/") + kDay + "/_manifest.json"));
+  EXPECT_FALSE(store.head(std::string("res/") + kDay + "/_lease.json"));
+  expect_requests(1, 1, 0);
+}
+
+TEST_F(WindowSyncTest, ABackfillReExportsAVerifiedDayOnlyWhereItsSchemaIsOld) {
+  config.tables = {table("a"), table("b")};
+  config.source.window_rows = 100;
+  options.force = false;
+  add_row(10, 1);
+  ASSERT_FALSE(run().failed());
+  expect_requests(1, 1, 0);
+  // Nothing changed: both tables skip the verified day, and nothing is read.
+  SyncReport again = run();
+  ASSERT_EQ(again.partitions.size(), 2u);
+  EXPECT_EQ(again.partitions[0].status, PartitionStatus::Skipped);
+  EXPECT_EQ(again.partitions[1].status, PartitionStatus::Skipped);
+  expect_requests(1, 1, 0);
+  // b gains a nullable column: its day is old and re-exported (one read), a's is skipped.
+  ColumnSpec extra;
+  extra.name = "process_cpu";
+  extra.from = *RawColumn::parse("double3");
+  extra.type = ColumnType::Double;
+  extra.when = WhenCondition{*RawColumn::parse("blob4"), "process"};
+  config.tables[1].shape.mapping.columns.push_back(extra);
+  const SyncReport changed = run();
+  ASSERT_EQ(changed.partitions.size(), 2u);
+  EXPECT_EQ(changed.partitions[0].table, "a");
+  EXPECT_EQ(changed.partitions[0].status, PartitionStatus::Skipped);
+  EXPECT_EQ(changed.partitions[1].table, "b");
+  EXPECT_EQ(changed.partitions[1].status, PartitionStatus::Ok);
+  expect_requests(2, 2, 0);
+  EXPECT_EQ(manifest_of("b").schema_fingerprint, config.tables[1].shape.fingerprint());
+  EXPECT_EQ(manifest_of("b").columns.size(), 16u);
 }
