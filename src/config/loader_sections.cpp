@@ -214,10 +214,11 @@ std::vector<WhenCondition> Loader::read_conditions(const toml::node& node, const
 }
 
 Schema Loader::read_columns(const toml::node& node, const std::string& name) const {
-  const std::string expected = "an array of tables ([[" + name + "]])";
-  if (!node.is_array()) fail_type(node, name, expected);
+  // As written in TOML: [[columns]], or [[tables.columns]] for "tables[2].columns".
+  const std::string header = name == "columns" ? "[[columns]]" : "[[tables.columns]]";
+  if (!node.is_array()) fail_type(node, name, "an array of tables (" + header + ")");
   const toml::array& items = *node.as_array();
-  if (items.empty()) fail(node.source(), name + ": at least one column is required (or leave [[" + name + "]] out)");
+  if (items.empty()) fail(node.source(), name + ": at least one column is required (or leave " + header + " out)");
   Schema schema;
   std::map<std::string, std::pair<size_t, toml::source_region>, std::less<>> seen;  // name -> (N, where)
   for (size_t i = 0; i < items.size(); ++i) {

@@ -435,9 +435,12 @@ function copiedManifest(d) {
 /** What `status --json` must print for `days`: manifests for exported days, the lease note otherwise. */
 function expectedStatus(days) {
   return days.map((d) => {
-    if (d === OLD_LEASE_ONLY || d === LEASE_ONLY_TODAY) return { partition: d, error: 'being exported (a run holds its lease), no manifest yet' };
+    if (d === OLD_LEASE_ONLY || d === LEASE_ONLY_TODAY) return { table: 'machine_metrics', partition: d, error: 'being exported (a run holds its lease), no manifest yet' };
     const m = JSON.parse(REAL.includes(d) ? realManifests[d] : copiedManifest(d));
-    return { partition: d, rows: m.rows, sample_weight: m.sample_weight, bytes: m.bytes, exported_at: m.exported_at, verified: true, read_sampled: false, windows: 24, data_key: dataKey(d) };
+    // The built-in mapping's fingerprint (schema/table_shape.h): every day has the config's schema.
+    return { table: 'machine_metrics', partition: d, rows: m.rows, sample_weight: m.sample_weight, bytes: m.bytes, exported_at: m.exported_at,
+      verified: true, read_sampled: false, windows: 24, data_key: dataKey(d),
+      schema_fingerprint: '41b6b14c22cfa2ab', old_schema: false, schema_changes: [] };
   });
 }
 
