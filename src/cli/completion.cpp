@@ -28,7 +28,8 @@ std::vector<std::string> choices_of(const std::string& type_name) {
   return out;
 }
 
-std::string value_name(const std::string& type_name) { return type_name.substr(0, type_name.find(':')); }
+// "TEXT:{text,json}" -> "TEXT"; "HOST:PORT" stays.
+std::string value_name(const std::string& type_name) { return type_name.substr(0, type_name.find(":{")); }
 
 void describe(const CLI::App& command, const std::string& path, std::vector<CommandSpec>& out) {
   CommandSpec spec;

@@ -134,7 +134,8 @@ const CLI::App& find_command(const CLI::App& root, const std::vector<std::string
 
 int run_help(const CLI::App& root, const std::vector<std::string>& path, std::ostream& out) {
   const CLI::App& command = find_command(root, path);
-  out << command.help(command.get_parent() ? command_name(*command.get_parent()) : "");
+  // The formatter itself: App::help() would show the help of the command parsed, `help`.
+  out << command.get_formatter()->make_help(&command, command_name(command), CLI::AppFormatMode::Normal);
   return 0;
 }
 
