@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev clang-format
   clickhouse-server
+  zsh fish groff-base  # tests/e2e/cli.test.mjs: the completions run in each shell, the man page in groff
   nodejs npm
 )
 missing=()
