@@ -137,7 +137,8 @@ std::string rows_per_day_chart(const std::vector<std::pair<int64_t, std::optiona
   std::string out = "rows per day (longest bar: " + std::to_string(max_rows) + " rows)\n";
   size_t next = 0;
   for (int64_t day = days.front().first; day <= days.back().first; ++day) {
-    std::string line = format_day(day) + "  ";
+    // Indented: a line that starts with a day is the table's (scripts filter them so).
+    std::string line = "  " + format_day(day) + "  ";
     if (next < days.size() && days[next].first == day) {
       const std::optional<uint64_t> rows = days[next++].second;
       if (!rows) {

@@ -33,8 +33,9 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
                std::vector<std::string>* warnings = nullptr);
 
 //! The rows-per-day chart of `days` (day, rows; in day order; nullopt rows = a day without a
-//! readable manifest): a header line, then one line per day from the first to the last, the
-//! longest bar `width` characters; "" without days.
+//! readable manifest): a header line, then one line per day from the first to the last (indented
+//! by two spaces: only the table's lines start with a day), the longest bar `width` characters;
+//! "" without days.
 std::string rows_per_day_chart(const std::vector<std::pair<int64_t, std::optional<uint64_t>>>& days, bool terminal,
                                int width = 50);
 

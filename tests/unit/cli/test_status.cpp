@@ -101,8 +101,8 @@ TEST(Status, OneTableWithoutOldDaysPrintsAsBeforeTables) {
                 "/machine_metrics/)\n"
                 "\n"
                 "rows per day (longest bar: 600 rows)\n"
-                "2026-05-13  ##################################################  600\n"
-                "2026-05-14  (no manifest)\n");
+                "  2026-05-13  ##################################################  600\n"
+                "  2026-05-14  (no manifest)\n");
 }
 
 TEST(Status, OldSchemaDaysAreMarkedCountedAndGivenTheirCommand) {
@@ -132,9 +132,9 @@ TEST(Status, OldSchemaDaysAreMarkedCountedAndGivenTheirCommand) {
                 "  PostHog cannot read them together with the new days: column mem removed\n"
                 "\n"
                 "rows per day (longest bar: 600 rows)\n"
-                "2026-05-11  ##########################################          500\n"
-                "2026-05-12                                                      0\n"
-                "2026-05-13  ##################################################  600\n");
+                "  2026-05-11  ##########################################          500\n"
+                "  2026-05-12                                                      0\n"
+                "  2026-05-13  ##################################################  600\n");
 
   EXPECT_EQ(status_of(config, store, true),
             "[\n"
@@ -179,7 +179,7 @@ TEST(Status, ANullableColumnAddedIsOldButReadable) {
                 "NULL)\n"
                 "\n"
                 "rows per day (longest bar: 600 rows)\n"
-                "2026-05-13  ##################################################  600\n");
+                "  2026-05-13  ##################################################  600\n");
   EXPECT_EQ(schema_warnings(config, store), std::vector<std::string>{}) << "nothing breaks: no warning";
 }
 
@@ -229,7 +229,7 @@ dataset = "boot_metrics"
                 "  same columns: the table's where or rollup changed, PostHog reads it as before\n"
                 "\n"
                 "rows per day (longest bar: 600 rows)\n"
-                "2026-05-13  ##################################################  600\n"
+                "  2026-05-13  ##################################################  600\n"
                 "\n"
                 "table startup (dataset boot_metrics)\n"
                 "day                  rows          bytes  exported at           verified\n"
@@ -286,18 +286,18 @@ TEST(StatusChart, GapsEmptyDaysAndRounding) {
   EXPECT_EQ(rows_per_day_chart({}, false), "");
   EXPECT_EQ(rows_per_day_chart({{d, 1}, {d + 1, 0}, {d + 3, 10}, {d + 4, std::nullopt}, {d + 5, 5}}, false, 10),
             "rows per day (longest bar: 10 rows)\n"
-            "2026-05-10  #           1\n"  // 0.1 of a mark: one, so that it differs from 0
-            "2026-05-11              0\n"
-            "2026-05-12  (not exported)\n"  // a gap between exported days
-            "2026-05-13  ##########  10\n"
-            "2026-05-14  (no manifest)\n"
-            "2026-05-15  #####       5\n");
-  EXPECT_EQ(rows_per_day_chart({{d, 0}}, false, 4), "rows per day (longest bar: 0 rows)\n2026-05-10        0\n");
+            "  2026-05-10  #           1\n"  // 0.1 of a mark: one, so that it differs from 0
+            "  2026-05-11              0\n"
+            "  2026-05-12  (not exported)\n"  // a gap between exported days
+            "  2026-05-13  ##########  10\n"
+            "  2026-05-14  (no manifest)\n"
+            "  2026-05-15  #####       5\n");
+  EXPECT_EQ(rows_per_day_chart({{d, 0}}, false, 4), "rows per day (longest bar: 0 rows)\n  2026-05-10        0\n");
   // On a terminal: block characters, coloured; nothing else changes.
   EXPECT_EQ(rows_per_day_chart({{d, 2}, {d + 1, 1}}, true, 2),
             "rows per day (longest bar: 2 rows)\n"
-            "2026-05-10  \x1b[36m\u2588\u2588\x1b[0m  2\n"
-            "2026-05-11  \x1b[36m\u2588\x1b[0m   1\n");
+            "  2026-05-10  \x1b[36m\u2588\u2588\x1b[0m  2\n"
+            "  2026-05-11  \x1b[36m\u2588\x1b[0m   1\n");
 }
 
 }  // namespace
