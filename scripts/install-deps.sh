@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev clang-format
   clickhouse-server
   zsh fish groff-base  # tests/e2e/cli.test.mjs: the completions run in each shell, the man page in groff
+  chromium  # tests/e2e/status_page.test.mjs: the daemon's page in a real browser
   nodejs npm
 )
 missing=()

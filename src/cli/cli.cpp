@@ -14,6 +14,7 @@
 #include "cli/help.h"
 #include "cli/inspect_command.h"
 #include "cli/posthog_command.h"
+#include "cli/run_metrics.h"
 #include "cli/status_command.h"
 #include "config/config.h"
 #include "sync/convert.h"
@@ -26,6 +27,7 @@
 #include "sync/window_sync.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/time.h"
 #include "util/version.h"
 
@@ -108,6 +110,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, o, *store, std::cout)
                                                              : sync_window_source(config, o, *store, std::cout);
   if (!o.dry_run) print_summary(report, std::cout);
+  record_sync_report(report);
   if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
   return report.failed() ? 1 : 0;
 }
@@ -121,6 +124,7 @@ int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
   std::unique_ptr<ObjectStore> store = open_destination(config);
   for (const TableConfig& table : config.tables) {
     const PruneResult r = prune_partitions(*store, table.prefix, config.sync.retention_days, run_clock(o), dry_run);
+    metrics::global().add("aesync_partitions_pruned_total", static_cast<double>(r.days.size()));
     for (const std::string& key : r.deleted_keys)
       std::cout << (dry_run ? "would delete " : "deleted ") << store->describe(key) << "\n";
     std::cout << (config.tables.size() > 1 ? "table " + table.name + ": " : "") << (dry_run ? "dry run: " : "")
@@ -235,7 +239,12 @@ int run(int argc, char** argv) {
   CLI::App* daemon = app.add_subcommand("daemon", "run sync then prune on a schedule until SIGTERM/SIGINT");
   daemon->add_option("--every", every, "schedule period (default [sync] every), aligned to 00:00 UTC")
       ->type_name("DURATION");
-  daemon->add_option("--metrics-addr", metrics_addr, "HOST:PORT serving /metrics and /healthz")->type_name("HOST:PORT");
+  daemon->add_option("--metrics-addr", metrics_addr, "HOST:PORT or :PORT serving / (status page), /metrics, /healthz")
+      ->type_name("HOST:PORT");
+  std::string metrics_file;
+  for (CLI::App* sub : {sync, prune, daemon})
+    sub->add_option("--metrics-file", metrics_file, "write Prometheus text there at the end (textfile collector)")
+        ->type_name("FILE");
 
   bool posthog_dry_run = false;
   CLI::App* posthog =
@@ -289,10 +298,11 @@ int run(int argc, char** argv) {
       std::cout << manpage(app);
       return 0;
     }
-    if (*sync) return run_sync(g, date, from, to, force, dry_run, shard, now);
+    if (*sync)
+      return with_metrics_file(metrics_file, [&] { return run_sync(g, date, from, to, force, dry_run, shard, now); });
     if (*convert) return run_convert(g, input, output, format);
     if (*inspect) return run_inspect(inspect_path, inspect_rows, inspect_json, std::cout);
-    if (*prune) return run_prune(g, prune_dry_run, prune_now);
+    if (*prune) return with_metrics_file(metrics_file, [&] { return run_prune(g, prune_dry_run, prune_now); });
     if (*daemon) {
       std::optional<int64_t> every_seconds;
       if (!every.empty()) {
@@ -301,7 +311,7 @@ int run(int argc, char** argv) {
       }
       Config config = load_required_config(g);
       register_secrets(config);
-      return run_daemon(config, every_seconds, metrics_addr);
+      return run_daemon(config, every_seconds, metrics_addr, metrics_file);
     }
     if (*posthog) {
       Config config = load_required_config(g);
@@ -313,7 +323,7 @@ int run(int argc, char** argv) {
       Config config = load_required_config(g);
       register_secrets(config);
       std::unique_ptr<ObjectStore> store = open_destination(config);
-      return run_status(config, *store, status_json, std::cout);
+      return run_status(config, *store, status_json, std::cout, ::isatty(STDOUT_FILENO) != 0);
     }
     if (*check) {
       Config config;
