@@ -9,11 +9,13 @@
 #include <random>
 
 #include "cli/posthog_command.h"
+#include "net/retry.h"
 #include "source/window_source.h"
 #include "sync/factories.h"
 #include "sync/partition_index.h"
 #include "sync/schema_drift.h"
 #include "util/error.h"
+#include "util/json_writer.h"
 #include "util/log.h"
 #include "util/time.h"
 
@@ -23,15 +25,37 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Prints each check as it is made (text), or collects them for one JSON object at the end.
 struct CheckPrinter {
   std::ostream& out;
+  bool json = false;
   bool failed = false;
+  struct Check {
+    std::string status, name, detail;
+  };
+  std::vector<Check> checks;  // --json: printed by finish()
+
   void line(const char* status, const char* name, const std::string& detail) {
+    if (std::string_view(status) == "FAIL") failed = true;
+    if (json) {
+      checks.push_back({status, name, log::redact(detail)});
+      return;
+    }
     char head[48];
     std::snprintf(head, sizeof head, "%-4s  %-11s  ", status, name);
     out << head << log::redact(detail) << "\n";
     out.flush();
-    if (std::string_view(status) == "FAIL") failed = true;
+  }
+
+  void finish() {
+    if (!json) return;
+    std::string o = "{\"checks\": [";
+    for (size_t i = 0; i < checks.size(); ++i)
+      o += (i ? ", {\"status\": " : "{\"status\": ") + json::quote(checks[i].status) +
+           ", \"name\": " + json::quote(checks[i].name) + ", \"detail\": " + json::quote(checks[i].detail) + "}";
+    o += std::string("], \"failed\": ") + (failed ? "true" : "false") + "}\n";
+    out << o;
+    out.flush();
   }
 };
 
@@ -112,8 +136,10 @@ std::vector<std::string> schema_warnings(const Config& config, ObjectStore& stor
   return out;
 }
 
-int run_check(const Config& config, std::ostream& out) {
-  CheckPrinter p{out};
+int run_check(const Config& config, std::ostream& out, const CheckOptions& options) {
+  // Each endpoint once, connecting within 5 s: a person is waiting for this answer.
+  const net::FailFastScope fail_fast;
+  CheckPrinter p{out, options.json, false, {}};
   p.line("ok", "config", config.file.empty() ? "built-in defaults" : config.file);
   check_source(config, p);
   std::unique_ptr<ObjectStore> store = check_destination(config, p);
@@ -129,7 +155,15 @@ int run_check(const Config& config, std::ostream& out) {
   // readable, just not together with the new ones.
   if (store)
     for (const std::string& w : schema_warnings(config, *store)) p.line("warn", "schema", w);
+  p.finish();
   return p.failed ? 1 : 0;
+}
+
+int report_config_failure(const ConfigError& error, std::ostream& out, const CheckOptions& options) {
+  CheckPrinter p{out, options.json, false, {}};
+  p.line("FAIL", "config", error.what());
+  p.finish();
+  return error.exit_code();
 }
 
 }  // namespace aesync::cli

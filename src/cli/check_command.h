@@ -5,6 +5,11 @@
 // (sync/schema_drift.h): a table with days that PostHog cannot read together with the new ones
 // gets a `warn  schema` line naming them and the command that re-exports them (a warning: the
 // exit code does not change). Returns the exit code: 1 if any check failed.
+//
+// A person waits for the answer: each endpoint is tried once, connecting within 5 s
+// (net::FailFastScope), so that an unreachable host is reported at once ("failed after 1
+// attempt: ... Could not resolve host ..."). `--json` prints the same checks as one JSON object:
+// {"checks": [{"status": "ok|FAIL|skip|warn", "name", "detail"}...], "failed": bool}.
 #pragma once
 
 #include <ostream>
@@ -13,6 +18,7 @@
 
 #include "config/config.h"
 #include "storage/object_store.h"
+#include "util/error.h"
 
 namespace aesync::cli {
 
@@ -20,6 +26,14 @@ namespace aesync::cli {
 //! one (SchemaDrift::warning), or whose manifests cannot be listed; in config order.
 std::vector<std::string> schema_warnings(const Config& config, ObjectStore& store);
 
-int run_check(const Config& config, std::ostream& out);
+struct CheckOptions {
+  bool json = false;  //!< one JSON object instead of lines
+};
+
+int run_check(const Config& config, std::ostream& out, const CheckOptions& options = {});
+
+//! What `check` prints when the config itself cannot be loaded (one FAIL config line, or the
+//! JSON object with that one check); returns the error's exit code.
+int report_config_failure(const ConfigError& error, std::ostream& out, const CheckOptions& options);
 
 }  // namespace aesync::cli

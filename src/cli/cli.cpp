@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/check_command.h"
 #include "cli/completion.h"
@@ -17,6 +18,7 @@
 #include "cli/run_metrics.h"
 #include "cli/status_command.h"
 #include "config/config.h"
+#include "net/retry.h"
 #include "sync/convert.h"
 #include "sync/factories.h"
 #include "sync/file_sync.h"
@@ -90,7 +92,7 @@ void parse_shard(const std::string& value, SyncOptions& o) {
 }
 
 int run_sync(const GlobalOptions& g, const std::string& date, const std::string& from, const std::string& to,
-             bool force, bool dry_run, const std::string& shard, const std::string& now) {
+             bool force, bool dry_run, const std::string& shard, const std::string& now, bool json) {
   SyncOptions o;
   o.force = force;
   o.dry_run = dry_run;
@@ -106,10 +108,19 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   Config config = load_required_config(g);
   register_secrets(config);
   if (!config.has_source) throw ConfigError(config.file + ": sync needs a [source] table");
+  // A dry run is waited on: each endpoint once, connecting within 5 s (net/retry.h).
+  std::optional<net::FailFastScope> fail_fast;
+  if (o.dry_run) fail_fast.emplace();
   std::unique_ptr<ObjectStore> store = open_destination(config);
-  SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, o, *store, std::cout)
-                                                             : sync_window_source(config, o, *store, std::cout);
-  if (!o.dry_run) print_summary(report, std::cout);
+  // --json: stdout holds the one JSON object, so a dry run's plan text is not printed.
+  std::ostream no_plan(nullptr);
+  std::ostream& plan_out = json ? no_plan : std::cout;
+  SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, o, *store, plan_out)
+                                                             : sync_window_source(config, o, *store, plan_out);
+  if (json)
+    print_summary_json(report, std::cout);
+  else if (!o.dry_run)
+    print_summary(report, std::cout);
   record_sync_report(report);
   if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
   return report.failed() ? 1 : 0;
@@ -198,7 +209,7 @@ int run(int argc, char** argv) {
   app.add_flag("--no-progress", g.no_progress, "no progress bar");
 
   std::string date, from, to, shard, now;
-  bool force = false, dry_run = false;
+  bool force = false, dry_run = false, sync_json = false;
   CLI::App* sync = app.add_subcommand("sync", "export partitions (the scheduled plan, or the days named)");
   sync->add_option("--date", date, "one UTC day, YYYY-MM-DD")->type_name("DAY");
   sync->add_option("--from", from, "first day of a backfill, YYYY-MM-DD")->type_name("DAY");
@@ -207,6 +218,7 @@ int run(int argc, char** argv) {
   sync->add_flag("--dry-run", dry_run, "print the plan (days, keys) and touch nothing");
   sync->add_option("--shard", shard, "K/N: only the days whose ordinal modulo N is K")->type_name("K/N");
   sync->add_option("--now", now, "RFC 3339 time that replaces the clock (2026-02-05T12:00:00Z)")->type_name("TIME");
+  sync->add_flag("--json", sync_json, "print the summary (or a dry run's plan) as one JSON object");
 
   std::string input, output, format;
   CLI::App* convert = app.add_subcommand("convert", "map an AE JSONEachRow dump to Parquet or CSV (offline)");
@@ -224,6 +236,8 @@ int run(int argc, char** argv) {
   inspect->add_flag("--json", inspect_json, "machine-readable output");
 
   CLI::App* check = app.add_subcommand("check", "validate the config and test the source and the destination");
+  CheckOptions check_options;
+  check->add_flag("--json", check_options.json, "machine-readable output");
 
   bool prune_dry_run = false;
   std::string prune_now;
@@ -299,7 +313,8 @@ int run(int argc, char** argv) {
       return 0;
     }
     if (*sync)
-      return with_metrics_file(metrics_file, [&] { return run_sync(g, date, from, to, force, dry_run, shard, now); });
+      return with_metrics_file(metrics_file,
+                               [&] { return run_sync(g, date, from, to, force, dry_run, shard, now, sync_json); });
     if (*convert) return run_convert(g, input, output, format);
     if (*inspect) return run_inspect(inspect_path, inspect_rows, inspect_json, std::cout);
     if (*prune) return with_metrics_file(metrics_file, [&] { return run_prune(g, prune_dry_run, prune_now); });
@@ -330,11 +345,10 @@ int run(int argc, char** argv) {
       try {
         config = load_required_config(g);
       } catch (const ConfigError& e) {
-        std::cout << "FAIL  config       " << log::redact(e.what()) << "\n";
-        return e.exit_code();
+        return report_config_failure(e, std::cout, check_options);
       }
       register_secrets(config);
-      return run_check(config, std::cout);
+      return run_check(config, std::cout, check_options);
     }
   } catch (const Error& e) {
     std::fflush(stdout);

@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 
+#include "net/retry.h"
 #include "util/cancel.h"
 #include "util/text.h"
 #include "util/version.h"
@@ -223,8 +224,10 @@ Response HttpClient::send(const Request& request, const BodyCallback& on_body) {
   curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 128L * 1024);
   if (request.timeout_seconds > 0)
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_seconds * 1000));
-  if (impl_->options.connect_timeout_seconds > 0)
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(impl_->options.connect_timeout_seconds));
+  int64_t connect_timeout = impl_->options.connect_timeout_seconds;
+  if (fail_fast() && (connect_timeout <= 0 || connect_timeout > kFailFastConnectTimeoutSeconds))
+    connect_timeout = kFailFastConnectTimeoutSeconds;
+  if (connect_timeout > 0) curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(connect_timeout));
   // Set explicitly either way: curl_easy_reset restores curl's defaults (verification on), and
   // nothing but the test-only option may turn it off.
   const bool verify = !impl_->options.insecure_skip_verify;
@@ -273,6 +276,8 @@ Response HttpClient::send(const Request& request, const BodyCallback& on_body) {
                        std::string(text));
     error.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
     error.certificate_rejected = certificate;
+    error.unreachable =
+        rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_CONNECT;
     throw error;
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);

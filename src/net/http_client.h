@@ -64,6 +64,9 @@ class NetworkError : public Error {
   //! The server's TLS certificate was not trusted (or did not name the host): retrying cannot
   //! help. The message names the host and says why ("SSL certificate problem: ...").
   bool certificate_rejected = false;
+  //! The host name did not resolve, or the host refused the connection: nothing listens there
+  //! (a typo, a stopped service). The retry loop tries such a host at most twice (net/pacer.h).
+  bool unreachable = false;
 };
 
 //! Thrown by send() when the run was cancelled (SIGTERM/SIGINT) during a transfer.
@@ -74,6 +77,7 @@ class CancelledError : public Error {
 
 struct ClientOptions {
   bool insecure_skip_verify = false;  //!< test endpoints only
+  //! At most kFailFastConnectTimeoutSeconds while a net::FailFastScope lives (net/retry.h).
   int64_t connect_timeout_seconds = 30;
   std::string user_agent;  //!< default "aesync/<version>"
 };

@@ -40,6 +40,9 @@ Outcome run_with_retries(const RetryPolicy& policy, RetryTarget target, std::str
   const std::string_view target_text = target_name(target);
   const std::string series = "target=\"" + std::string(target_text) + "\"";
   Backoff backoff(policy);
+  // Read once: a request keeps the patience it started with.
+  const int max_retries = fail_fast() ? 0 : policy.max_retries;
+  int unreachable = 0;  // outcomes so far that found no one at the host
   for (int n = 1;; ++n) {
     Outcome outcome = attempt(n);
     switch (outcome.kind) {
@@ -48,7 +51,8 @@ Outcome run_with_retries(const RetryPolicy& policy, RetryTarget target, std::str
       case Outcome::Kind::Fatal: failed(fail, outcome.reason);
       case Outcome::Kind::Retry: break;
     }
-    if (n > policy.max_retries)
+    if (outcome.unreachable) ++unreachable;
+    if (n > max_retries || unreachable > kUnreachableRetries)
       failed(fail, "failed after " + std::to_string(n) + (n == 1 ? " attempt: " : " attempts: ") + outcome.reason);
     const std::chrono::milliseconds delay = backoff.delay(n, outcome.retry_after);
     metrics::global().add("aesync_retries_total", 1, series);

@@ -9,7 +9,11 @@
 //   - between attempts it waits per net::Backoff (full jitter; a longer Retry-After wins), and
 //     the wait ends early when the run is cancelled (util/cancel.h);
 //   - after `policy.max_retries` retries the request fails: "failed after N attempts: <reason>"
-//     ("1 attempt" when no retry was allowed);
+//     ("1 attempt" when no retry was allowed); while a FailFastScope lives (net/retry.h) no
+//     retry is allowed at all;
+//   - an unreachable host (Outcome::unreachable: the name did not resolve, the connection was
+//     refused) is retried at most kUnreachableRetries (1) times in all, whatever the policy: the
+//     second such outcome fails the request;
 //   - each retry writes one warn line "retrying" with the fields target, what, attempt, status
 //     (0: no HTTP response), reason and delay_ms, and adds 1 to
 //     aesync_retries_total{target="source|storage|posthog"} in metrics::global().
@@ -43,16 +47,27 @@ struct Outcome {
   std::string reason;  //!< "HTTP 503: Service unavailable", a network error, a reader error
   long status = 0;     //!< the HTTP status of an error response, 0 when there was none
   std::optional<std::chrono::milliseconds> retry_after;  //!< the server's Retry-After (Retry only)
+  bool unreachable = false;  //!< a Retry because the host did not resolve or refused (NetworkError::unreachable)
 
   static Outcome done() { return {}; }
   static Outcome retry(std::string reason, long status = 0,
                        std::optional<std::chrono::milliseconds> retry_after = std::nullopt) {
-    return {Kind::Retry, std::move(reason), status, retry_after};
+    return {Kind::Retry, std::move(reason), status, retry_after, false};
   }
-  static Outcome split(std::string reason, long status = 0) { return {Kind::Split, std::move(reason), status, {}}; }
-  static Outcome fatal(std::string reason, long status = 0) { return {Kind::Fatal, std::move(reason), status, {}}; }
-  //! A transport failure: retried, except a rejected TLS certificate (it stays untrusted).
-  static Outcome network(const NetworkError& e) { return e.certificate_rejected ? fatal(e.what()) : retry(e.what()); }
+  static Outcome split(std::string reason, long status = 0) {
+    return {Kind::Split, std::move(reason), status, {}, false};
+  }
+  static Outcome fatal(std::string reason, long status = 0) {
+    return {Kind::Fatal, std::move(reason), status, {}, false};
+  }
+  //! A transport failure: retried, except a rejected TLS certificate (it stays untrusted); an
+  //! unreachable host is marked so (retried once at most).
+  static Outcome network(const NetworkError& e) {
+    if (e.certificate_rejected) return fatal(e.what());
+    Outcome outcome = retry(e.what());
+    outcome.unreachable = e.unreachable;
+    return outcome;
+  }
 };
 
 //! The Retry-After of a response (delta-seconds or an HTTP date against the wall clock), if any.

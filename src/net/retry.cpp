@@ -1,6 +1,7 @@
 #include "net/retry.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -13,6 +14,9 @@ namespace aesync::net {
 namespace {
 
 constexpr std::chrono::milliseconds kMaxRetryAfter{15 * 60 * 1000};
+
+// How many FailFastScopes live.
+std::atomic<int> fail_fast_scopes{0};
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -46,6 +50,12 @@ std::optional<int64_t> parse_imf_fixdate(std::string_view s) {
 }
 
 }  // namespace
+
+FailFastScope::FailFastScope() { fail_fast_scopes.fetch_add(1); }
+
+FailFastScope::~FailFastScope() { fail_fast_scopes.fetch_sub(1); }
+
+bool fail_fast() { return fail_fast_scopes.load() > 0; }
 
 RetryPolicy RetryPolicy::with_retries(int max_retries) {
   RetryPolicy p;

@@ -3,6 +3,11 @@
 // when longer). net/pacer.h's run_with_retries() applies it to every remote request, waiting
 // interruptibly (util/cancel.h).
 //
+// Fail fast where a person waits: while a FailFastScope lives (`aesync check`, `sync --dry-run`)
+// every request is tried once (run_with_retries allows no retry) and connects within
+// kFailFastConnectTimeoutSeconds (net::HttpClient), so that an unreachable host is reported in
+// seconds, not after minutes of backoff.
+//
 // Tests shorten the base and cap with the environment variable AESYNC_RETRY_BASE_MS (the cap
 // becomes 60 x base); nothing else reads it.
 #pragma once
@@ -37,6 +42,32 @@ class Backoff {
   RetryPolicy policy_;
   std::mt19937_64 rng_;
 };
+
+//! The connect timeout while a person waits for the answer (FailFastScope). A TCP (and TLS)
+//! handshake with a live endpoint takes well under a second from anywhere on the internet, even
+//! across continents; 5 s leaves room for a slow DNS answer and a lost SYN (the kernel resends
+//! the first after 1 s, the next after 3 s) and is still short enough that `check` reports
+//! three dead hosts within 15 s instead of curl's 30 s each.
+inline constexpr int64_t kFailFastConnectTimeoutSeconds = 5;
+
+//! How often a request to a host that cannot be resolved or refuses the connection
+//! (NetworkError::unreachable) is retried, whatever the policy's max_retries: once, for a
+//! resolver's or a restarting peer's hiccup. More retries only make a person wait for what a
+//! typo in a host name or a stopped service already says.
+inline constexpr int kUnreachableRetries = 1;
+
+//! While an object of this type lives, the process fails fast (see above). Scopes nest; it is a
+//! process-wide setting, made for commands that a person waits on, not for a daemon's runs.
+class FailFastScope {
+ public:
+  FailFastScope();
+  ~FailFastScope();
+  FailFastScope(const FailFastScope&) = delete;
+  FailFastScope& operator=(const FailFastScope&) = delete;
+};
+
+//! Whether a FailFastScope lives.
+bool fail_fast();
 
 //! Parses a Retry-After header: delta-seconds, or an HTTP date relative to `now_seconds`.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, int64_t now_seconds);

@@ -184,7 +184,7 @@ void SqlWindowSource::fetch_range(const Window& window, const std::vector<RawCol
       if (counter.rows > 0)
         return net::Outcome::fatal(std::string(e.what()) + " (after " + std::to_string(counter.rows) + " rows)");
       if (e.timed_out) return net::Outcome::split(e.what());
-      return net::Outcome::retry(e.what());
+      return net::Outcome::network(e);  // an unreachable host is retried once at most
     } catch (const InputError& e) {
       if (counter.consumer_failed) throw;
       delivered = stats.rows + counter.rows;

@@ -9,6 +9,7 @@
 #include "sync/layout.h"
 #include "sync/partition_export.h"
 #include "sync/partition_writer.h"
+#include "sync/planner.h"
 #include "sync/table_route.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -37,11 +38,12 @@ struct DayState {
 class DayRouter final : public RowConsumer {
  public:
   DayRouter(const ExportContext& context, const DatasetRead& read, const SyncOptions& options,
-            Clock::time_point started, SyncReport& report)
+            Clock::time_point started, int64_t oldest_kept, SyncReport& report)
       : context_(context),
         read_(read),
         options_(options),
         started_(started),
+        oldest_kept_(oldest_kept),
         report_(report),
         budget_(static_cast<uint64_t>(context.config.output.row_group_rows) * 2) {}
 
@@ -50,6 +52,12 @@ class DayRouter final : public RowConsumer {
     const int64_t day = day_of_ms(row[0].i);
     if (!in_shard_and_dates(day, options_)) {
       ++report_.rows_skipped;
+      return;
+    }
+    // Prune would delete the day at the end of this very run (a daemon's): never written.
+    if (day < oldest_kept_) {
+      ++report_.rows_skipped;
+      ++beyond_retention_[day];
       return;
     }
     DayState& d = day == last_day_ && last_ ? *last_ : open(day);
@@ -66,6 +74,8 @@ class DayRouter final : public RowConsumer {
   }
 
   std::map<int64_t, DayState>& days() { return days_; }
+  //! The days older than retention, each with its rows (none of them opened).
+  const std::map<int64_t, uint64_t>& beyond_retention() const { return beyond_retention_; }
 
  private:
   DayState& open(int64_t day) {
@@ -118,11 +128,13 @@ class DayRouter final : public RowConsumer {
   const DatasetRead& read_;
   const SyncOptions& options_;
   Clock::time_point started_;
+  int64_t oldest_kept_;
   SyncReport& report_;
   uint64_t budget_;
   uint64_t buffered_ = 0;
   uint64_t since_lease_check_ = 0;
   std::map<int64_t, DayState> days_;
+  std::map<int64_t, uint64_t> beyond_retention_;
   int64_t last_day_ = 0;
   DayState* last_ = nullptr;
 };
@@ -137,13 +149,20 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
   const DatasetRead& read = reads.front();
   const ExportContext context{config, store, run_clock(options)};
   SyncReport report;
-  DayRouter router(context, read, options, start, report);
+  const int64_t oldest_kept = oldest_kept_day(context.now_seconds, config.sync.retention_days);
+  DayRouter router(context, read, options, start, oldest_kept, report);
   JsonEachRowReader reader(read.layout, router);
   log::info("reading input", {{"path", config.source.path}});
   read_jsoneachrow_file(config.source.path, reader);
   report.invalid_utf8_replaced = reader.invalid_utf8_replaced();
   if (report.invalid_utf8_replaced)
     log::warn("invalid UTF-8 replaced with U+FFFD", {{"count", report.invalid_utf8_replaced}});
+  if (const std::string warning =
+          beyond_retention_warning(router.beyond_retention(), config.sync.retention_days, oldest_kept);
+      !warning.empty()) {
+    log::warn(warning);
+    report.warnings.push_back(warning);
+  }
 
   if (options.dry_run) {
     print_plan_header(plan_out, router.days().size(), config.source.path);

@@ -1,7 +1,10 @@
 // `aesync sync` with the `file` source.
 //
 // One pass over a JSONEachRow dump; each row is routed by its UTC day to that day's partition
-// (the plan is every day present, narrowed by --date/--from/--to and --shard). A day is opened
+// (the plan is every day present, narrowed by --date/--from/--to and --shard). A day older than
+// sync.retention_days (one prune would delete, planner.h oldest_kept_day) is never written: its
+// rows are counted as skipped, and the run logs one warning naming those days, their rows and
+// the setting (also in SyncReport::warnings, printed after the summary). A day is opened
 // when its first row is read: its lease is taken (a day another live run holds is `busy`, its
 // rows not written) and its pending uploads aborted (a killed run's temporary files) before its
 // data object is started (partition_export.h). Only when the whole input has been read without

@@ -64,6 +64,28 @@ std::map<int64_t, std::string> backfill_days(const PlanRequest& r, int64_t today
 
 }  // namespace
 
+int64_t oldest_kept_day(int64_t now_seconds, int retention_days) {
+  return floor_div(now_seconds, kSecondsPerDay) - retention_days;
+}
+
+std::string beyond_retention_warning(const std::map<int64_t, uint64_t>& rows, int retention_days, int64_t oldest_kept) {
+  if (rows.empty()) return {};
+  // Up to this many days are named one by one; more are named by their range.
+  constexpr size_t kDaysNamed = 5;
+  uint64_t total = 0;
+  for (const auto& [day, n] : rows) total += n;
+  std::string days;
+  if (rows.size() <= kDaysNamed) {
+    for (const auto& [day, n] : rows) days += (days.empty() ? "" : ", ") + format_day(day);
+  } else {
+    days = format_day(rows.begin()->first) + " to " + format_day(rows.rbegin()->first);
+  }
+  return "skipped " + std::to_string(rows.size()) +
+         " day(s) older than sync.retention_days = " + std::to_string(retention_days) + " (prune keeps " +
+         format_day(oldest_kept) + " and later): " + days + " (" + std::to_string(total) +
+         " rows); raise sync.retention_days to export them";
+}
+
 Window day_span(int64_t day, int64_t now_seconds, int64_t settle_seconds) {
   const int64_t start = day * kSecondsPerDay;
   // Rows newer than now - settle may still be arriving at AE: the next run fetches them.
@@ -126,7 +148,7 @@ std::vector<PlannedDay> plan_days(const PlanRequest& request) {
   const int64_t today = floor_div(request.now_seconds, kSecondsPerDay);
   // One bound for all of aesync: prune deletes the days before it, sync never plans them, and
   // a backfill may not start before it.
-  const int64_t oldest_held = today - request.retention_days;
+  const int64_t oldest_held = oldest_kept_day(request.now_seconds, request.retention_days);
   const bool backfill = request.from_day || request.to_day;
   const std::map<int64_t, std::string> days =
       backfill ? backfill_days(request, today, oldest_held) : scheduled_days(request, today, oldest_held);
@@ -152,6 +174,7 @@ std::vector<PlannedDay> plan_days(const PlanRequest& request) {
       if (it != exported.end() && it->second->verified) {
         if (it->second->current_schema) {
           p.skip = true;
+          p.rows = it->second->rows;
           p.reason = "already exported and verified; --force re-exports it";
         } else {
           p.reason = "old schema";

@@ -7,8 +7,9 @@
 // unless --force (never today, which is still growing) or exported with another schema than
 // the table's now (their manifest's fingerprint differs: re-exported, reason "old schema"). --from alone runs to today;
 // a --to after today is clamped to today. --shard K/N keeps the days whose ordinal (days since 1970-01-01) mod N == K.
-// One retention bound everywhere: the oldest day in scope is today - retention_days (prune
-// deletes the days before it; neither plan ever includes them).
+// One retention bound everywhere (oldest_kept_day): the oldest day in scope is today -
+// retention_days (prune deletes the days before it; neither plan ever includes them, and the file
+// source skips them with the one warning of beyond_retention_warning).
 // A day's span is [00:00 UTC, min(next 00:00, now - settle)) (a day whose span is empty is not
 // planned); future days are never planned.
 // Windows (plan_windows): the day's span cut from its histogram (one query per day, buckets of
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -54,7 +56,19 @@ struct PlannedDay {
   Window span;         //!< what is read of the day (its windows come from its histogram)
   bool skip = false;   //!< already exported and verified (backfill without --force)
   std::string reason;  //!< why it is in the plan: "today", "lookback", "catch-up", "backfill", "old schema"
+  uint64_t rows = 0;   //!< a skipped day: the rows its manifest holds (shown in the summary)
 };
+
+//! The oldest day (days since the epoch) that a sync writes and prune keeps at `now_seconds`:
+//! today - retention_days. Prune deletes every day before it.
+int64_t oldest_kept_day(int64_t now_seconds, int retention_days);
+
+//! The one warning for the days a sync skipped because prune would delete them (`rows`: each
+//! such day and its rows), naming the days (up to 5; else their range and count), their rows,
+//! the setting and its value, and what to do: "skipped 3 day(s) older than sync.retention_days =
+//! 90 (prune keeps 2026-09-07 and later): 2026-02-03, 2026-02-04, 2026-02-05 (3000 rows); raise
+//! sync.retention_days to export them". Empty when `rows` is.
+std::string beyond_retention_warning(const std::map<int64_t, uint64_t>& rows, int retention_days, int64_t oldest_kept);
 
 //! Throws UsageError (a --from older than retention, --to before --from).
 std::vector<PlannedDay> plan_days(const PlanRequest& request);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "util/json_writer.h"
+
 namespace aesync {
 
 std::string_view to_string(PartitionStatus status) {
@@ -15,6 +17,24 @@ std::string_view to_string(PartitionStatus status) {
   }
   return "unknown";
 }
+
+namespace {
+
+// Whether a partition's rows and bytes count in the totals: what this run wrote or plans to.
+bool counts_in_totals(PartitionStatus status) {
+  switch (status) {
+    case PartitionStatus::Ok:
+    case PartitionStatus::Failed:
+    case PartitionStatus::Planned: return true;
+    case PartitionStatus::Busy:
+    case PartitionStatus::Skipped: return false;
+  }
+  return false;
+}
+
+std::string string_or_null(const std::string& s) { return s.empty() ? "null" : json::quote(s); }
+
+}  // namespace
 
 bool SyncReport::failed() const {
   return std::any_of(partitions.begin(), partitions.end(), [](const PartitionOutcome& p) {
@@ -53,6 +73,7 @@ void print_summary(const SyncReport& report, std::ostream& out) {
     const std::string where = several ? p.table + " " + p.day : p.day;
     if (!p.error.empty()) out << "  " << where << ": " << p.error << "\n";
     if (!p.warning.empty()) out << "  " << where << ": " << p.warning << "\n";
+    if (!counts_in_totals(p.status)) continue;
     rows += p.rows;
     bytes += p.bytes;
   }
@@ -60,6 +81,45 @@ void print_summary(const SyncReport& report, std::ostream& out) {
                 static_cast<unsigned long long>(bytes));
   out << table_cell("") << line;
   for (const std::string& w : report.warnings) out << "warning: " << w << "\n";
+}
+
+void print_summary_json(const SyncReport& report, std::ostream& out) {
+  std::string o = "{\"partitions\": [";
+  uint64_t rows = 0, bytes = 0;
+  size_t ok = 0, busy = 0, skipped = 0, failed = 0, planned = 0;
+  for (size_t i = 0; i < report.partitions.size(); ++i) {
+    const PartitionOutcome& p = report.partitions[i];
+    o += i ? ", " : "";
+    o += "{\"day\": " + json::quote(p.day) + ", \"table\": " + json::quote(p.table) +
+         ", \"status\": " + json::quote(to_string(p.status)) + ", \"rows\": " + std::to_string(p.rows) +
+         ", \"sample_weight\": " + std::to_string(p.sample_weight) + ", \"bytes\": " + std::to_string(p.bytes) +
+         ", \"seconds\": ";
+    json::append_double(o, p.seconds);
+    o += ", \"data_key\": " + string_or_null(p.data_key) + ", \"error\": " + string_or_null(p.error) +
+         ", \"warning\": " + string_or_null(p.warning) + ", \"read_sampled\": " + (p.read_sampled ? "true" : "false") +
+         "}";
+    switch (p.status) {
+      case PartitionStatus::Ok: ++ok; break;
+      case PartitionStatus::Busy: ++busy; break;
+      case PartitionStatus::Skipped: ++skipped; break;
+      case PartitionStatus::Failed: ++failed; break;
+      case PartitionStatus::Planned: ++planned; break;
+    }
+    if (!counts_in_totals(p.status)) continue;
+    rows += p.rows;
+    bytes += p.bytes;
+  }
+  o += "], \"totals\": {\"partitions\": " + std::to_string(report.partitions.size()) +
+       ", \"rows\": " + std::to_string(rows) + ", \"bytes\": " + std::to_string(bytes) +
+       ", \"ok\": " + std::to_string(ok) + ", \"busy\": " + std::to_string(busy) +
+       ", \"skipped\": " + std::to_string(skipped) + ", \"failed\": " + std::to_string(failed) +
+       ", \"planned\": " + std::to_string(planned) + ", \"rows_read\": " + std::to_string(report.rows_read) +
+       ", \"rows_skipped\": " + std::to_string(report.rows_skipped) +
+       ", \"invalid_utf8_replaced\": " + std::to_string(report.invalid_utf8_replaced) + "}, \"warnings\": [";
+  for (size_t i = 0; i < report.warnings.size(); ++i) o += (i ? ", " : "") + json::quote(report.warnings[i]);
+  o += std::string("], \"failed\": ") + (report.failed() ? "true" : "false") + "}\n";
+  out << o;
+  out.flush();
 }
 
 void print_plan_header(std::ostream& out, size_t partitions, const std::string& source) {

@@ -1,6 +1,9 @@
-// What a sync run reports: one outcome per partition (day), and the end-of-run table printed
-// from them. A partition's status is an enum, switched on exhaustively wherever it decides
-// something (the exit code, the daemon's metrics and health); its text is to_string's.
+// What a sync run reports: one outcome per partition (day), and the end-of-run summary printed
+// from them, as a table (print_summary) or as one JSON object (print_summary_json, `sync
+// --json`). A skipped day shows the rows its manifest holds; the totals count only the days the
+// run wrote (or, in a dry run, planned): a skipped day's rows are already in the destination. A partition's status is
+// an enum, switched on exhaustively wherever it decides something (the exit code, the daemon's metrics and health); its
+// text is to_string's.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,7 @@ namespace aesync {
 enum class PartitionStatus {
   Ok,       //!< exported and committed
   Busy,     //!< another live run holds the day's lease; nothing written
-  Skipped,  //!< already exported and verified (a backfill without --force)
+  Skipped,  //!< already exported and verified (a backfill without --force); rows: its manifest's
   Failed,   //!< not exported; the previous export is untouched
   Planned,  //!< a dry run's plan
 };
@@ -41,7 +44,7 @@ struct PartitionOutcome {
 struct SyncReport {
   std::vector<PartitionOutcome> partitions;
   uint64_t rows_read = 0;
-  uint64_t rows_skipped = 0;  //!< outside the requested days or shard
+  uint64_t rows_skipped = 0;  //!< outside the requested days or shard, or older than retention (file source)
   uint64_t invalid_utf8_replaced = 0;
   //! What the run found that deserves attention beyond its days (a table whose old days have a
   //! schema PostHog cannot read with the new ones); printed after the summary.
@@ -51,8 +54,16 @@ struct SyncReport {
 };
 
 //! The end-of-run table: day, rows, bytes, seconds, status; the table first when the run wrote
-//! more than one.
+//! more than one; a total line, then the run's warnings.
 void print_summary(const SyncReport& report, std::ostream& out);
+
+//! The same summary as one JSON object and a newline:
+//! {"partitions": [{"day", "table", "status", "rows", "sample_weight", "bytes", "seconds",
+//! "data_key" (null when none), "error" (null when none), "warning" (null when none),
+//! "read_sampled"}...], "totals": {"partitions", "rows", "bytes", "ok", "busy", "skipped",
+//! "failed", "planned", "rows_read", "rows_skipped", "invalid_utf8_replaced"}, "warnings":
+//! [...], "failed": bool}. Texts are already redacted (PartitionOutcome::error).
+void print_summary_json(const SyncReport& report, std::ostream& out);
 
 //! A dry run's first line: "plan: <n> partition(s) from <source>".
 void print_plan_header(std::ostream& out, size_t partitions, const std::string& source);

@@ -400,6 +400,7 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
           o.day = format_day(d.day);
           o.table = plan.read->tables[t]->table.name;
           o.status = d.tables[t]->skip ? PartitionStatus::Skipped : PartitionStatus::Planned;
+          o.rows = d.tables[t]->rows;  // a skipped day's: what its manifest holds
           report.partitions.push_back(std::move(o));
         }
       }
@@ -420,6 +421,7 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
         o.table = reads[r].tables[t]->table.name;
         o.status = PartitionStatus::Skipped;
         o.error = d.tables[t]->reason;
+        o.rows = d.tables[t]->rows;  // what its manifest holds
         report.partitions.push_back(std::move(o));
       }
       if (std::vector<size_t> exporting = d.exporting(); !exporting.empty())

@@ -81,7 +81,9 @@ test('-v logs debug lines, -q only warnings, and neither goes with --log-level',
   const dir = scratchDir('cli-levels');
   copyFileSync(join(root, 'examples/sample-machine-metrics.jsonl'), join(dir, 'sample.jsonl'));
   writeFileSync(join(dir, 'aesync.toml'), '[source]\ntype = "file"\npath = "sample.jsonl"\n\n' +
-    '[destination]\ntype = "local"\npath = "./exports"\n');
+    '[destination]\ntype = "local"\npath = "./exports"\n\n' +
+    // The sample's days are in early 2026: kept (retention applies to the file source too).
+    '[sync]\nretention_days = 3650\n');
   const run = (flags) => runAesync([...flags, '--log-format', 'json', 'sync'], { cwd: dir });
   const levels = (res) => res.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l).level);
   const plain = run([]);

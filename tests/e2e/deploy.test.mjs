@@ -548,7 +548,7 @@ test('the backfill Job runs for every index: --shard K/N with its dates', () => 
   const { c, n } = backfillShape();
   const dir = scratchDir('deploy-backfill');
   copyFileSync(join(root, 'examples/sample-machine-metrics.jsonl'), join(dir, 'sample.jsonl'));
-  writeFileSync(join(dir, 'aesync.toml'), '[source]\ntype = "file"\npath = "sample.jsonl"\n\n[destination]\ntype = "local"\npath = "./exports"\n');
+  writeFileSync(join(dir, 'aesync.toml'), '[source]\ntype = "file"\npath = "sample.jsonl"\n\n[destination]\ntype = "local"\npath = "./exports"\n\n[sync]\nretention_days = 3650\n');
   const dryRun = (args) => {
     const res = runAesync([...args, '--dry-run'], { cwd: dir });
     assert.equal(res.code, 0, `aesync ${args.join(' ')} --dry-run: ${res.stderr}`);

@@ -300,6 +300,7 @@ function writeConfig(name, posthog = {}) {
   const tables = {
     source: { type: 'file', path: dump },
     destination: s3Destination(h),
+    sync: { retention_days: 3650 }, // the dump's days are fixed dates in 2026: kept in scope (sync skips days prune would delete)
   };
   if (posthog)
     tables.posthog = {
@@ -753,6 +754,7 @@ function writeTablesConfig() {
       tables: {
         source: { type: 'file', path: dump },
         destination,
+        sync: { retention_days: 3650 }, // the dump's days are fixed dates in 2026: kept in scope (sync skips days prune would delete)
         posthog: {
           host: ph.host,
           project_id: PROJECT,
@@ -779,7 +781,7 @@ function writeTablesConfig() {
 async function exportTables() {
   for (const t of TABLES) {
     const config = join(scratch, `export-${t.name}.toml`);
-    writeFileSync(config, configToml({ tables: { source: { type: 'file', path: dump }, destination: s3Destination(h, { prefix: t.name }) }, columns: t.columns }));
+    writeFileSync(config, configToml({ tables: { source: { type: 'file', path: dump }, destination: s3Destination(h, { prefix: t.name }), sync: { retention_days: 3650 } }, columns: t.columns }));
     assertOk(await aesync(['sync', '--force', '-c', config]), `sync ${t.name}`);
   }
   writeTablesConfig();

@@ -221,7 +221,11 @@ test('the gateway saw one histogram per day, then each window once, no count que
 test('the same backfill again without --force skips every verified day: no query, no write', async () => {
   const res = await env.aesync(['sync', '-c', config, '--from', RANGE[0], '--to', RANGE[4], '--now', NOW]);
   assertExit(res, 0, 'second backfill');
-  assert.deepEqual(statuses(parseSummary(res.stdout)), Object.fromEntries(RANGE.map((d) => [d, 'skipped'])));
+  const summary = parseSummary(res.stdout);
+  assert.deepEqual(statuses(summary), Object.fromEntries(RANGE.map((d) => [d, 'skipped'])));
+  // A skipped day shows the rows its manifest holds; the total counts what this run wrote: none.
+  assert.deepEqual(summary.days.map((d) => [d.day, d.rows]), RANGE.map((d) => [d, rowsOf(d).length]));
+  assert.deepEqual(summary.total, { rows: 0, bytes: 0 });
   assert.deepEqual(res.ae.filter((r) => !r.verify && r.window), [], 'no window was fetched');
   assert.deepEqual(writes(res.s3), []);
 });

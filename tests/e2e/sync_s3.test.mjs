@@ -33,7 +33,8 @@ const ENV = () => ({ E2E_S3_KEY_ID: h.accessKeyId, E2E_S3_SECRET: h.secretAccess
 
 function writeConfig(name, destination, source = { type: 'file', path: dump }) {
   const path = join(scratch, name);
-  writeFileSync(path, configToml({ tables: { source, destination } }));
+  // The dumps' days are fixed dates in 2026: kept in scope (sync skips days prune would delete).
+  writeFileSync(path, configToml({ tables: { source, destination, sync: { retention_days: 3650 } } }));
   return path;
 }
 

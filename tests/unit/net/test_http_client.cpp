@@ -398,6 +398,7 @@ TEST_F(HttpClientTest, ConnectionRefusedNamesTheUrl) {
     FAIL() << "no exception";
   } catch (const NetworkError& e) {
     EXPECT_FALSE(e.timed_out);
+    EXPECT_TRUE(e.unreachable);
     const std::string msg = e.what();
     const std::string p = std::to_string(port);
     // curl's text: "Failed to connect to 127.0.0.1 port <p> after <n> ms: Couldn't connect to server".
@@ -408,6 +409,35 @@ TEST_F(HttpClientTest, ConnectionRefusedNamesTheUrl) {
     ASSERT_GE(msg.size(), prefix.size() + suffix.size());
     EXPECT_EQ(msg.substr(msg.size() - suffix.size()), suffix) << msg;
     EXPECT_EQ(msg.find("topsecret"), std::string::npos);
+  }
+}
+
+TEST_F(HttpClientTest, AnUnresolvableHostIsUnreachable) {
+  // RFC 6761 6.4: names under .invalid never resolve, whatever the resolver.
+  HttpClient client;
+  Request req;
+  req.url = "https://nohost.invalid/path?token=s3cr3t";
+  try {
+    client.send(req);
+    FAIL() << "no exception";
+  } catch (const NetworkError& e) {
+    EXPECT_TRUE(e.unreachable);
+    EXPECT_FALSE(e.timed_out);
+    EXPECT_EQ(std::string(e.what()), "GET https://nohost.invalid/path: Could not resolve host: nohost.invalid");
+  }
+}
+
+TEST_F(HttpClientTest, ATimeoutIsNotUnreachable) {
+  HttpClient client;
+  Request req;
+  req.url = url("/block");
+  req.timeout_seconds = 1;
+  try {
+    client.send(req);
+    FAIL() << "no exception";
+  } catch (const NetworkError& e) {
+    EXPECT_TRUE(e.timed_out);
+    EXPECT_FALSE(e.unreachable);
   }
 }
 

@@ -83,6 +83,57 @@ TEST(Pacer, ARejectedCertificateIsNeverRetried) {
   EXPECT_EQ(n, 1);
 }
 
+TEST(Pacer, AnUnreachableHostIsRetriedOnceWhateverThePolicy) {
+  NetworkError no_dns("GET https://nohost.invalid/: Could not resolve host: nohost.invalid");
+  no_dns.unreachable = true;
+  NetworkError refused("PUT http://127.0.0.1:9/b/k: Failed to connect to 127.0.0.1 port 9: Couldn't connect");
+  refused.unreachable = true;
+  EXPECT_EQ(Outcome::network(no_dns).kind, Outcome::Kind::Retry);
+  EXPECT_TRUE(Outcome::network(no_dns).unreachable);
+  EXPECT_FALSE(Outcome::retry("HTTP 503", 503).unreachable);
+  int n = 0;
+  EXPECT_EQ(run(fast(6), {Outcome::network(no_dns)}, &n),
+            std::string("failed: failed after 2 attempts: ") + no_dns.what());
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(run(fast(6), {Outcome::network(refused)}, &n),
+            std::string("failed: failed after 2 attempts: ") + refused.what());
+  EXPECT_EQ(n, 2);
+  // Once in all: a refused connection after a resolver failure ends it too.
+  EXPECT_EQ(run(fast(6), {Outcome::network(no_dns), Outcome::network(refused)}, &n),
+            std::string("failed: failed after 2 attempts: ") + refused.what());
+  EXPECT_EQ(n, 2);
+  // The other failures keep the policy's retries; a host that came back is fine.
+  EXPECT_EQ(run(fast(6),
+                {Outcome::network(refused), Outcome::retry("HTTP 503", 503), Outcome::retry("HTTP 503", 503),
+                 Outcome::done()},
+                &n),
+            "done");
+  EXPECT_EQ(n, 4);
+  // A policy without retries stays without.
+  EXPECT_EQ(run(fast(0), {Outcome::network(refused)}, &n),
+            std::string("failed: failed after 1 attempt: ") + refused.what());
+  EXPECT_EQ(n, 1);
+}
+
+TEST(Pacer, FailFastAllowsNoRetryWhileItsScopeLives) {
+  int n = 0;
+  EXPECT_FALSE(fail_fast());
+  {
+    FailFastScope outer;
+    {
+      FailFastScope inner;
+      EXPECT_TRUE(fail_fast());
+    }
+    EXPECT_TRUE(fail_fast());
+    EXPECT_EQ(run(fast(6), {Outcome::retry("HTTP 503", 503), Outcome::done()}, &n),
+              "failed: failed after 1 attempt: HTTP 503");
+    EXPECT_EQ(n, 1);
+  }
+  EXPECT_FALSE(fail_fast());
+  EXPECT_EQ(run(fast(6), {Outcome::retry("HTTP 503", 503), Outcome::done()}, &n), "done");
+  EXPECT_EQ(n, 2);
+}
+
 TEST(Pacer, RetryAfterIsHonoured) {
   int n = 0;
   const auto t0 = std::chrono::steady_clock::now();

@@ -39,6 +39,9 @@ class FileSyncTest : public ::testing::Test {
     config.source.path = (dir / "in.jsonl").string();
     config.destination.path = (dir / "out").string();
     config.output.row_group_rows = 2;
+    // The fixture's days are fixed dates in 2026 and the runs use the clock: a retention of a
+    // century keeps them in scope (RetentionSkipsOldDaysWithOneWarning is about retention).
+    config.sync.retention_days = 36500;
   }
   void TearDown() override { fs::remove_all(dir); }
 
@@ -66,6 +69,42 @@ const std::string kThreeDays = ae_line("2026-02-03 10:00:00", "m1", "resource", 
                                ae_line("2026-02-05 23:59:59", "m3", "process", 1, 1);
 
 }  // namespace
+
+TEST_F(FileSyncTest, RetentionSkipsOldDaysWithOneWarning) {
+  // At 2026-05-05T12:00Z with 90 days of retention prune keeps 2026-02-04 and later: the rows of
+  // 2026-02-03 are never written (prune would delete them), the other days are.
+  write_input(kThreeDays);
+  config.sync.retention_days = 90;
+  SyncOptions o;
+  o.now_seconds = *parse_day("2026-05-05") * 86400 + 43200;
+  LocalStore store(config.destination.path);
+  std::ostringstream plan;
+  testing::internal::CaptureStderr();
+  SyncReport r = sync_file_source(config, o, store, plan);
+  const std::string log = testing::internal::GetCapturedStderr();
+  const std::string warning =
+      "skipped 1 day(s) older than sync.retention_days = 90 (prune keeps 2026-02-04 and later): 2026-02-03 (3 rows); "
+      "raise sync.retention_days to export them";
+  ASSERT_EQ(r.partitions.size(), 2u);
+  EXPECT_EQ(r.partitions[0].day, "2026-02-04");
+  EXPECT_EQ(r.partitions[1].day, "2026-02-05");
+  EXPECT_EQ(r.rows_read, 5u);
+  EXPECT_EQ(r.rows_skipped, 3u);
+  EXPECT_EQ(r.warnings, std::vector<std::string>{warning});
+  EXPECT_NE(log.find(warning), std::string::npos) << log;
+  EXPECT_EQ(files(), (std::vector<std::string>{
+                         "machine_metrics/2026-02-04/_manifest.json", "machine_metrics/2026-02-04/data.parquet",
+                         "machine_metrics/2026-02-05/_manifest.json", "machine_metrics/2026-02-05/data.parquet"}));
+  // A dry run plans the same days and says the same.
+  fs::remove_all(dir / "out");
+  o.dry_run = true;
+  testing::internal::CaptureStderr();
+  r = sync_file_source(config, o, store, plan);
+  testing::internal::GetCapturedStderr();
+  ASSERT_EQ(r.partitions.size(), 2u);
+  EXPECT_EQ(r.partitions[0].day, "2026-02-04");
+  EXPECT_EQ(r.warnings, std::vector<std::string>{warning});
+}
 
 TEST_F(FileSyncTest, RoutesRowsToDaysWithManifests) {
   write_input(kThreeDays);

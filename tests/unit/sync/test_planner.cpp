@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "sync/planner.h"
@@ -224,6 +225,10 @@ TEST(Planner, BackfillSkipsVerifiedDaysUnlessForced) {
             (Strings{"2026-02-01 backfill", "2026-02-02 already exported and verified; --force re-exports it [skip]",
                      "2026-02-03 backfill"}));
   EXPECT_EQ(plan[1].span, (Window{day("2026-02-02") * 86400, day("2026-02-03") * 86400}));  // a dry run shows it
+  // The summary shows a skipped day's rows: those its manifest holds (add_exports: 10).
+  EXPECT_EQ(plan[1].rows, 10u);
+  EXPECT_EQ(plan[0].rows, 0u);
+  EXPECT_EQ(plan[2].rows, 0u);
   r.force = true;
   EXPECT_EQ(summary(plan_days(r)), (Strings{"2026-02-01 backfill", "2026-02-02 backfill", "2026-02-03 backfill"}));
 }
@@ -248,6 +253,27 @@ TEST(Planner, BackfillFromOlderThanRetentionIsRefused) {
   const auto plan = plan_days(r);
   ASSERT_EQ(plan.size(), 6u);
   EXPECT_EQ(format_day(plan.front().day), "2025-10-05");
+}
+
+TEST(Planner, OldestKeptDayIsTodayMinusRetention) {
+  EXPECT_EQ(oldest_kept_day(kNow, 90), kToday - 90);
+  EXPECT_EQ(oldest_kept_day(kNow, 0), kToday);
+  EXPECT_EQ(oldest_kept_day(kToday * 86400, 1), kToday - 1);  // 00:00:00 is already the new day
+  EXPECT_EQ(oldest_kept_day(kToday * 86400 - 1, 1), kToday - 2);
+}
+
+TEST(Planner, BeyondRetentionWarningNamesTheDaysTheirRowsAndTheSetting) {
+  EXPECT_EQ(beyond_retention_warning({}, 90, kToday - 90), "");
+  const std::map<int64_t, uint64_t> three{
+      {day("2025-10-01"), 978}, {day("2025-10-02"), 1043}, {day("2025-10-04"), 979}};
+  EXPECT_EQ(beyond_retention_warning(three, 90, day("2025-11-07")),
+            "skipped 3 day(s) older than sync.retention_days = 90 (prune keeps 2025-11-07 and later): 2025-10-01, "
+            "2025-10-02, 2025-10-04 (3000 rows); raise sync.retention_days to export them");
+  std::map<int64_t, uint64_t> many;
+  for (int64_t d = day("2025-09-01"); d <= day("2025-09-30"); ++d) many[d] = 2;
+  EXPECT_EQ(beyond_retention_warning(many, 7, day("2025-10-01")),
+            "skipped 30 day(s) older than sync.retention_days = 7 (prune keeps 2025-10-01 and later): 2025-09-01 to "
+            "2025-09-30 (60 rows); raise sync.retention_days to export them");
 }
 
 TEST(Planner, BackfillFromAfterToIsRefused) {
