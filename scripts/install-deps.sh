@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev clang-format
   clickhouse-server
+  tmux
   nodejs npm
 )
 missing=()

@@ -68,17 +68,28 @@ void declare_metrics() {
   r.declare("aesync_partitions_failed_total", Type::Counter, "Partitions that failed.");
 }
 
-extern "C" void on_stop_signal(int) { cancel::request(); }
-
+// SIGTERM/SIGINT stop the daemon (the run in flight is cancelled); SIGHUP reloads the config.
+// SIGPIPE is ignored: a peer closing an HTTP connection (a scraper, the object store) must not
+// kill the daemon.
 void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  // A peer closing an HTTP connection (a scraper, the object store) must not kill the daemon.
-  std::signal(SIGPIPE, SIG_IGN);
+  cancel::install_stop_signals(false);
+  cancel::install_hangup_signal();
+}
+
+// The config file read again (SIGHUP): the new config, or the running one when the file does not
+// load (the error logged; the daemon goes on).
+Config reload_config(const Config& running) {
+  try {
+    Config fresh = load_config(running.file);
+    for (const std::string& secret : fresh.secrets()) log::add_secret(secret);
+    for (const std::string& warning : fresh.warnings) log::warn(warning);
+    if (!fresh.has_source) throw ConfigError(fresh.file + ": the daemon needs a [source] table");
+    log::info("config reloaded", {{"file", fresh.file}});
+    return fresh;
+  } catch (const std::exception& e) {
+    log::error("config reload failed: keeping the running config", {{"file", running.file}, {"error", e.what()}});
+    return running;
+  }
 }
 
 // "HOST:PORT" ("[::1]:9100" for IPv6). Throws UsageError naming the flag.
@@ -176,6 +187,8 @@ void run_once(const Config& config, int64_t run, Health& health) {
           rows += p.rows;
           bytes += p.bytes;
           break;
+        // Stopped by SIGTERM: not exported, and nothing wrong with it.
+        case PartitionStatus::Cancelled: break;
         // A scheduled run plans no skipped day; a busy day was not exported by this run either,
         // so the run is not healthy.
         case PartitionStatus::Busy:
@@ -242,9 +255,10 @@ void run_once(const Config& config, int64_t run, Health& health) {
 
 }  // namespace
 
-int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const std::string& metrics_addr) {
-  if (!config.has_source) throw ConfigError(config.file + ": the daemon needs a [source] table");
-  const int64_t every = every_seconds.value_or(config.sync.every_seconds);
+int run_daemon(const Config& initial_config, std::optional<int64_t> every_seconds, const std::string& metrics_addr) {
+  if (!initial_config.has_source) throw ConfigError(initial_config.file + ": the daemon needs a [source] table");
+  Config config = initial_config;
+  int64_t every = every_seconds.value_or(config.sync.every_seconds);
   if (every <= 0) throw UsageError("--every must be positive");
   declare_metrics();
   install_signal_handlers();
@@ -253,12 +267,27 @@ int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const
   if (!metrics_addr.empty()) server = std::make_unique<MetricsServer>(metrics_addr, health);
   log::info("daemon started", {{"every_s", every}, {"source", to_string(config.source.type)}});
 
+  // SIGHUP: the config read again, its period applied to the next wait (unless --every).
+  auto reload_if_asked = [&] {
+    if (!cancel::take_hangup() || config.file.empty()) return false;
+    config = reload_config(config);
+    if (!every_seconds && config.sync.every_seconds > 0) every = config.sync.every_seconds;
+    return true;
+  };
   for (int64_t run = 1; !cancel::requested(); ++run) {
+    reload_if_asked();
     run_once(config, run, health);
     if (cancel::requested()) break;
-    const int64_t wait = ms_until_next_tick(now_ms(), every);
-    log::debug("daemon waiting", {{"next_run_in_ms", wait}});
-    if (!cancel::sleep_for(std::chrono::milliseconds(wait))) break;
+    // Waits in steps of at most a second, so that a SIGHUP is applied while waiting.
+    log::debug("daemon waiting", {{"next_run_in_ms", ms_until_next_tick(now_ms(), every)}});
+    bool stopped = false;
+    for (bool due = false; !due && !stopped;) {
+      const int64_t wait = ms_until_next_tick(now_ms(), every);
+      due = wait <= 1000;  // this step ends at the tick
+      stopped = !cancel::sleep_for(std::chrono::milliseconds(std::min<int64_t>(wait, 1000)));
+      if (!stopped) reload_if_asked();
+    }
+    if (stopped) break;
   }
   log::info("daemon stopping: signal received");
   return 0;

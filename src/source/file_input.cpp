@@ -104,7 +104,8 @@ class ReadAhead {
 
 }  // namespace
 
-void read_jsoneachrow_file(const std::string& path, JsonEachRowReader& reader) {
+void read_jsoneachrow_file(const std::string& path, JsonEachRowReader& reader,
+                           const std::function<void(uint64_t)>& on_read) {
   const bool is_stdin = path == "-";
   const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw InputError("cannot open input " + path + ": " + std::strerror(errno));
@@ -117,7 +118,12 @@ void read_jsoneachrow_file(const std::string& path, JsonEachRowReader& reader) {
   } closer{fd, !is_stdin};
   {
     ReadAhead input(fd, is_stdin ? std::string("<stdin>") : path);
-    for (std::string_view chunk; !(chunk = input.next()).empty();) reader.feed(chunk.data(), chunk.size());
+    uint64_t fed = 0;
+    for (std::string_view chunk; !(chunk = input.next()).empty();) {
+      reader.feed(chunk.data(), chunk.size());
+      fed += chunk.size();
+      if (on_read) on_read(fed);
+    }
   }
   reader.finish();
 }

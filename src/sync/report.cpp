@@ -12,6 +12,7 @@ std::string_view to_string(PartitionStatus status) {
     case PartitionStatus::Skipped: return "skipped";
     case PartitionStatus::Failed: return "failed";
     case PartitionStatus::Planned: return "planned";
+    case PartitionStatus::Cancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -23,7 +24,8 @@ bool SyncReport::failed() const {
       case PartitionStatus::Ok:
       case PartitionStatus::Busy:
       case PartitionStatus::Skipped:
-      case PartitionStatus::Planned: return false;
+      case PartitionStatus::Planned:
+      case PartitionStatus::Cancelled: return false;
     }
     return true;
   });
