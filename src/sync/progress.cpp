@@ -186,7 +186,7 @@ void Progress::set_window(const std::string& label) {
     std::lock_guard<std::mutex> lock(labels_mutex_);
     window_ = label;
   }
-  if (enabled_) maybe_draw(false);
+  if (enabled_) maybe_draw(true);  // one per source request at most: cheap, and never stale
 }
 
 void Progress::add_rows(int64_t n) {

@@ -9,8 +9,8 @@
 // When enabled, the line
 //   "42% | day 3/10 2026-02-03 | window 05:00-06:00 | 1234567 rows | 98765 rows/s | 12.3 MiB | ETA 1m05s"
 // is drawn under the log (util/log.h's status line: log lines appear above it, never over it),
-// redrawn at most every 200 ms, fitted to the terminal's width, and erased by finish() (or the
-// destructor), so the summary that follows starts on a clean line. The ETA comes from real
+// redrawn at most every 200 ms (at once for a new day, window or finished day), fitted to the terminal's width, and
+// erased by finish() (or the destructor), so the summary that follows starts on a clean line. The ETA comes from real
 // totals: the input's size (file source, convert), else the rows the days' histograms announced,
 // else the days done. When disabled (stderr is not a TTY, or --no-progress), every call only
 // counts and nothing is ever written. All methods are thread-safe; add_rows() is an atomic add

@@ -104,7 +104,8 @@ class DayWindows {
       std::optional<WindowRecord> rec;
       for (int attempt = 1; !rec; ++attempt) {
         std::optional<std::string> failed = read_window(w, buckets, tables, router, queue, rec);
-        if (!failed) break;  // split: its halves are next in the queue
+        if (!failed) break;                        // split: its halves are next in the queue
+        cancel::throw_if_requested(w.describe());  // interrupted: not a window to read again
         if (attempt >= 2) return failed;
         log::warn("reading the window again", {{"partition", name}, {"reason", *failed}});
       }

@@ -162,7 +162,7 @@ TEST(Progress, RedrawsAtMostEvery200msAndErasesAtFinish) {
   p.start(2);
   p.day_started("2026-02-01");  // a new day always draws
   p.expect_rows(400);
-  p.set_window("00:00-01:00");  // too soon
+  p.set_window("00:00-01:00");  // a new window always draws
   p.add_rows(100);              // too soon
   clock.now += 0.25;
   p.add_rows(100);  // draws
@@ -176,6 +176,7 @@ TEST(Progress, RedrawsAtMostEvery200msAndErasesAtFinish) {
   p.add_rows(1);  // after finish: nothing
   EXPECT_EQ(drawn.lines, (std::vector<std::string>{
                              "0% | day 1/2 2026-02-01 | 0 rows | 0 rows/s | 0 B | ETA --",
+                             "0% | day 1/2 2026-02-01 | window 00:00-01:00 | 0 rows | 0 rows/s | 0 B | ETA --",
                              "25% | day 1/2 2026-02-01 | window 00:00-01:00 | 200 rows | 800 rows/s | 0 B | ETA 1s",
                              "37% | day 1/2 2026-02-01 | window 00:00-01:00 | 300 rows | 600 rows/s | 2.0 KiB | ETA 1s",
                              "",
