@@ -69,7 +69,10 @@ ConvertResult convert_file(const Config& config, const std::string& input, const
     BatchPipeline pipeline(config.schema, mapper, *writer);
     ConvertConsumer consumer(pipeline, progress, input);
     JsonEachRowReader reader(mapper.raw_columns(), consumer);
-    read_jsoneachrow_file(input, reader, [&](uint64_t bytes) { progress.input_read(static_cast<int64_t>(bytes)); });
+    read_jsoneachrow_file(input, reader, [&](uint64_t bytes) {
+      consumer.report();  // the chunk's rows counted too: a pipe may pause after it
+      progress.input_read(static_cast<int64_t>(bytes));
+    });
     pipeline.finish();
     consumer.report();
     result.rows = consumer.rows();

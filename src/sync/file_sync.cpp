@@ -163,8 +163,10 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
   JsonEachRowReader reader(read.layout, router);
   log::info("reading input", {{"path", config.source.path}});
   try {
-    read_jsoneachrow_file(config.source.path, reader,
-                          [&](uint64_t bytes) { progress.input_read(static_cast<int64_t>(bytes)); });
+    read_jsoneachrow_file(config.source.path, reader, [&](uint64_t bytes) {
+      router.flush_progress();
+      progress.input_read(static_cast<int64_t>(bytes));
+    });
   } catch (const std::exception& e) {
     if (!cancel::requested()) throw;
     // Interrupted: every day opened is cancelled, its upload aborted and its lease released.

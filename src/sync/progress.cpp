@@ -118,7 +118,7 @@ std::string render_progress_line(const ProgressSnapshot& s) {
   part(std::to_string(s.rows) + " rows");
   const int64_t rate = s.elapsed_seconds > 0 ? std::llround(static_cast<double>(s.rows) / s.elapsed_seconds) : 0;
   part(std::to_string(rate) + " rows/s");
-  part(format_bytes(s.bytes));
+  if (s.bytes > 0) part(format_bytes(s.bytes));
   if (f >= 1) {
     part("ETA 0s");
   } else if (f <= 0 || s.elapsed_seconds <= 0) {
@@ -137,7 +137,7 @@ int64_t input_file_size(const std::string& path) {
 
 bool progress_wanted(bool no_progress) { return !no_progress && ::isatty(STDERR_FILENO) == 1; }
 
-Progress::Progress(bool enabled) : Progress(enabled, draw_on_terminal, steady_seconds) {}
+Progress::Progress(bool enabled) : Progress(enabled, draw_on_terminal, steady_seconds) { ticking_ = enabled; }
 
 Progress::Progress(bool enabled, Draw draw, Clock clock)
     : enabled_(enabled), draw_(std::move(draw)), clock_(std::move(clock)) {}
@@ -153,10 +153,25 @@ void Progress::start(int64_t total_days) {
     day_.clear();
     window_.clear();
   }
-  std::lock_guard<std::mutex> lock(draw_mutex_);
-  start_time_.store(clock_());
-  finished_ = false;
-  last_draw_.store(-1e300);
+  {
+    std::lock_guard<std::mutex> lock(draw_mutex_);
+    start_time_.store(clock_());
+    finished_ = false;
+    last_draw_.store(-1e300);
+  }
+  if (ticking_ && !ticker_.joinable()) {
+    stop_ticking_ = false;
+    ticker_ = std::thread([this] { tick(); });
+  }
+}
+
+void Progress::tick() {
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  while (!tick_cv_.wait_for(lock, std::chrono::duration<double>(kRedrawInterval), [this] { return stop_ticking_; })) {
+    lock.unlock();
+    maybe_draw(false);
+    lock.lock();
+  }
 }
 
 void Progress::set_input_size(int64_t bytes) { input_size_.store(bytes); }
@@ -237,6 +252,14 @@ void Progress::maybe_draw(bool force) {
 
 void Progress::finish() {
   if (!enabled_) return;
+  if (ticker_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(tick_mutex_);
+      stop_ticking_ = true;
+    }
+    tick_cv_.notify_all();
+    ticker_.join();
+  }
   std::lock_guard<std::mutex> lock(draw_mutex_);
   if (finished_) return;
   finished_ = true;

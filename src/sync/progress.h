@@ -18,10 +18,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace aesync {
 
@@ -49,8 +51,8 @@ double progress_fraction(const ProgressSnapshot& s);
 //! The status line for `s`, without any terminal control: the parts that apply, joined by
 //! " | ": `P%` (progress_fraction), `day I/N DAY` (`day I DAY` when N is not known), `window W`,
 //! `read R/S MiB` (an input of known size), `R rows`, `S rows/s` (rows / elapsed, rounded),
-//! `B MiB` (output, format_bytes), `ETA E` (elapsed extrapolated by the fraction left; "--" before
-//! anything tells, "0s" when all is done).
+//! `B MiB` (output bytes, format_bytes; left out while 0), `ETA E` (elapsed extrapolated by the fraction left; "--"
+//! before anything tells, "0s" when all is done).
 std::string render_progress_line(const ProgressSnapshot& s);
 
 //! A duration for humans: "45s", "1m05s", "2h03m" (seconds rounded up).
@@ -72,9 +74,11 @@ class Progress {
   using Clock = std::function<double()>;                 //!< monotonic seconds
   using Draw = std::function<void(const std::string&)>;  //!< draws the line; "" erases it
 
-  //! Disabled unless `enabled`; draws through log::set_status_line, cut to the terminal's width.
+  //! Disabled unless `enabled`; draws through log::set_status_line, cut to the terminal's width,
+  //! and also every 200 ms from a thread of its own (between start() and finish()), so that the
+  //! rate and the ETA stay current while the source or the input stalls.
   explicit Progress(bool enabled);
-  //! Tests: their own drawing and clock.
+  //! Tests: their own drawing and clock, no thread (draws on events only).
   Progress(bool enabled, Draw draw, Clock clock);
   ~Progress();
   Progress(const Progress&) = delete;
@@ -104,8 +108,10 @@ class Progress {
  private:
   ProgressSnapshot snapshot_at(double now) const;
   void maybe_draw(bool force);
+  void tick();
 
   const bool enabled_;
+  bool ticking_ = false;  // the production constructor: a redraw thread between start and finish
   Draw draw_;
   Clock clock_;
   std::atomic<int64_t> days_total_{0};
@@ -125,6 +131,10 @@ class Progress {
   std::mutex draw_mutex_;
   bool drawn_ = false;     // guarded by draw_mutex_
   bool finished_ = false;  // guarded by draw_mutex_
+  std::mutex tick_mutex_;
+  std::condition_variable tick_cv_;
+  bool stop_ticking_ = false;  // guarded by tick_mutex_
+  std::thread ticker_;
 };
 
 }  // namespace aesync

@@ -6,6 +6,7 @@
 //   interrupted day (no data, manifest or lease) and no open multipart upload.
 // - Ctrl-C on a file-source `sync` whose day goes up in parts, while its first UploadPart is held:
 //   exit 130, "committed none", the multipart upload aborted, no object.
+// - Ctrl-C on `convert` reading a pipe that stalls: exit 130, no output and no temporary file.
 // - Daemon SIGTERM while a window is held: exit 0, the run's summary says `cancelled` (never
 //   `failed`) for the days it stopped, no error-level log line, "daemon run cancelled".
 // - Daemon SIGHUP: the config is read again (the next runs write under the new prefix), a config
@@ -17,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { AESYNC_BIN } from './lib/aesync.mjs';
@@ -169,6 +170,32 @@ test('sync (file source): Ctrl-C during a multipart upload exits 130, the upload
   } finally {
     run.child.kill('SIGKILL');
     env.h.faults.clear();
+  }
+});
+
+test('convert: Ctrl-C while its input pipe stalls exits 130 and leaves no file', async () => {
+  const dir = join(env.scratch, 'convert-int');
+  mkdirSync(dir);
+  const child = spawn(AESYNC_BIN, ['convert', '--input', '-', '--output', 'out.parquet'], {
+    cwd: dir, env: { ...process.env, AESYNC_CONFIG: '' }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const err = [];
+  child.stderr.on('data', (c) => err.push(c));
+  child.stdout.resume();
+  child.stdin.on('error', () => {});
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const r = { child, stderr: () => Buffer.concat(err).toString('utf8') };
+  try {
+    child.stdin.write(`${JSON.stringify({ timestamp: `${D1} 00:00:01`, _sample_interval: 1, index1: 'm1', blob1: 'o', blob2: 'p', blob3: 't', blob4: 'process', blob5: 'x', double1: 1, double2: 0, double3: 0, double4: 0 })}\n`);
+    // The output's temporary file exists once convert has started; the pipe stays open.
+    await until(() => readdirSync(dir).length > 0, 'the temporary output file', r);
+    child.kill('SIGINT');
+    const res = await exited;
+    assert.deepEqual(res, { code: 130, signal: null }, r.stderr());
+    assert.equal(r.stderr().trimEnd().split('\n').at(-1), 'aesync: interrupted: nothing committed (reading input <stdin>: cancelled)');
+    assert.deepEqual(readdirSync(dir), [], 'no output, no temporary file');
+  } finally {
+    child.kill('SIGKILL');
   }
 });
 

@@ -9,13 +9,15 @@
 //   after it, so no log line carries a piece of the bar and no bar was left behind;
 // then sends C-c to the pane: aesync exits 130 (the pane's dead status), the pane shows the one
 // summary line naming the committed and the not committed days, and no bar is left on screen.
+// `convert` reading a FIFO the test holds open draws its line too (rows, rows/s; no ETA: a
+// pipe has no size), and C-c stops it: exit 130, no output file.
 //
 // No sleeps as synchronisation: each step polls the pane (capture-pane) or the gateway's state
 // until a condition holds, with a deadline. A tmux server of its own (-L), removed at the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -41,27 +43,27 @@ let tmuxConf;
 const tmux = async (...args) => (await run('tmux', ['-L', SOCKET, '-f', tmuxConf, ...args], { encoding: 'utf8' })).stdout;
 
 /** The pane's lines, history included, wrapped lines joined, trailing blanks dropped. */
-async function paneLines() {
-  const text = await tmux('capture-pane', '-p', '-J', '-S', '-', '-t', SESSION);
+async function paneLines(session = SESSION) {
+  const text = await tmux('capture-pane', '-p', '-J', '-S', '-', '-t', session);
   const lines = text.split('\n').map((l) => l.trimEnd());
   while (lines.length && lines.at(-1) === '') lines.pop();
   return lines;
 }
 
 /** Polls `cond()` every 25 ms until it returns a truthy value (returned); fails after the deadline. */
-async function until(cond, what, timeoutMs = 30_000) {
+async function until(cond, what, timeoutMs = 30_000, session = SESSION) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await cond();
     if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; the pane:\n${(await paneLines()).join('\n')}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; the pane:\n${(await paneLines(session)).join('\n')}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 // A progress line of the third day reading its first window.
 const BAR = new RegExp(
-  `^\\d{1,3}% \\| day 3/3 ${D1} \\| window 00:00-06:00 \\| \\d+ rows \\| \\d+ rows/s \\| \\d+(\\.\\d)? (B|KiB|MiB) \\| ETA (--|\\d+s|\\d+m\\d\\ds)$`,
+  `^\\d{1,3}% \\| day 3/3 ${D1} \\| window 00:00-06:00 \\| \\d+ rows \\| \\d+ rows/s \\| (\\d+(\\.\\d)? (B|KiB|MiB) \\| )?ETA (--|\\d+s|\\d+m\\d\\ds)$`,
 );
 const isLogLine = (l) => /^(debug|info|warn|error): /.test(l);
 
@@ -136,5 +138,45 @@ test('sync on a terminal: the progress line under the log, a log line above it, 
   } finally {
     env.gw.clearFaults();
     env.gw.configure({ latencyMs: 0 });
+  }
+});
+
+test('convert on a terminal: a progress line while it reads, Ctrl-C exits 130 and leaves no output', async () => {
+  const dir = join(env.scratch, 'convert-tty');
+  mkdirSync(dir);
+  const fifo = join(dir, 'input.fifo');
+  await run('mkfifo', [fifo]);
+  const session = 'convert';
+  await tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '20', '-c', dir, '-e', 'AESYNC_CONFIG=',
+    AESYNC_BIN, 'convert', '--input', fifo, '--output', 'out.parquet');
+  const ws = createWriteStream(fifo); // opens once aesync opened its end
+  ws.on('error', () => {}); // EPIPE once aesync is gone
+  try {
+    const lines = [];
+    for (let i = 0; i < 10_000; i++) {
+      const ts = `${D1} ${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
+      lines.push(JSON.stringify({ timestamp: ts, _sample_interval: 1, index1: `m${i % 7}`, blob1: 'org', blob2: 'proj', blob3: 'shared-cpu-1x',
+        blob4: 'process', blob5: 'p', double1: i, double2: 0, double3: 0, double4: 0 }));
+    }
+    ws.write(lines.join('\n') + '\n'); // and the FIFO stays open: aesync waits for more
+    const pane = async () => (await paneLines(session)).filter((l) => l !== '');
+    // Every row written so far counted, though the pipe has paused: the line is redrawn on its own.
+    const shown = await until(async () => {
+      const l = await pane();
+      return l.length && /^10000 rows \| \d+ rows\/s \| ETA --$/.test(l.at(-1)) ? l : null;
+    }, 'convert\'s progress line', 30_000, session);
+    assert.equal(shown.filter((l) => l.includes('rows/s')).length, 1, shown.join('\n'));
+
+    await tmux('send-keys', '-t', session, 'C-c');
+    const status = await until(async () => {
+      const [dead, code] = (await tmux('display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
+      return dead === '1' ? code : null;
+    }, 'convert to exit after C-c', 30_000, session);
+    assert.equal(status, '130');
+    const end = (await pane()).filter((l) => !/^Pane is dead/.test(l));
+    assert.deepEqual(end, [`aesync: interrupted: nothing committed (reading input ${fifo}: cancelled)`]);
+    assert.deepEqual(readdirSync(dir), ['input.fifo'], 'no output, no temporary file');
+  } finally {
+    ws.destroy();
   }
 });

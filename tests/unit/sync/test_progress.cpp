@@ -23,7 +23,7 @@ ProgressSnapshot days(int64_t started, int64_t done, int64_t total, int64_t rows
 }
 
 TEST(ProgressLine, NothingDoneYet) {
-  EXPECT_EQ(render_progress_line(days(0, 0, 10, 0, 0)), "0% | day 0/10 | 0 rows | 0 rows/s | 0 B | ETA --");
+  EXPECT_EQ(render_progress_line(days(0, 0, 10, 0, 0)), "0% | day 0/10 | 0 rows | 0 rows/s | ETA --");
 }
 
 TEST(ProgressLine, DaysOnlyWithoutHistograms) {
@@ -42,7 +42,7 @@ TEST(ProgressLine, EtaFromTheHistogramsRows) {
   s.window = "05:00-06:00";
   EXPECT_DOUBLE_EQ(progress_fraction(s), 0.25);
   EXPECT_EQ(render_progress_line(s),
-            "25% | day 2/10 2026-02-02 | window 05:00-06:00 | 2500 rows | 250 rows/s | 0 B | ETA 30s");
+            "25% | day 2/10 2026-02-02 | window 05:00-06:00 | 2500 rows | 250 rows/s | ETA 30s");
 }
 
 TEST(ProgressLine, SingleDayFromItsHistogram) {
@@ -50,7 +50,7 @@ TEST(ProgressLine, SingleDayFromItsHistogram) {
   ProgressSnapshot s = days(1, 0, 1, 30000, 20);
   s.rows_expected = 90000;
   s.days_expected = 1;
-  EXPECT_EQ(render_progress_line(s), "33% | day 1/1 | 30000 rows | 1500 rows/s | 0 B | ETA 40s");
+  EXPECT_EQ(render_progress_line(s), "33% | day 1/1 | 30000 rows | 1500 rows/s | ETA 40s");
 }
 
 TEST(ProgressLine, InputFileOfKnownSize) {
@@ -59,22 +59,21 @@ TEST(ProgressLine, InputFileOfKnownSize) {
   s.day = "2026-02-03";
   s.input_read = 3 * 1024 * 1024;
   s.input_size = 12 * 1024 * 1024;
-  EXPECT_EQ(render_progress_line(s),
-            "25% | day 2 2026-02-03 | read 3.0/12.0 MiB | 500 rows | 100 rows/s | 0 B | ETA 15s");
+  EXPECT_EQ(render_progress_line(s), "25% | day 2 2026-02-03 | read 3.0/12.0 MiB | 500 rows | 100 rows/s | ETA 15s");
 }
 
 TEST(ProgressLine, NothingTellsTheFraction) {
   // stdin: no size, no days known.
-  EXPECT_EQ(render_progress_line(days(0, 0, 0, 7, 2)), "7 rows | 4 rows/s | 0 B | ETA --");
+  EXPECT_EQ(render_progress_line(days(0, 0, 0, 7, 2)), "7 rows | 4 rows/s | ETA --");
 }
 
 TEST(ProgressLine, AllDoneAndOverflowClamped) {
-  EXPECT_EQ(render_progress_line(days(7, 7, 7, 42, 2)), "100% | day 7/7 | 42 rows | 21 rows/s | 0 B | ETA 0s");
-  EXPECT_EQ(render_progress_line(days(5, 5, 3, 9, 3)), "100% | day 3/3 | 9 rows | 3 rows/s | 0 B | ETA 0s");
+  EXPECT_EQ(render_progress_line(days(7, 7, 7, 42, 2)), "100% | day 7/7 | 42 rows | 21 rows/s | ETA 0s");
+  EXPECT_EQ(render_progress_line(days(5, 5, 3, 9, 3)), "100% | day 3/3 | 9 rows | 3 rows/s | ETA 0s");
   ProgressSnapshot more = days(1, 0, 1, 150, 3);  // more rows than announced
   more.rows_expected = 100;
   more.days_expected = 1;
-  EXPECT_EQ(render_progress_line(more), "100% | day 1/1 | 150 rows | 50 rows/s | 0 B | ETA 0s");
+  EXPECT_EQ(render_progress_line(more), "100% | day 1/1 | 150 rows | 50 rows/s | ETA 0s");
 }
 
 TEST(ProgressEta, Formats) {
@@ -175,9 +174,9 @@ TEST(Progress, RedrawsAtMostEvery200msAndErasesAtFinish) {
   p.finish();
   p.add_rows(1);  // after finish: nothing
   EXPECT_EQ(drawn.lines, (std::vector<std::string>{
-                             "0% | day 1/2 2026-02-01 | 0 rows | 0 rows/s | 0 B | ETA --",
-                             "0% | day 1/2 2026-02-01 | window 00:00-01:00 | 0 rows | 0 rows/s | 0 B | ETA --",
-                             "25% | day 1/2 2026-02-01 | window 00:00-01:00 | 200 rows | 800 rows/s | 0 B | ETA 1s",
+                             "0% | day 1/2 2026-02-01 | 0 rows | 0 rows/s | ETA --",
+                             "0% | day 1/2 2026-02-01 | window 00:00-01:00 | 0 rows | 0 rows/s | ETA --",
+                             "25% | day 1/2 2026-02-01 | window 00:00-01:00 | 200 rows | 800 rows/s | ETA 1s",
                              "37% | day 1/2 2026-02-01 | window 00:00-01:00 | 300 rows | 600 rows/s | 2.0 KiB | ETA 1s",
                              "",
                          }));
