@@ -15,6 +15,7 @@ packages=(
   clickhouse-server
   zsh fish groff-base  # tests/e2e/cli.test.mjs: the completions run in each shell, the man page in groff
   chromium  # tests/e2e/status_page.test.mjs: the daemon's page in a real browser
+  tmux  # tests/e2e/progress_tty.test.mjs: the progress line and Ctrl-C on a real terminal
   nodejs npm
 )
 missing=()

@@ -22,11 +22,13 @@
 #include "sync/convert.h"
 #include "sync/factories.h"
 #include "sync/file_sync.h"
+#include "sync/interrupt.h"
 #include "sync/partition_index.h"
 #include "sync/progress.h"
 #include "sync/report.h"
 #include "sync/run.h"
 #include "sync/window_sync.h"
+#include "util/cancel.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/metrics.h"
@@ -111,17 +113,19 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   // A dry run is waited on: each endpoint once, connecting within 5 s (net/retry.h).
   std::optional<net::FailFastScope> fail_fast;
   if (o.dry_run) fail_fast.emplace();
+  cancel::install_stop_signals(true);  // Ctrl-C: stop, say what was committed, exit 130
   std::unique_ptr<ObjectStore> store = open_destination(config);
   // --json: stdout holds the one JSON object, so a dry run's plan text is not printed.
   std::ostream no_plan(nullptr);
   std::ostream& plan_out = json ? no_plan : std::cout;
   SyncReport report = config.source.type == SourceType::File ? sync_file_source(config, o, *store, plan_out)
                                                              : sync_window_source(config, o, *store, plan_out);
+  record_sync_report(report);
+  if (cancel::requested()) return report_interrupted(report, std::cerr);
   if (json)
     print_summary_json(report, std::cout);
   else if (!o.dry_run)
     print_summary(report, std::cout);
-  record_sync_report(report);
   if (report.partitions.empty()) log::warn("no rows in the input matched the plan; nothing was written");
   return report.failed() ? 1 : 0;
 }
@@ -177,7 +181,8 @@ int run_convert(const GlobalOptions& g, const std::string& input, const std::str
     }
   }
   const auto t0 = std::chrono::steady_clock::now();
-  ConvertResult r = convert_file(config, input, output);
+  cancel::install_stop_signals(true);
+  ConvertResult r = convert_file(config, input, output, progress_wanted(g.no_progress));
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (r.invalid_utf8_replaced) log::warn("invalid UTF-8 replaced with U+FFFD", {{"count", r.invalid_utf8_replaced}});
   log::info("converted", {{"input", input},
@@ -352,6 +357,11 @@ int run(int argc, char** argv) {
     }
   } catch (const Error& e) {
     std::fflush(stdout);
+    if (cancel::requested()) {
+      // Interrupted before anything was committed (planning, convert's output never renamed).
+      std::fprintf(stderr, "aesync: interrupted: nothing committed (%s)\n", log::redact(e.what()).c_str());
+      return kInterruptedExitCode;
+    }
     std::fprintf(stderr, "aesync: error: %s\n", log::redact(e.what()).c_str());
     return e.exit_code();
   } catch (const std::exception& e) {

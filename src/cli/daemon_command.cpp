@@ -50,17 +50,28 @@ class Health {
   std::string failure_;
 };
 
-extern "C" void on_stop_signal(int) { cancel::request(); }
-
+// SIGTERM/SIGINT stop the daemon (the run in flight is cancelled); SIGHUP reloads the config.
+// SIGPIPE is ignored: a peer closing an HTTP connection (a scraper, the object store) must not
+// kill the daemon.
 void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  // A peer closing an HTTP connection (a scraper, the object store) must not kill the daemon.
-  std::signal(SIGPIPE, SIG_IGN);
+  cancel::install_stop_signals(false);
+  cancel::install_hangup_signal();
+}
+
+// The config file read again (SIGHUP): the new config, or the running one when the file does not
+// load (the error logged; the daemon goes on).
+Config reload_config(const Config& running) {
+  try {
+    Config fresh = load_config(running.file);
+    for (const std::string& secret : fresh.secrets()) log::add_secret(secret);
+    for (const std::string& warning : fresh.warnings) log::warn(warning);
+    if (!fresh.has_source) throw ConfigError(fresh.file + ": the daemon needs a [source] table");
+    log::info("config reloaded", {{"file", fresh.file}});
+    return fresh;
+  } catch (const std::exception& e) {
+    log::error("config reload failed: keeping the running config", {{"file", running.file}, {"error", e.what()}});
+    return running;
+  }
 }
 
 // The status page's view of the destination is listed again after every run, or when older
@@ -71,7 +82,7 @@ constexpr int64_t kPageListingSeconds = 60;
 class MetricsServer {
  public:
   MetricsServer(const std::string& addr, const Health& health, const Config& config, const RunHistory& history)
-      : config_(config), history_(history) {
+      : config_(std::make_shared<const Config>(config)), history_(history) {
     const auto [host, port] = parse_metrics_addr(addr);
     server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(status_page(), "text/html; charset=utf-8");
@@ -106,21 +117,29 @@ class MetricsServer {
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
+  //! The config reloaded (SIGHUP): the page shows its tables from the next request on.
+  void set_config(const Config& config) {
+    std::lock_guard lock(listing_mutex_);
+    config_ = std::make_shared<const Config>(config);
+    listed_ = false;
+  }
+
  private:
   std::string status_page() {
+    std::lock_guard lock(listing_mutex_);
+    const Config& config = *config_;
     StatusPage page;
     page.now_seconds = now_seconds();
-    page.retention_days = config_.sync.retention_days;
+    page.retention_days = config.sync.retention_days;
     page.runs = history_.newest_first();
-    std::lock_guard lock(listing_mutex_);
     const int64_t runs = history_.count();
     if (!listed_ || runs != listed_runs_ || page.now_seconds - listed_at_ >= kPageListingSeconds) {
       try {
-        std::unique_ptr<ObjectStore> store = open_destination(config_);
-        listing_ = read_table_days(config_, *store);
+        std::unique_ptr<ObjectStore> store = open_destination(config);
+        listing_ = read_table_days(config, *store);
       } catch (const std::exception& e) {
         listing_.clear();
-        for (const TableConfig& table : config_.tables)
+        for (const TableConfig& table : config.tables)
           listing_.push_back({table.name, table.dataset, table.prefix + "/", {}, {}, log::redact(e.what())});
       }
       listed_ = true;
@@ -131,7 +150,7 @@ class MetricsServer {
     return render_status_page(page);
   }
 
-  const Config& config_;
+  std::shared_ptr<const Config> config_;  // under listing_mutex_: SIGHUP replaces it
   const RunHistory& history_;
   std::mutex listing_mutex_;
   bool listed_ = false;
@@ -193,6 +212,8 @@ void run_once(const Config& config, int64_t run, Health& health, RunHistory& his
           rows += p.rows;
           bytes += p.bytes;
           break;
+        // Stopped by SIGTERM: not exported, and nothing wrong with it.
+        case PartitionStatus::Cancelled: break;
         // A scheduled run plans no skipped day; a busy day was not exported by this run either,
         // so the run is not healthy.
         case PartitionStatus::Busy:
@@ -268,10 +289,11 @@ void run_once(const Config& config, int64_t run, Health& health, RunHistory& his
 
 }  // namespace
 
-int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const std::string& metrics_addr,
+int run_daemon(const Config& initial_config, std::optional<int64_t> every_seconds, const std::string& metrics_addr,
                const std::string& metrics_file) {
-  if (!config.has_source) throw ConfigError(config.file + ": the daemon needs a [source] table");
-  const int64_t every = every_seconds.value_or(config.sync.every_seconds);
+  if (!initial_config.has_source) throw ConfigError(initial_config.file + ": the daemon needs a [source] table");
+  Config config = initial_config;
+  int64_t every = every_seconds.value_or(config.sync.every_seconds);
   if (every <= 0) throw UsageError("--every must be positive");
   declare_metrics();
   if (!metrics_file.empty()) carry_last_success(metrics_file);
@@ -282,13 +304,29 @@ int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const
   if (!metrics_addr.empty()) server = std::make_unique<MetricsServer>(metrics_addr, health, config, history);
   log::info("daemon started", {{"every_s", every}, {"source", to_string(config.source.type)}});
 
+  // SIGHUP: the config read again, its period applied to the next wait (unless --every).
+  auto reload_if_asked = [&] {
+    if (!cancel::take_hangup() || config.file.empty()) return false;
+    config = reload_config(config);
+    if (!every_seconds && config.sync.every_seconds > 0) every = config.sync.every_seconds;
+    if (server) server->set_config(config);
+    return true;
+  };
   for (int64_t run = 1; !cancel::requested(); ++run) {
+    reload_if_asked();
     run_once(config, run, health, history);
     if (!metrics_file.empty()) write_daemon_metrics_file(metrics_file);
     if (cancel::requested()) break;
-    const int64_t wait = ms_until_next_tick(now_ms(), every);
-    log::debug("daemon waiting", {{"next_run_in_ms", wait}});
-    if (!cancel::sleep_for(std::chrono::milliseconds(wait))) break;
+    // Waits in steps of at most a second, so that a SIGHUP is applied while waiting.
+    log::debug("daemon waiting", {{"next_run_in_ms", ms_until_next_tick(now_ms(), every)}});
+    bool stopped = false;
+    for (bool due = false; !due && !stopped;) {
+      const int64_t wait = ms_until_next_tick(now_ms(), every);
+      due = wait <= 1000;  // this step ends at the tick
+      stopped = !cancel::sleep_for(std::chrono::milliseconds(std::min<int64_t>(wait, 1000)));
+      if (!stopped) reload_if_asked();
+    }
+    if (stopped) break;
   }
   log::info("daemon stopping: signal received");
   return 0;

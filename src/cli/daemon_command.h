@@ -1,9 +1,12 @@
 // `aesync daemon [--every DUR] [--metrics-addr HOST:PORT] [--metrics-file PATH]` (docs/daemon.md): a
 // sync at start and at every multiple of `every` since 00:00 UTC, then prune; a failed run is
 // retried at the next tick and never stops the daemon; SIGTERM/SIGINT abort the upload in flight
-// and exit 0 within 10 s. With --metrics-addr, `/` (the status page: cli/status_page.h),
-// /metrics (Prometheus text) and /healthz are served; with --metrics-file, the metrics are
-// written there after every run (cli/run_metrics.h).
+// and exit 0 within 10 s, the days they stopped reported `cancelled` at info level (a restart
+// pages no one). SIGHUP reloads the config file (within a second while waiting, after the run in
+// progress otherwise); a config that does not load is logged and the running one kept. With
+// --metrics-addr, `/` (the status page: cli/status_page.h), /metrics (Prometheus text) and
+// /healthz are served; with --metrics-file, the metrics are written there after every run
+// (cli/run_metrics.h).
 #pragma once
 
 #include <cstdint>

@@ -52,7 +52,8 @@ void record_sync_report(const SyncReport& report) {
           break;
         case PartitionStatus::Busy:
         case PartitionStatus::Skipped:
-        case PartitionStatus::Planned: break;
+        case PartitionStatus::Planned:
+        case PartitionStatus::Cancelled: break;
       }
     }
     r.add("aesync_rows_exported_total", static_cast<double>(rows));

@@ -1,10 +1,12 @@
 #include "source/file_input.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -12,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "util/cancel.h"
 #include "util/error.h"
 
 namespace aesync {
@@ -48,7 +51,11 @@ class ReadAhead {
       cv_.notify_all();
     }
     consumed_any_ = true;
-    cv_.wait(lock, [this] { return chunks_[head_].ready || error_ || done_at_ == head_; });
+    // A pipe that stalls (stdin, a FIFO) must not hold an interrupted run: the wait looks at the
+    // cancellation (util/cancel.h) every 100 ms.
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(100),
+                         [this] { return chunks_[head_].ready || error_ || done_at_ == head_; }))
+      cancel::throw_if_requested("reading input " + name_);
     if (chunks_[head_].ready) return std::string_view(chunks_[head_].data.data(), chunks_[head_].size);
     if (error_) std::rethrow_exception(error_);
     return {};
@@ -69,6 +76,7 @@ class ReadAhead {
         cv_.wait(lock, [&] { return stop_ || !chunks_[slot].ready; });
         if (stop_) return;
       }
+      if (!wait_readable()) return;  // stopped while the input had nothing to give
       Chunk& c = chunks_[slot];
       ssize_t n;
       do {
@@ -89,6 +97,20 @@ class ReadAhead {
     }
   }
 
+  // Waits until read() would not block (data, end of input or an error), looking at stop_ every
+  // 100 ms so that the destructor never waits on a pipe that stalls. False when stopped.
+  bool wait_readable() {
+    for (;;) {
+      pollfd p{fd_, POLLIN, 0};
+      const int r = ::poll(&p, 1, 100);
+      {
+        std::lock_guard lock(mutex_);
+        if (stop_) return false;
+      }
+      if (r > 0 || (r < 0 && errno != EINTR)) return true;  // read() then tells what it is
+    }
+  }
+
   const int fd_;
   const std::string name_;
   std::array<Chunk, kChunks> chunks_;
@@ -104,7 +126,8 @@ class ReadAhead {
 
 }  // namespace
 
-void read_jsoneachrow_file(const std::string& path, JsonEachRowReader& reader) {
+void read_jsoneachrow_file(const std::string& path, JsonEachRowReader& reader,
+                           const std::function<void(uint64_t)>& on_read) {
   const bool is_stdin = path == "-";
   const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw InputError("cannot open input " + path + ": " + std::strerror(errno));
@@ -117,7 +140,12 @@ void read_jsoneachrow_file(const std::string& path, JsonEachRowReader& reader) {
   } closer{fd, !is_stdin};
   {
     ReadAhead input(fd, is_stdin ? std::string("<stdin>") : path);
-    for (std::string_view chunk; !(chunk = input.next()).empty();) reader.feed(chunk.data(), chunk.size());
+    uint64_t fed = 0;
+    for (std::string_view chunk; !(chunk = input.next()).empty();) {
+      reader.feed(chunk.data(), chunk.size());
+      fed += chunk.size();
+      if (on_read) on_read(fed);
+    }
   }
   reader.finish();
 }

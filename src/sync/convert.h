@@ -16,7 +16,10 @@ struct ConvertResult {
 };
 
 //! Maps `input` ("-" = stdin) into `output` ("-" = stdout) as config.output describes.
-//! A file output is written under a temporary name and renamed when complete.
-ConvertResult convert_file(const Config& config, const std::string& input, const std::string& output);
+//! A file output is written under a temporary name and renamed when complete; an interrupted
+//! conversion (Ctrl-C: util/cancel.h) throws cancel::Cancelled and leaves no file. With
+//! `show_progress`, a progress line (sync/progress.h) while it runs.
+ConvertResult convert_file(const Config& config, const std::string& input, const std::string& output,
+                           bool show_progress = false);
 
 }  // namespace aesync

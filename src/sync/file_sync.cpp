@@ -10,7 +10,9 @@
 #include "sync/partition_export.h"
 #include "sync/partition_writer.h"
 #include "sync/planner.h"
+#include "sync/progress.h"
 #include "sync/table_route.h"
+#include "util/cancel.h"
 #include "util/log.h"
 #include "util/time.h"
 
@@ -22,6 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 // Leases are renewed (when due) every this many rows read: a long read must not let them expire.
 constexpr uint64_t kRowsPerLeaseCheck = 1 << 16;
+// Rows read between two looks at the progress line and at the cancellation (Ctrl-C).
+constexpr uint64_t kRowsPerProgress = 1 << 12;
 
 // One table's share of a day.
 struct TableDay {
@@ -38,8 +42,9 @@ struct DayState {
 class DayRouter final : public RowConsumer {
  public:
   DayRouter(const ExportContext& context, const DatasetRead& read, const SyncOptions& options,
-            Clock::time_point started, int64_t oldest_kept, SyncReport& report)
-      : context_(context),
+            Clock::time_point started, int64_t oldest_kept, SyncReport& report, Progress& progress)
+      : progress_(progress),
+        context_(context),
         read_(read),
         options_(options),
         started_(started),
@@ -71,6 +76,17 @@ class DayRouter final : public RowConsumer {
       if (++buffered_ > budget_) relieve();
     }
     if (++since_lease_check_ >= kRowsPerLeaseCheck) renew_leases();
+    if (++since_progress_ >= kRowsPerProgress) {
+      progress_.add_rows(static_cast<int64_t>(since_progress_));
+      since_progress_ = 0;
+      cancel::throw_if_requested("reading " + context_.config.source.path);
+    }
+  }
+
+  //! The rows not yet counted by the progress line.
+  void flush_progress() {
+    progress_.add_rows(static_cast<int64_t>(since_progress_));
+    since_progress_ = 0;
   }
 
   std::map<int64_t, DayState>& days() { return days_; }
@@ -81,6 +97,7 @@ class DayRouter final : public RowConsumer {
   DayState& open(int64_t day) {
     auto [it, inserted] = days_.try_emplace(day);
     if (inserted) {
+      progress_.day_started(format_day(day));
       DayState& d = it->second;
       d.tables.resize(read_.tables.size());
       for (size_t i = 0; i < d.tables.size() && !options_.dry_run; ++i) {
@@ -124,6 +141,8 @@ class DayRouter final : public RowConsumer {
         if (t.writing) t.out->renew_lease();
   }
 
+  Progress& progress_;
+  uint64_t since_progress_ = 0;
   const ExportContext& context_;
   const DatasetRead& read_;
   const SyncOptions& options_;
@@ -150,10 +169,29 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
   const ExportContext context{config, store, run_clock(options)};
   SyncReport report;
   const int64_t oldest_kept = oldest_kept_day(context.now_seconds, config.sync.retention_days);
-  DayRouter router(context, read, options, start, oldest_kept, report);
+  Progress progress(options.show_progress && !options.dry_run);
+  progress.start(0);  // the days are found as the input is read
+  progress.set_input_size(input_file_size(config.source.path));
+  DayRouter router(context, read, options, start, oldest_kept, report, progress);
   JsonEachRowReader reader(read.layout, router);
   log::info("reading input", {{"path", config.source.path}});
-  read_jsoneachrow_file(config.source.path, reader);
+  try {
+    read_jsoneachrow_file(config.source.path, reader, [&](uint64_t bytes) {
+      router.flush_progress();
+      progress.input_read(static_cast<int64_t>(bytes));
+    });
+  } catch (const std::exception& e) {
+    if (!cancel::requested()) throw;
+    // Interrupted: every day opened is cancelled, its upload aborted and its lease released.
+    for (auto& [day, d] : router.days())
+      for (TableDay& t : d.tables) {
+        if (!t.out) continue;  // a dry run
+        if (t.writing) t.out->fail(e);
+        report.partitions.push_back(t.out->finish());
+      }
+    return report;
+  }
+  router.flush_progress();
   report.invalid_utf8_replaced = reader.invalid_utf8_replaced();
   if (report.invalid_utf8_replaced)
     log::warn("invalid UTF-8 replaced with U+FFFD", {{"count", report.invalid_utf8_replaced}});
@@ -190,6 +228,7 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
       PartitionExport& out = *t.out;
       if (t.writing) {
         try {
+          cancel::throw_if_requested("committing " + out.day_name());
           out.set_source_rows(t.rows, t.sample_weight);
           out.manifest().verified = false;  // a dump has no independent count to reconcile against
           const PartitionFile file = out.commit();
@@ -197,6 +236,7 @@ SyncReport sync_file_source(const Config& config, const SyncOptions& options, Ob
             log::warn(
                 "rows are not in timestamp order in the input; the file keeps input order",
                 {{"partition", out.day_name()}, {"table", out.route().table.name}, {"rows", file.out_of_order_rows}});
+          progress.add_bytes(static_cast<int64_t>(file.bytes));
         } catch (const std::exception& e) {
           out.fail(e);
         }

@@ -2,6 +2,7 @@
 
 #include "source/window_source.h"
 #include "sync/partition_commit.h"
+#include "util/cancel.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -102,6 +103,14 @@ void PartitionExport::fail(const std::exception& e) {
   // The unfinished upload is aborted and the lease released before the failure is reported.
   writer_.reset();
   lease_.reset();
+  if (cancel::requested()) {
+    // Interrupted (Ctrl-C, a daemon's SIGTERM): whatever the read or the upload threw, the day is
+    // not wrong, only not exported; no error line, or every restart would page someone.
+    outcome_.status = PartitionStatus::Cancelled;
+    outcome_.error = "cancelled: the run was interrupted before the day was committed";
+    log::info("partition cancelled", {{"partition", outcome_.day}, {"table", outcome_.table}});
+    return;
+  }
   outcome_.status = PartitionStatus::Failed;
   outcome_.error = log::redact(e.what());
   log::error(outcome_.error, {{"partition", outcome_.day}, {"table", outcome_.table}});
@@ -116,7 +125,8 @@ PartitionOutcome PartitionExport::finish() {
   switch (outcome_.status) {
     case PartitionStatus::Busy:
     case PartitionStatus::Skipped:
-    case PartitionStatus::Planned: break;
+    case PartitionStatus::Planned:
+    case PartitionStatus::Cancelled: break;
     case PartitionStatus::Ok:
     case PartitionStatus::Failed:
       log::info("partition exported", {{"partition", outcome_.day},

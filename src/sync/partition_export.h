@@ -10,7 +10,8 @@
 //             source_rows and verified.
 //   commit(): the lease still ours, the data object then the manifest (partition_commit.h);
 //             a day with no rows deletes the old data object and records `rows: 0`.
-//   fail():   any exception of the above: the day is Failed, the previous export untouched.
+//   fail():   any exception of the above: the day is Failed (Cancelled when the run was
+//             interrupted), the previous export untouched.
 //   finish(): the lease released, "partition exported" logged, the outcome returned.
 // A window source writes a day of every table of a dataset at once (export_day below: one read,
 // each table's partition committed or failed on its own); the file source opens every day while
@@ -77,7 +78,8 @@ class PartitionExport {
   //! Commits the written file and the manifest (or, with source_rows == 0, the empty day);
   //! returns the file (zero for an empty day). Throws on failure: then call fail().
   PartitionFile commit();
-  //! Records a failure: status Failed, the (redacted) error logged.
+  //! Records a failure: status Failed, the (redacted) error logged as an error; when the run is
+  //! cancelled (util/cancel.h), status Cancelled instead, logged at info level.
   void fail(const std::exception& e);
   //! Releases the lease, logs "partition exported" (not for a busy day) and returns the outcome.
   PartitionOutcome finish();

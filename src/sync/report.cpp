@@ -14,6 +14,7 @@ std::string_view to_string(PartitionStatus status) {
     case PartitionStatus::Skipped: return "skipped";
     case PartitionStatus::Failed: return "failed";
     case PartitionStatus::Planned: return "planned";
+    case PartitionStatus::Cancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -27,7 +28,8 @@ bool counts_in_totals(PartitionStatus status) {
     case PartitionStatus::Failed:
     case PartitionStatus::Planned: return true;
     case PartitionStatus::Busy:
-    case PartitionStatus::Skipped: return false;
+    case PartitionStatus::Skipped:
+    case PartitionStatus::Cancelled: return false;
   }
   return false;
 }
@@ -43,7 +45,8 @@ bool SyncReport::failed() const {
       case PartitionStatus::Ok:
       case PartitionStatus::Busy:
       case PartitionStatus::Skipped:
-      case PartitionStatus::Planned: return false;
+      case PartitionStatus::Planned:
+      case PartitionStatus::Cancelled: return false;
     }
     return true;
   });
@@ -86,7 +89,7 @@ void print_summary(const SyncReport& report, std::ostream& out) {
 void print_summary_json(const SyncReport& report, std::ostream& out) {
   std::string o = "{\"partitions\": [";
   uint64_t rows = 0, bytes = 0;
-  size_t ok = 0, busy = 0, skipped = 0, failed = 0, planned = 0;
+  size_t ok = 0, busy = 0, skipped = 0, failed = 0, planned = 0, cancelled = 0;
   for (size_t i = 0; i < report.partitions.size(); ++i) {
     const PartitionOutcome& p = report.partitions[i];
     o += i ? ", " : "";
@@ -104,6 +107,7 @@ void print_summary_json(const SyncReport& report, std::ostream& out) {
       case PartitionStatus::Skipped: ++skipped; break;
       case PartitionStatus::Failed: ++failed; break;
       case PartitionStatus::Planned: ++planned; break;
+      case PartitionStatus::Cancelled: ++cancelled; break;
     }
     if (!counts_in_totals(p.status)) continue;
     rows += p.rows;
@@ -113,7 +117,8 @@ void print_summary_json(const SyncReport& report, std::ostream& out) {
        ", \"rows\": " + std::to_string(rows) + ", \"bytes\": " + std::to_string(bytes) +
        ", \"ok\": " + std::to_string(ok) + ", \"busy\": " + std::to_string(busy) +
        ", \"skipped\": " + std::to_string(skipped) + ", \"failed\": " + std::to_string(failed) +
-       ", \"planned\": " + std::to_string(planned) + ", \"rows_read\": " + std::to_string(report.rows_read) +
+       ", \"planned\": " + std::to_string(planned) + ", \"cancelled\": " + std::to_string(cancelled) +
+       ", \"rows_read\": " + std::to_string(report.rows_read) +
        ", \"rows_skipped\": " + std::to_string(report.rows_skipped) +
        ", \"invalid_utf8_replaced\": " + std::to_string(report.invalid_utf8_replaced) + "}, \"warnings\": [";
   for (size_t i = 0; i < report.warnings.size(); ++i) o += (i ? ", " : "") + json::quote(report.warnings[i]);

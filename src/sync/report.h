@@ -20,9 +20,12 @@ enum class PartitionStatus {
   Skipped,  //!< already exported and verified (a backfill without --force); rows: its manifest's
   Failed,   //!< not exported; the previous export is untouched
   Planned,  //!< a dry run's plan
+  //! not exported: the run was interrupted (SIGINT/SIGTERM) before the day was committed; the
+  //! previous export is untouched. Not a failure: nothing is wrong with the day.
+  Cancelled,
 };
 
-//! "ok", "busy", "skipped", "failed", "planned".
+//! "ok", "busy", "skipped", "failed", "planned", "cancelled".
 std::string_view to_string(PartitionStatus status);
 
 struct PartitionOutcome {

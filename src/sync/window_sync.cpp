@@ -20,6 +20,7 @@
 #include "sync/progress.h"
 #include "sync/schema_drift.h"
 #include "sync/table_route.h"
+#include "util/cancel.h"
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/time.h"
@@ -86,6 +87,7 @@ class DayWindows {
     const std::vector<Window> planned = plan_windows(
         day.span, buckets, bucket, static_cast<uint64_t>(config_.source.window_rows), config_.source.window_seconds);
     const WindowCounts total = histogram_counts(buckets, day.span);
+    progress_.expect_rows(static_cast<int64_t>(total.rows));
     log::debug("day planned from its histogram",
                {{"partition", name}, {"rows", total.rows}, {"windows", static_cast<int64_t>(planned.size())}});
     if (total.rows == 0) {
@@ -102,7 +104,8 @@ class DayWindows {
       std::optional<WindowRecord> rec;
       for (int attempt = 1; !rec; ++attempt) {
         std::optional<std::string> failed = read_window(w, buckets, tables, router, queue, rec);
-        if (!failed) break;  // split: its halves are next in the queue
+        if (!failed) break;                        // split: its halves are next in the queue
+        cancel::throw_if_requested(w.describe());  // interrupted: not a window to read again
         if (attempt >= 2) return failed;
         log::warn("reading the window again", {{"partition", name}, {"reason", *failed}});
       }
@@ -190,6 +193,7 @@ class DayWindows {
     const std::string& name = tables.front()->day_name();
     for (PartitionExport* t : tables) t->renew_lease();
     const auto wt0 = Clock::now();
+    progress_.set_window(window_label(w.start, w.end));
     held_.clear();
     held_.reserve(histogram_counts(buckets, w).rows);
     WindowConsumer consumer(held_, w);
@@ -443,7 +447,7 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
   std::vector<std::vector<std::unique_ptr<WindowSource>>> sources(threads);
   for (size_t t = 0; t < threads; ++t)
     for (const DatasetRead& read : reads) sources[t].push_back(open(read.dataset));
-  Progress progress(options.show_progress && tasks.size() > 1);
+  Progress progress(options.show_progress);
   progress.start(static_cast<int64_t>(tasks.size()));
   auto worker = [&](std::vector<std::unique_ptr<WindowSource>>& own) {
     std::vector<std::unique_ptr<DayWindows>> windows;
@@ -452,6 +456,19 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
     for (size_t i = next++; i < tasks.size(); i = next++) {
       const DayTask& task = tasks[i];
       const DatasetRead& read = reads[task.read];
+      if (cancel::requested()) {
+        // Interrupted: the days not begun are not exported either.
+        for (size_t t : task.tables) {
+          PartitionOutcome o;
+          o.day = format_day(task.day->day);
+          o.table = read.tables[t]->table.name;
+          o.status = PartitionStatus::Cancelled;
+          o.error = "cancelled: the run was interrupted before the day was begun";
+          outcomes[i].push_back(std::move(o));
+        }
+        continue;
+      }
+      progress.day_started(format_day(task.day->day));
       const auto started = PartitionExport::Clock::now();
       std::vector<std::unique_ptr<PartitionExport>> exports;
       for (size_t t : task.tables)
@@ -460,6 +477,7 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
       outcomes[i] = export_day(exports, [&](const std::vector<PartitionExport*>& tables) {
         return windows[task.read]->write(planned, tables);
       });
+      for (const PartitionOutcome& o : outcomes[i]) progress.add_bytes(static_cast<int64_t>(o.bytes));
       progress.partition_done();
     }
   };

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <csignal>
+#include <string>
 
 namespace aesync::cancel {
 
@@ -18,6 +20,8 @@ namespace {
 // reset(), so every sleeper, present or future, sees the pipe readable.
 std::atomic<bool> g_cancelled{false};
 std::atomic<int> g_wake_write{-1};
+std::atomic<bool> g_second_kills{false};
+std::atomic<bool> g_hangup{false};
 int g_wake_read = -1;
 
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
@@ -42,7 +46,45 @@ void drain_pipe() {
   }
 }
 
+extern "C" void on_stop_signal(int sig) {
+  if (g_second_kills.load() && g_cancelled.load()) {
+    // The second one: the default action, now (signal() and raise() are async-signal-safe).
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  request();
+}
+
+extern "C" void on_hangup_signal(int) { g_hangup.store(true); }
+
 }  // namespace
+
+void throw_if_requested(std::string_view where) {
+  if (requested()) throw Cancelled(std::string(where) + ": cancelled");
+}
+
+void install_stop_signals(bool second_kills) {
+  g_second_kills.store(second_kills);
+  ensure_pipe();  // before any signal: the handler only writes to it
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+void install_hangup_signal() {
+  struct sigaction sa {};
+  sa.sa_handler = on_hangup_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+bool take_hangup() { return g_hangup.exchange(false); }
 
 void request() {
   // Only the first request writes, so the pipe never fills whatever the number of signals.

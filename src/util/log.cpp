@@ -20,7 +20,12 @@ struct State {
   Level level = Level::Info;
   Format format = isatty(STDERR_FILENO) ? Format::Text : Format::Json;
   std::vector<std::string> secrets;
+  std::FILE* out = stderr;
+  std::string status_line;  // drawn under the log; empty: none
 };
+
+// Erases the terminal's current line: the cursor to column 0, then erase to the end of line.
+constexpr std::string_view kEraseLine = "\r\x1b[K";
 
 State& state() {
   static State s;
@@ -166,8 +171,31 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
     line += '\n';
   }
   std::lock_guard lock(s.mutex);
-  const std::string out = redact_locked(line, s.secrets);
-  std::fwrite(out.data(), 1, out.size(), stderr);
+  std::string out = redact_locked(line, s.secrets);
+  if (!s.status_line.empty()) {
+    // Above the bar: erase it, write the line, draw it again, all in one write.
+    out.insert(0, kEraseLine);
+    out += s.status_line;
+  }
+  std::fwrite(out.data(), 1, out.size(), s.out);
+  if (!s.status_line.empty()) std::fflush(s.out);
+}
+
+void set_status_line(std::string_view line) {
+  State& s = state();
+  std::lock_guard lock(s.mutex);
+  if (line.empty() && s.status_line.empty()) return;
+  std::string out(kEraseLine);
+  out += redact_locked(line, s.secrets);
+  s.status_line = out.substr(kEraseLine.size());
+  std::fwrite(out.data(), 1, out.size(), s.out);
+  std::fflush(s.out);
+}
+
+void set_output(std::FILE* out) {
+  State& s = state();
+  std::lock_guard lock(s.mutex);
+  s.out = out;
 }
 
 }  // namespace aesync::log

@@ -5,9 +5,15 @@
 // and each text field are redacted before JSON encoding (which would escape a secret's '"' or
 // '\'), and a secret cut short by a quote ("...", "…", or the end of a value) loses the part
 // that is left (six bytes or more).
+//
+// A status line (a command's progress bar, sync/progress.h) may sit under the log on a
+// terminal: every log line is then written above it (the line is erased, the log line written,
+// the status line drawn again), in one write under the log's lock, so no log line is ever
+// written over the bar and no bar over a log line.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -40,6 +46,12 @@ bool parse_level(std::string_view name, Level& out);
 void add_secret(std::string_view secret);
 //! `text` with every registered secret replaced by "***".
 std::string redact(std::string_view text);
+
+//! Draws `line` as the status line under the log ("\r", erase, the line; no newline), replacing
+//! the previous one; an empty `line` erases it. Only for a terminal: the caller decides.
+void set_status_line(std::string_view line);
+//! Where log lines and the status line go (stderr by default; tests pass a memory stream).
+void set_output(std::FILE* out);
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Debug, m, f); }

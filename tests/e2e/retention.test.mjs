@@ -83,7 +83,7 @@ test('a file source with days older than retention: those days are skipped with 
   const rows = rowsOf['2026-02-04'] + rowsOf['2026-02-05'];
   assert.deepEqual(out.totals, {
     partitions: 2, rows, bytes: out.partitions[0].bytes + out.partitions[1].bytes, ok: 2, busy: 0, skipped: 0, failed: 0,
-    planned: 0, rows_read: rows + rowsOf['2026-02-03'], rows_skipped: rowsOf['2026-02-03'], invalid_utf8_replaced: 0,
+    planned: 0, cancelled: 0, rows_read: rows + rowsOf['2026-02-03'], rows_skipped: rowsOf['2026-02-03'], invalid_utf8_replaced: 0,
   });
   assert.deepEqual(out.warnings, [warning]);
   assert.equal(out.failed, false);

@@ -59,7 +59,7 @@ TEST(Report, JsonSummaryIsOneObject) {
       "\"sample_weight\": 0, \"bytes\": 0, \"seconds\": 0, \"data_key\": null, \"error\": \"already exported and "
       "verified; --force re-exports it\", \"warning\": null, \"read_sampled\": false}], \"totals\": "
       "{\"partitions\": 2, \"rows\": 1043, \"bytes\": 52000, \"ok\": 1, \"busy\": 0, \"skipped\": 1, \"failed\": 0, "
-      "\"planned\": 0, \"rows_read\": 2021, \"rows_skipped\": 0, \"invalid_utf8_replaced\": 0}, \"warnings\": "
+      "\"planned\": 0, \"cancelled\": 0, \"rows_read\": 2021, \"rows_skipped\": 0, \"invalid_utf8_replaced\": 0}, \"warnings\": "
       "[\"table \\\"t\\\": a \\\"quoted\\\" warning\"], \"failed\": false}\n");
   SyncReport failed = two_days();
   failed.partitions[0].status = PartitionStatus::Failed;
