@@ -4,7 +4,8 @@
 // deletes it. Then, for each table, its days' manifests are compared with its config
 // (sync/schema_drift.h): a table with days that PostHog cannot read together with the new ones
 // gets a `warn  schema` line naming them and the command that re-exports them (a warning: the
-// exit code does not change). Returns the exit code: 1 if any check failed.
+// exit code does not change). Returns the exit code: 1 if any check failed. `--offline` does
+// the config and local checks only (run_check_offline).
 #pragma once
 
 #include <ostream>
@@ -21,5 +22,10 @@ namespace aesync::cli {
 std::vector<std::string> schema_warnings(const Config& config, ObjectStore& store);
 
 int run_check(const Config& config, std::ostream& out);
+
+//! `check --offline`: the config was loaded whole (every section expanded and checked, every
+//! `${VAR}` set, every `_file` read); one line per section saying what it names, without any
+//! network. A file source's input must be readable. Returns 1 if any check failed.
+int run_check_offline(const Config& config, std::ostream& out);
 
 }  // namespace aesync::cli

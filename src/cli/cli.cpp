@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/check_command.h"
+#include "cli/config_loading.h"
 #include "cli/daemon_command.h"
 #include "cli/inspect_command.h"
 #include "cli/posthog_command.h"
@@ -37,20 +38,6 @@ struct GlobalOptions {
   std::string log_level = "info";
   bool no_progress = false;
 };
-
-// -c, then $AESYNC_CONFIG, then ./aesync.toml. Empty when none is given and none exists.
-std::string find_config(const GlobalOptions& g) {
-  if (!g.config_path.empty()) return g.config_path;
-  if (const char* env = std::getenv("AESYNC_CONFIG"); env && *env) return env;
-  if (std::filesystem::exists("aesync.toml")) return "aesync.toml";
-  return {};
-}
-
-Config load_required_config(const GlobalOptions& g) {
-  const std::string path = find_config(g);
-  if (path.empty()) throw ConfigError("no config file: pass -c FILE, set AESYNC_CONFIG, or create ./aesync.toml");
-  return load_config(path);
-}
 
 void register_secrets(const Config& config) {
   for (const std::string& s : config.secrets()) log::add_secret(s);
@@ -96,7 +83,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   o.now_seconds = parse_now_option(now);
   o.show_progress = progress_wanted(g.no_progress);
 
-  Config config = load_required_config(g);
+  Config config = load_required_config(g.config_path, needs::kSync);
   register_secrets(config);
   if (!config.has_source) throw ConfigError(config.file + ": sync needs a [source] table");
   std::unique_ptr<ObjectStore> store = open_destination(config);
@@ -109,7 +96,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
 
 // Every table's prefix, each with the retention: with several tables each summary line names its table.
 int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
-  Config config = load_required_config(g);
+  Config config = load_required_config(g.config_path, needs::kDestination);
   register_secrets(config);
   SyncOptions o;
   o.now_seconds = parse_now_option(now);
@@ -131,8 +118,8 @@ int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
 
 int run_convert(const GlobalOptions& g, const std::string& input, const std::string& output,
                 const std::string& format) {
-  const std::string path = find_config(g);
-  Config config = path.empty() ? default_config() : load_config(path);
+  bool given = false;
+  Config config = load_convert_config(g.config_path, given);
   register_secrets(config);
   std::optional<OutputFormat> fmt = format.empty() ? std::nullopt : parse_output_format(format);
   // Without --format, a .csv / .csv.gz output name picks CSV (gzip for .gz).
@@ -151,11 +138,11 @@ int run_convert(const GlobalOptions& g, const std::string& input, const std::str
         if (config.output.compression != Compression::Gzip) config.output.compression = Compression::None;
         break;
       case OutputFormat::Parquet:
-        if (config.output.compression == Compression::None && path.empty())
-          config.output.compression = Compression::Zstd;
+        if (config.output.compression == Compression::None && !given) config.output.compression = Compression::Zstd;
         break;
     }
   }
+  warn_if_name_disagrees(config.output.format, output);
   const auto t0 = std::chrono::steady_clock::now();
   ConvertResult r = convert_file(config, input, output);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -209,6 +196,9 @@ int run(int argc, char** argv) {
   inspect->add_flag("--json", inspect_json, "machine-readable output");
 
   CLI::App* check = app.add_subcommand("check", "validate the config and test the source and the destination");
+  bool check_offline = false;
+  check->add_flag("--offline", check_offline,
+                  "validate the whole config (every ${VAR}, every _file) without the network");
 
   bool prune_dry_run = false;
   std::string prune_now;
@@ -261,18 +251,18 @@ int run(int argc, char** argv) {
         every_seconds = parse_duration_seconds(every);
         if (!every_seconds) throw UsageError("--every: \"" + every + "\" is not a duration (90s, 5m, 6h, 1d)");
       }
-      Config config = load_required_config(g);
+      Config config = load_required_config(g.config_path, needs::kSync);
       register_secrets(config);
       return run_daemon(config, every_seconds, metrics_addr);
     }
     if (*posthog) {
-      Config config = load_required_config(g);
+      Config config = load_required_config(g.config_path, needs::kPostHog);
       register_secrets(config);
       if (*posthog_print) return run_posthog_print(config, posthog_table, std::cout);
       return run_posthog_link(config, posthog_table, posthog_dry_run, std::cout);
     }
     if (*status) {
-      Config config = load_required_config(g);
+      Config config = load_required_config(g.config_path, needs::kDestination);
       register_secrets(config);
       std::unique_ptr<ObjectStore> store = open_destination(config);
       return run_status(config, *store, status_json, std::cout);
@@ -280,17 +270,17 @@ int run(int argc, char** argv) {
     if (*check) {
       Config config;
       try {
-        config = load_required_config(g);
+        config = load_required_config(g.config_path, needs::kCheck);
       } catch (const ConfigError& e) {
-        std::cout << "FAIL  config       " << log::redact(e.what()) << "\n";
-        return e.exit_code();
+        return print_config_failure(e, std::cout);
       }
       register_secrets(config);
-      return run_check(config, std::cout);
+      return check_offline ? run_check_offline(config, std::cout) : run_check(config, std::cout);
     }
   } catch (const Error& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "aesync: error: %s\n", log::redact(e.what()).c_str());
+    for (const std::string& message : error_messages(e))  // a config's: every error it holds
+      std::fprintf(stderr, "aesync: error: %s\n", log::redact(message).c_str());
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fflush(stdout);
