@@ -81,6 +81,11 @@ class Loader {
   //! Credentials in a URL are refused even in a section the command does not read (needs_):
   //! that refusal protects the logs, not the command. Needed sections check theirs in url().
   void check_unread_urls(const toml::table& root);
+  //! A literal secret is a property of the file, not of the command: noted (literal_secrets_)
+  //! in the sections the command does not read too, by their text alone.
+  void note_unread_literal_secrets(const toml::table& root);
+  //! Whether this load reads `section` ("source", "destination", "posthog") whole.
+  bool reads(std::string_view section) const;
   Section section(const toml::table& root, std::string_view name) const;
 
   // One value (loader_values.cpp).

@@ -321,6 +321,20 @@ Config Loader::load(std::string_view text) {
     c.tables = {single_table(c)};
   }
   if (!errors_.empty()) throw ConfigErrors(std::move(errors_));
+  note_unread_literal_secrets(root);
+  // In the key table's order, read or not: the warning names them as the file lists sections.
+  auto key_order = [](const std::string& dotted) {
+    const auto keys = config_keys::all_keys();
+    return std::find_if(keys.begin(), keys.end(),
+                        [&](const KeySpec& k) {
+                          return dotted.size() == k.section.size() + 1 + k.name.size() &&
+                                 dotted.starts_with(k.section) && dotted.ends_with(k.name) &&
+                                 dotted[k.section.size()] == '.';
+                        }) -
+           keys.begin();
+  };
+  std::stable_sort(literal_secrets_.begin(), literal_secrets_.end(),
+                   [&](const std::string& a, const std::string& b) { return key_order(a) < key_order(b); });
   c.warnings = warnings_;
   return c;
 }

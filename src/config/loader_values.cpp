@@ -585,14 +585,43 @@ void Loader::warn_plain_http(const Section& s, std::string_view url_key, const s
            s.dotted(credential_key) + " grants in clear over the network; use https://");
 }
 
+bool Loader::reads(std::string_view section) const {
+  if (section == "source") return needs_.source;
+  if (section == "destination") return needs_.destination;
+  if (section == "posthog") return needs_.posthog;
+  return true;
+}
+
+void Loader::note_unread_literal_secrets(const toml::table& root) {
+  for (const KeySpec& k : config_keys::all_keys()) {
+    if (!k.secret() || reads(k.section)) continue;
+    const toml::table* t = root.get_as<toml::table>(k.section);
+    const toml::node* node = t ? t->get(k.name) : nullptr;
+    if (!node || !node->is_string()) continue;
+    // Text outside `${...}` (or a default used inside one) was written in the file.
+    const std::string_view raw = node->as_string()->get();
+    bool literal = false;
+    for (size_t i = 0; i < raw.size() && !literal;) {
+      const size_t close = raw.compare(i, 2, "${") == 0 ? raw.find('}', i + 2) : std::string_view::npos;
+      if (close == std::string_view::npos) {
+        literal = true;
+      } else {
+        // A default counts when it is used, as in expand().
+        const std::string_view ref = raw.substr(i + 2, close - i - 2);
+        const size_t sep = ref.find(":-");
+        const char* value =
+            sep == std::string_view::npos ? nullptr : std::getenv(std::string(ref.substr(0, sep)).c_str());
+        literal = sep != std::string_view::npos && sep + 2 < ref.size() && (!value || !*value);
+        i = close + 1;
+      }
+    }
+    if (literal) literal_secrets_.push_back(std::string(k.section) + "." + std::string(k.name));
+  }
+}
+
 void Loader::check_unread_urls(const toml::table& root) {
   for (const KeySpec& k : config_keys::all_keys()) {
-    if (k.kind != KeyKind::Url) continue;
-    const bool read = k.section == "source"        ? needs_.source
-                      : k.section == "destination" ? needs_.destination
-                      : k.section == "posthog"     ? needs_.posthog
-                                                   : true;
-    if (read) continue;
+    if (k.kind != KeyKind::Url || reads(k.section)) continue;
     const toml::table* t = root.get_as<toml::table>(k.section);
     const toml::node* node = t ? t->get(k.name) : nullptr;
     if (!node || !node->is_string()) continue;

@@ -3,7 +3,10 @@
 // timeout, and the warning for credentials sent over plain http:// to a host that is not loopback.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -213,6 +216,29 @@ TEST_F(ConfigNeedsTest, PlainHttpWithACredentialWarnsUnlessLoopback) {
           "t.toml")
           .warnings.size(),
       1u);
+}
+
+TEST_F(ConfigNeedsTest, ALiteralSecretWarnsInSectionsNotReadToo) {
+  // The warning is about the file: convert, which does not read [source] or [posthog], warns too.
+  const std::string path = ::testing::TempDir() + "aesync_needs_literal.toml";
+  std::ofstream(path) << "[source]\ntype = \"analytics-engine\"\naccount_id = \"a\"\napi_token = \"tok-literal\"\n"
+                      << "[posthog]\nproject_id = \"1\"\napi_key = \"${AESYNC_TEST_NEEDS_UNSET:-phx-default}\"\n"
+                      << "read_access_key_id = \"k\"\nread_secret_access_key = \"${AESYNC_TEST_NEEDS_UNSET}\"\n";
+  ::chmod(path.c_str(), 0644);
+  const std::string expected = path +
+                               ": source.api_token, posthog.api_key are written in clear in a file that group or "
+                               "others can read (mode 0644); use ${VAR} or <key>_file, or chmod 600 " +
+                               path;
+  EXPECT_EQ(load_config(path, kConvert).warnings, (std::vector<std::string>{expected}));
+  ::setenv("AESYNC_TEST_NEEDS_UNSET", "set", 1);  // the default is not used: api_key is not literal
+  EXPECT_EQ(load_config(path, kConvert).warnings,
+            (std::vector<std::string>{path +
+                                      ": source.api_token is written in clear in a file that group or others "
+                                      "can read (mode 0644); use ${VAR} or <key>_file, or chmod 600 " +
+                                      path}));
+  EXPECT_EQ(load_config(path).warnings, load_config(path, kConvert).warnings);
+  ::unsetenv("AESYNC_TEST_NEEDS_UNSET");
+  std::remove(path.c_str());
 }
 
 }  // namespace
