@@ -188,8 +188,9 @@ std::vector<std::string> error_messages(const std::exception& e);
 //! The sections a command uses (docs/configuration.md, "What each command reads"). A section
 //! left out is neither expanded nor checked (its `${VAR}`s may be unset, its `_file`s missing)
 //! and keeps its defaults in the Config, except that its unknown keys are still refused.
-//! [posthog]'s `table` and `join_events_on` name the single table, so `tables` reads them even
-//! without `posthog`.
+//! [posthog]'s `table` and `join_events_on` and [source]'s `type`, `dataset` and `table` name
+//! the tables and what they read, so `tables` reads them even without `posthog` or `source`;
+//! `destination` reads [source]'s `timeout` and `max_retries` (its defaults).
 struct ConfigNeeds {
   bool source = true;
   bool destination = true;

@@ -297,11 +297,20 @@ Config Loader::load(std::string_view text) {
   c.has_source = source.table != nullptr;
   if (needs_.source) {
     read_source(source, c);
-  } else if (needs_.destination) {
-    // The destination's retry budget and timeout default to the source's (read_destination).
+  } else {
+    // What the tables read (type, dataset, table) names them; the destination's retry budget
+    // and timeout default to the source's (read_destination).
+    auto used = [&](std::string_view key) {
+      return (needs_.tables && (key == "dataset" || key == "table")) ||
+             (needs_.destination && (key == "timeout" || key == "max_retries"));
+    };
+    if (needs_.tables)
+      if (auto v =
+              collect_choice(source, "type", {SourceType::AnalyticsEngine, SourceType::ClickHouse, SourceType::File}))
+        c.source.type = *v;
     for (const KeySpec& k : config_keys::all_keys())
-      if (k.section == "source" && (k.name == "timeout" || k.name == "max_retries"))
-        collect([&] { read_key(source, k, c); });
+      if (k.section == "source" && used(k.name) && !collect([&] { read_key(source, k, c); }))
+        failed_keys_.insert(source.dotted(k.name));
   }
   if (needs_.destination) read_destination(section_of("destination"), c);
   if (needs_.output) read_output(section_of("output"), c);

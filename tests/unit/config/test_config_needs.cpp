@@ -101,6 +101,21 @@ TEST_F(ConfigNeedsTest, PostHogCommandsDoNotNeedTheSourceToken) {
   EXPECT_EQ(c.destination.secret_access_key, "s3-secret");
 }
 
+TEST_F(ConfigNeedsTest, WithoutTheSourceTablesStillKnowWhatTheyRead) {
+  // status and prune: [source]'s type and table name the dataset; its password is not read.
+  const std::string text =
+      "[source]\ntype = \"clickhouse\"\nurl = \"${AESYNC_TEST_NEEDS_UNSET}\"\ntable = \"t1\"\n"
+      "password = \"${AESYNC_TEST_NEEDS_UNSET}\"\ntimeout = \"7s\"\n";
+  const Config c = parse_config(text, "t.toml", ConfigNeeds{.source = false, .posthog = false});
+  EXPECT_EQ(c.source.type, SourceType::ClickHouse);
+  ASSERT_EQ(c.tables.size(), 1u);
+  EXPECT_EQ(c.tables[0].dataset, "t1");
+  EXPECT_EQ(c.destination.timeout_seconds, 7);
+  EXPECT_EQ(
+      errors_of("[source]\ntype = \"clickhouse\"\ntable = \"a b\"\n", ConfigNeeds{.source = false}),
+      (std::vector<std::string>{"t.toml:3:9: source.table: invalid name \"a b\" (expected [A-Za-z_][A-Za-z0-9_]*)"}));
+}
+
 TEST_F(ConfigNeedsTest, WithoutPostHogTheTableIsStillNamedFromIt) {
   // sync's needs: [posthog]'s credentials are not read, its table name is.
   ::unsetenv("AESYNC_TEST_NEEDS_PH");
