@@ -69,17 +69,21 @@ std::string probe_key(const Config& config) {
          suffix + ".txt";
 }
 
+void check_file_source(const SourceConfig& s, CheckPrinter& p) {
+  if (s.path == "-")
+    p.line("ok", "source", "file: standard input");
+  else if (std::ifstream(s.path).good())
+    p.line("ok", "source", "file: " + s.path + " is readable");
+  else
+    p.line("FAIL", "source", "file: cannot open " + s.path);
+}
+
 void check_source(const Config& config, CheckPrinter& p) {
   const SourceConfig& s = config.source;
   if (!config.has_source) {
     p.line("FAIL", "source", "the config has no [source] table");
   } else if (s.type == SourceType::File) {
-    if (s.path == "-")
-      p.line("ok", "source", "file: standard input");
-    else if (std::ifstream(s.path).good())
-      p.line("ok", "source", "file: " + s.path + " is readable");
-    else
-      p.line("FAIL", "source", "file: cannot open " + s.path);
+    check_file_source(s, p);
   } else {
     // Every dataset the tables read, once each, in the order of their first table.
     std::vector<std::string> datasets;
@@ -161,9 +165,42 @@ int run_check(const Config& config, std::ostream& out, const CheckOptions& optio
 
 int report_config_failure(const ConfigError& error, std::ostream& out, const CheckOptions& options) {
   CheckPrinter p{out, options.json, false, {}};
-  p.line("FAIL", "config", error.what());
+  for (const std::string& message : error_messages(error)) p.line("FAIL", "config", message);
   p.finish();
   return error.exit_code();
+}
+
+int run_check_offline(const Config& config, std::ostream& out, const CheckOptions& options) {
+  CheckPrinter p{out, options.json, false, {}};
+  constexpr const char* kOffline = " (offline: not contacted)";
+  p.line("ok", "config", config.file + ": every section, ${VAR} and _file");
+  const SourceConfig& s = config.source;
+  if (!config.has_source) {
+    p.line("FAIL", "source", "the config has no [source] table");
+  } else {
+    switch (s.type) {
+      case SourceType::File: check_file_source(s, p); break;
+      case SourceType::AnalyticsEngine:
+        p.line("ok", "source", "analytics-engine: account " + s.account_id + " at " + s.api_base + kOffline);
+        break;
+      case SourceType::ClickHouse: p.line("ok", "source", "clickhouse: " + s.url + kOffline); break;
+    }
+  }
+  const DestinationConfig& d = config.destination;
+  switch (d.type) {
+    case DestinationType::Local: p.line("ok", "destination", "local: " + d.path + " (offline: not written)"); break;
+    case DestinationType::S3:
+    case DestinationType::R2:
+      p.line("ok", "destination",
+             std::string(to_string(d.type)) + ": bucket " + d.bucket + " at " + d.endpoint + kOffline);
+      break;
+  }
+  if (config.posthog)
+    p.line("ok", "posthog", "project " + config.posthog->project_id + " at " + config.posthog->host + kOffline);
+  else
+    p.line("skip", "posthog", "no [posthog] table");
+  p.finish();
+  return p.failed ? 1 : 0;
 }
 
 }  // namespace aesync::cli

@@ -4,7 +4,8 @@
 // deletes it. Then, for each table, its days' manifests are compared with its config
 // (sync/schema_drift.h): a table with days that PostHog cannot read together with the new ones
 // gets a `warn  schema` line naming them and the command that re-exports them (a warning: the
-// exit code does not change). Returns the exit code: 1 if any check failed.
+// exit code does not change). Returns the exit code: 1 if any check failed. `--offline` does
+// the config and local checks only (run_check_offline).
 //
 // A person waits for the answer: each endpoint is tried once, connecting within 5 s
 // (net::FailFastScope), so that an unreachable host is reported at once ("failed after 1
@@ -27,13 +28,19 @@ namespace aesync::cli {
 std::vector<std::string> schema_warnings(const Config& config, ObjectStore& store);
 
 struct CheckOptions {
-  bool json = false;  //!< one JSON object instead of lines
+  bool json = false;     //!< one JSON object instead of lines
+  bool offline = false;  //!< the config and local checks only (run_check_offline)
 };
 
 int run_check(const Config& config, std::ostream& out, const CheckOptions& options = {});
 
-//! What `check` prints when the config itself cannot be loaded (one FAIL config line, or the
-//! JSON object with that one check); returns the error's exit code.
+//! What `check` prints when the config itself cannot be loaded (a FAIL config line per error it
+//! holds, or the JSON object with those checks); returns the error's exit code.
 int report_config_failure(const ConfigError& error, std::ostream& out, const CheckOptions& options);
+
+//! `check --offline`: the config was loaded whole (every section expanded and checked, every
+//! `${VAR}` set, every `_file` read); one line per section saying what it names, without any
+//! network. A file source's input must be readable. Returns 1 if any check failed.
+int run_check_offline(const Config& config, std::ostream& out, const CheckOptions& options = {});
 
 }  // namespace aesync::cli

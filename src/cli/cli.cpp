@@ -11,6 +11,7 @@
 
 #include "cli/check_command.h"
 #include "cli/completion.h"
+#include "cli/config_loading.h"
 #include "cli/daemon_command.h"
 #include "cli/help.h"
 #include "cli/inspect_command.h"
@@ -47,21 +48,6 @@ struct GlobalOptions {
   bool quiet = false;    // -q: --log-level warn and no progress bar
   bool no_progress = false;
 };
-
-// -c, then $AESYNC_CONFIG, then ./aesync.toml. Empty when none is given and none exists.
-std::string find_config(const GlobalOptions& g) {
-  if (!g.config_path.empty()) return g.config_path;
-  if (const char* env = std::getenv("AESYNC_CONFIG"); env && *env) return env;
-  if (std::filesystem::exists("aesync.toml")) return "aesync.toml";
-  return {};
-}
-
-Config load_required_config(const GlobalOptions& g) {
-  const std::string path = find_config(g);
-  if (path.empty()) throw ConfigError("no config file: pass -c FILE, set AESYNC_CONFIG, or create ./aesync.toml");
-  log::debug("config", {{"file", path}});
-  return load_config(path);
-}
 
 void register_secrets(const Config& config) {
   for (const std::string& s : config.secrets()) log::add_secret(s);
@@ -107,7 +93,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
   o.now_seconds = parse_now_option(now);
   o.show_progress = progress_wanted(g.no_progress || g.quiet);
 
-  Config config = load_required_config(g);
+  Config config = load_required_config(g.config_path, needs::kSync);
   register_secrets(config);
   if (!config.has_source) throw ConfigError(config.file + ": sync needs a [source] table");
   // A dry run is waited on: each endpoint once, connecting within 5 s (net/retry.h).
@@ -132,7 +118,7 @@ int run_sync(const GlobalOptions& g, const std::string& date, const std::string&
 
 // Every table's prefix, each with the retention: with several tables each summary line names its table.
 int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
-  Config config = load_required_config(g);
+  Config config = load_required_config(g.config_path, needs::kDestination);
   register_secrets(config);
   SyncOptions o;
   o.now_seconds = parse_now_option(now);
@@ -155,8 +141,8 @@ int run_prune(const GlobalOptions& g, bool dry_run, const std::string& now) {
 
 int run_convert(const GlobalOptions& g, const std::string& input, const std::string& output,
                 const std::string& format) {
-  const std::string path = find_config(g);
-  Config config = path.empty() ? default_config() : load_config(path);
+  bool given = false;
+  Config config = load_convert_config(g.config_path, given);
   register_secrets(config);
   std::optional<OutputFormat> fmt = format.empty() ? std::nullopt : parse_output_format(format);
   // Without --format, a .csv / .csv.gz output name picks CSV (gzip for .gz).
@@ -175,11 +161,11 @@ int run_convert(const GlobalOptions& g, const std::string& input, const std::str
         if (config.output.compression != Compression::Gzip) config.output.compression = Compression::None;
         break;
       case OutputFormat::Parquet:
-        if (config.output.compression == Compression::None && path.empty())
-          config.output.compression = Compression::Zstd;
+        if (config.output.compression == Compression::None && !given) config.output.compression = Compression::Zstd;
         break;
     }
   }
+  warn_if_name_disagrees(config.output.format, output);
   const auto t0 = std::chrono::steady_clock::now();
   cancel::install_stop_signals(true);
   ConvertResult r = convert_file(config, input, output, progress_wanted(g.no_progress));
@@ -243,6 +229,8 @@ int run(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "validate the config and test the source and the destination");
   CheckOptions check_options;
   check->add_flag("--json", check_options.json, "machine-readable output");
+  check->add_flag("--offline", check_options.offline,
+                  "validate the whole config (every ${VAR}, every _file) without the network");
 
   bool prune_dry_run = false;
   std::string prune_now;
@@ -329,18 +317,18 @@ int run(int argc, char** argv) {
         every_seconds = parse_duration_seconds(every);
         if (!every_seconds) throw UsageError("--every: \"" + every + "\" is not a duration (90s, 5m, 6h, 1d)");
       }
-      Config config = load_required_config(g);
+      Config config = load_required_config(g.config_path, needs::kSync);
       register_secrets(config);
       return run_daemon(config, every_seconds, metrics_addr, metrics_file);
     }
     if (*posthog) {
-      Config config = load_required_config(g);
+      Config config = load_required_config(g.config_path, needs::kPostHog);
       register_secrets(config);
       if (*posthog_print) return run_posthog_print(config, posthog_table, std::cout);
       return run_posthog_link(config, posthog_table, posthog_dry_run, std::cout);
     }
     if (*status) {
-      Config config = load_required_config(g);
+      Config config = load_required_config(g.config_path, needs::kDestination);
       register_secrets(config);
       std::unique_ptr<ObjectStore> store = open_destination(config);
       return run_status(config, *store, status_json, std::cout, ::isatty(STDOUT_FILENO) != 0);
@@ -348,12 +336,13 @@ int run(int argc, char** argv) {
     if (*check) {
       Config config;
       try {
-        config = load_required_config(g);
+        config = load_required_config(g.config_path, needs::kCheck);
       } catch (const ConfigError& e) {
         return report_config_failure(e, std::cout, check_options);
       }
       register_secrets(config);
-      return run_check(config, std::cout, check_options);
+      return check_options.offline ? run_check_offline(config, std::cout, check_options)
+                                   : run_check(config, std::cout, check_options);
     }
   } catch (const Error& e) {
     std::fflush(stdout);
@@ -362,7 +351,8 @@ int run(int argc, char** argv) {
       std::fprintf(stderr, "aesync: interrupted: nothing committed (%s)\n", log::redact(e.what()).c_str());
       return kInterruptedExitCode;
     }
-    std::fprintf(stderr, "aesync: error: %s\n", log::redact(e.what()).c_str());
+    for (const std::string& message : error_messages(e))  // a config's: every error it holds
+      std::fprintf(stderr, "aesync: error: %s\n", log::redact(message).c_str());
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fflush(stdout);

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/config_loading.h"
 #include "cli/run_metrics.h"
 #include "cli/status_page.h"
 #include "sync/factories.h"
@@ -62,7 +63,7 @@ void install_signal_handlers() {
 // load (the error logged; the daemon goes on).
 Config reload_config(const Config& running) {
   try {
-    Config fresh = load_config(running.file);
+    Config fresh = load_config(running.file, needs::kSync);  // as the daemon was started
     for (const std::string& secret : fresh.secrets()) log::add_secret(secret);
     for (const std::string& warning : fresh.warnings) log::warn(warning);
     if (!fresh.has_source) throw ConfigError(fresh.file + ": the daemon needs a [source] table");

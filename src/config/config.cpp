@@ -37,18 +37,18 @@ fs::path base_dir_of(const std::string& file) { return fs::path(file).parent_pat
 
 }  // namespace
 
-Config parse_config(std::string_view toml_text, const std::string& file_name) {
-  return config_loader::Loader(file_name, base_dir_of(file_name)).load(toml_text);
+Config parse_config(std::string_view toml_text, const std::string& file_name, const ConfigNeeds& needs) {
+  return config_loader::Loader(file_name, base_dir_of(file_name), needs).load(toml_text);
 }
 
-Config load_config(const std::string& path) {
+Config load_config(const std::string& path, const ConfigNeeds& needs) {
   std::error_code ec;
   // When exists() fails, read_file says why.
   if (!fs::exists(path, ec) && !ec) throw ConfigError(shown("config file " + path + " not found"));
   std::string text, reason;
   if (!config_input::read_file(path, config_input::kMaxConfigFileBytes, text, reason))
     throw ConfigError(shown("config file " + path + ": cannot read: " + reason));
-  config_loader::Loader loader(path, base_dir_of(path));
+  config_loader::Loader loader(path, base_dir_of(path), needs);
   Config c = loader.load(text);
   struct stat st {};
   if (!loader.literal_secrets().empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
@@ -61,6 +61,11 @@ Config load_config(const std::string& path) {
                          "); use ${VAR} or <key>_file, or chmod 600 " + path);
   }
   return c;
+}
+
+std::vector<std::string> error_messages(const std::exception& e) {
+  if (const auto* all = dynamic_cast<const ConfigErrors*>(&e)) return all->messages();
+  return {e.what()};
 }
 
 SourceConfig source_for_dataset(const SourceConfig& source, const std::string& dataset) {

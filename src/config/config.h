@@ -2,16 +2,22 @@
 //
 // Every string may contain ${NAME} (an unset variable is an error naming it); every secret key
 // also accepts `<key>_file` (a path whose contents, trailing newline stripped, are the value).
-// Unknown keys and tables are errors. Every error is a ConfigError whose message names the key
-// (dotted, e.g. `source.window`) and `file:line:column`, on one printable line made by shown()
-// (util/text.h): control characters from the text (a quoted key, toml++'s "saw 't\n'") appear
-// escaped as \n, \t, \r, \u00XX, ill-formed UTF-8 bytes as \xNN, registered secrets as "***".
+// Unknown keys and tables are errors. Every error names the key (dotted, e.g. `source.window`)
+// and `file:line:column`, on one printable line made by shown() (util/text.h): control
+// characters from the text (a quoted key, toml++'s "saw 't\n'") appear escaped as \n, \t, \r,
+// \u00XX, ill-formed UTF-8 bytes as \xNN, registered secrets as "***". One load reports every
+// error it finds (ConfigErrors): its message is the first error of the file, messages() all of
+// them in reading order (the unknown keys first, in file order).
+//
+// A command reads only the sections it uses (ConfigNeeds): `${VAR}` expansion, `_file` reads,
+// value checks and required keys happen only there; unknown keys are refused in every section.
 // Keys that a section's `type` does not use are accepted only if they are known keys of that
 // section. The keys are described once, in keys.h.
 //
 // Details a user relies on:
-// - `${NAME}` may appear anywhere in a string, several times; `$${` is a literal `${`; a lone
-//   `$` stays as is. Expanded text is not expanded again. A variable set to "" is allowed; a
+// - `${NAME}` may appear anywhere in a string, several times; `${NAME:-default}` gives `default`
+//   (taken as written) when NAME is unset or empty; `$${` is a literal `${`; a lone `$` stays as
+//   is. Expanded text is not expanded again. A variable set to "" is allowed; a
 //   required key left empty that way is reported as missing.
 // - `<key>_file` exists for the secrets (source.api_token, source.password,
 //   destination.secret_access_key, posthog.api_key, posthog.read_secret_access_key) and for
@@ -29,8 +35,12 @@
 //   names (dataset, database, table, posthog.table) are at most 128 characters.
 // - [[columns]] `type` may be omitted: it defaults to the raw column's own kind.
 // - Control characters are refused in every value (they would reach HTTP headers and URLs).
+// - destination.max_retries and destination.timeout default to source.max_retries and
+//   source.timeout (the behaviour before they existed).
 // - Config::warnings collects what deserves a log line but not a refusal: insecure_skip_verify,
-//   and (load_config only) a secret written in clear in a file that group/others can read.
+//   a plain http:// URL to a host that is not loopback in a section that holds its credential
+//   (api_base + api_token, url + password, endpoint + secret_access_key, host + api_key), and
+//   (load_config only) a secret written in clear in a file that group/others can read.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +51,7 @@
 
 #include "schema/schema.h"
 #include "schema/table_shape.h"
+#include "util/error.h"
 
 namespace aesync {
 
@@ -97,6 +108,8 @@ struct DestinationConfig {
   std::string prefix = "machine_metrics";
   std::string path = "./exports";  //!< local
   bool insecure_skip_verify = false;
+  int64_t timeout_seconds = 120;  //!< s3/r2: per request; defaults to source.timeout
+  int max_retries = 6;            //!< s3/r2: retries of a failed request; defaults to source.max_retries
 };
 
 struct OutputConfig {
@@ -158,10 +171,40 @@ struct Config {
 //! `source` reading `dataset` instead of its own (the AE dataset, or the ClickHouse table).
 SourceConfig source_for_dataset(const SourceConfig& source, const std::string& dataset);
 
-//! Loads and validates a config file. Throws ConfigError.
-Config load_config(const std::string& path);
+//! Every error one load found, each a one-line message; what() is the first (ConfigError's).
+class ConfigErrors final : public ConfigError {
+ public:
+  explicit ConfigErrors(std::vector<std::string> messages)
+      : ConfigError(messages.front()), messages_(std::move(messages)) {}
+  const std::vector<std::string>& messages() const { return messages_; }
+
+ private:
+  std::vector<std::string> messages_;
+};
+
+//! The one-line messages of `e`: every error of a ConfigErrors, else just e.what().
+std::vector<std::string> error_messages(const std::exception& e);
+
+//! The sections a command uses (docs/configuration.md, "What each command reads"). A section
+//! left out is neither expanded nor checked (its `${VAR}`s may be unset, its `_file`s missing)
+//! and keeps its defaults in the Config, except that its unknown keys are still refused.
+//! [posthog]'s `table` and `join_events_on` and [source]'s `type`, `dataset` and `table` name
+//! the tables and what they read, so `tables` reads them even without `posthog` or `source`;
+//! `destination` reads [source]'s `timeout` and `max_retries` (its defaults).
+struct ConfigNeeds {
+  bool source = true;
+  bool destination = true;
+  bool output = true;
+  bool sync = true;
+  bool posthog = true;
+  bool columns = true;  //!< the top-level [[columns]]
+  bool tables = true;   //!< [[tables]] (their mappings start from [[columns]]: needs `columns`)
+};
+
+//! Loads and validates a config file, the sections in `needs`. Throws ConfigError.
+Config load_config(const std::string& path, const ConfigNeeds& needs = {});
 //! Parses TOML text as if read from `file_name` (for tests and error messages).
-Config parse_config(std::string_view toml_text, const std::string& file_name);
+Config parse_config(std::string_view toml_text, const std::string& file_name, const ConfigNeeds& needs = {});
 //! The defaults used when no config file exists (convert): built-in mapping, parquet + zstd.
 Config default_config();
 

@@ -117,6 +117,18 @@ const KeySpec kKeys[] = {
      .name = "insecure_skip_verify",
      .kind = K::Boolean,
      .flag = [](Config& c) { return &c.destination.insecure_skip_verify; }},
+    {.section = "destination",
+     .name = "timeout",
+     .kind = K::Duration,
+     .lo = 1,
+     .hi = 3600,
+     .number = [](Config& c, int64_t v) { c.destination.timeout_seconds = v; }},
+    {.section = "destination",
+     .name = "max_retries",
+     .kind = K::Integer,
+     .lo = 0,
+     .hi = 20,
+     .number = [](Config& c, int64_t v) { c.destination.max_retries = static_cast<int>(v); }},
 
     // [output]
     {.section = "output", .name = "format", .kind = K::Choice},

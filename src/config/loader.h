@@ -7,7 +7,10 @@
 // - toml_input.h: the text and files before toml++ sees them.
 //
 // Every error is a ConfigError thrown by fail(): `file:line:column: <message>`, the whole line
-// made printable by shown() (util/text.h).
+// made printable by shown() (util/text.h). load() catches them one key (or one entry, one
+// cross-check) at a time with collect(), so that one run reports them all; a cross-check whose
+// inputs already failed (a required key that did not parse, a section with a misspelt key) is
+// skipped rather than reported as a second, misleading error.
 #pragma once
 
 #include <toml++/toml.h>
@@ -16,12 +19,14 @@
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.h"
 #include "config/keys.h"
+#include "util/error.h"
 
 namespace aesync::config_loader {
 
@@ -49,7 +54,8 @@ struct Section {
 
 class Loader {
  public:
-  Loader(std::string file, std::filesystem::path base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+  Loader(std::string file, std::filesystem::path base_dir, const ConfigNeeds& needs = {})
+      : file_(std::move(file)), base_dir_(std::move(base_dir)), needs_(needs) {}
 
   Config load(std::string_view text);
   //! Dotted keys of secrets written as literal text in the file (not ${VAR}, not _file).
@@ -62,10 +68,24 @@ class Loader {
   [[noreturn]] void fail(const toml::source_region& where, const std::string& msg) const;
   [[noreturn]] void fail_type(const toml::node& node, const std::string& dotted, std::string_view expected) const;
   void warn(const toml::source_region& where, const std::string& msg) { warnings_.push_back(at(where) + ": " + msg); }
+  //! Runs `f`; a ConfigError it throws is recorded (errors_) instead. False when it threw.
+  template <class F>
+  bool collect(F&& f);
+  //! Whether an error was recorded for `dotted` (set by read_keys and the choices).
+  bool failed(const std::string& dotted) const { return failed_keys_.count(dotted) != 0; }
 
   // The whole file, before the sections are read (loader_values.cpp).
-  void check_keys(const toml::table& root) const;
+  //! Every unknown key, earliest first (a section holding one: unknown_in_).
+  void check_keys(const toml::table& root);
   void register_secrets_early(const toml::table& root) const;
+  //! Credentials in a URL are refused even in a section the command does not read (needs_):
+  //! that refusal protects the logs, not the command. Needed sections check theirs in url().
+  void check_unread_urls(const toml::table& root);
+  //! A literal secret is a property of the file, not of the command: noted (literal_secrets_)
+  //! in the sections the command does not read too, by their text alone.
+  void note_unread_literal_secrets(const toml::table& root);
+  //! Whether this load reads `section` ("source", "destination", "posthog") whole.
+  bool reads(std::string_view section) const;
   Section section(const toml::table& root, std::string_view name) const;
 
   // One value (loader_values.cpp).
@@ -80,6 +100,10 @@ class Loader {
   template <class Enum>
   std::optional<Enum> choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,
                              std::string_view context = {}) const;
+  //! choice() under collect(): nullopt (and the key marked failed) on an error.
+  template <class Enum>
+  std::optional<Enum> collect_choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,
+                                     std::string_view context = {});
   std::optional<std::string> url(const Section& s, const KeySpec& key) const;
   std::optional<std::string> identifier(const Section& s, std::string_view key, bool allow_dash) const;
   std::optional<std::string> project_id(const Section& s, std::string_view key) const;
@@ -87,7 +111,11 @@ class Loader {
   std::optional<std::string> restricted(const Section& s, const KeySpec& key) const;
   //! Reads `key` by its kind and stores it into `c`; Choice and EntryKey keys are left to the caller.
   void read_key(const Section& s, const KeySpec& key, Config& c);
-  void require(const Section& s, std::string_view key, const std::string& value, const std::string& why) const;
+  //! Reports `key` missing or empty, unless its value failed to read or its section has a misspelt key.
+  void require(const Section& s, std::string_view key, const std::string& value, const std::string& why);
+  //! Warns when `url_key` is plain http:// to a host that is not loopback while `credential` is set.
+  void warn_plain_http(const Section& s, std::string_view url_key, const std::string& url,
+                       std::string_view credential_key, const std::string& credential);
 
   // The sections (loader_sections.cpp).
   //! Every key of the section but its Choice keys, by kind, in table order.
@@ -97,25 +125,49 @@ class Loader {
   void read_destination(const Section& s, Config& c);
   void read_output(const Section& s, Config& c);
   void read_sync(const Section& s, Config& c);
-  void read_posthog(const Section& s, Config& c);
+  //! `full`: every key and the required ones; otherwise only what names the single table.
+  void read_posthog(const Section& s, Config& c, bool full);
   //! `name`: the array's dotted name ("columns", "tables[2].columns").
-  Schema read_columns(const toml::node& node, const std::string& name) const;
+  Schema read_columns(const toml::node& node, const std::string& name);
   ColumnSpec read_column(const Section& s) const;
   //! `{ blob4 = "resource" }` at `dotted`: each key a raw string column; `at_most_one` for `when`.
   std::vector<WhenCondition> read_conditions(const toml::node& node, const std::string& dotted, bool at_most_one) const;
 
   // [[tables]] (loader_tables.cpp).
   void read_tables(const toml::table& root, Config& c);
-  TableConfig read_table(const Section& s, const Config& c) const;
+  TableConfig read_table(const Section& s, const Config& c);
   RollupSpec read_rollup(const toml::node& node, const std::string& dotted, const Schema& mapping) const;
   //! The join's column check, for the table `t` whose join_events_on is at `where`.
   void check_join(const TableConfig& t, const toml::node& where, const std::string& dotted) const;
 
   std::string file_;
   std::filesystem::path base_dir_;
+  ConfigNeeds needs_;
   std::vector<std::string> literal_secrets_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> errors_;    //!< each a whole message line, in reading order
+  std::set<std::string> failed_keys_;  //!< dotted keys whose value was refused
+  std::set<std::string> unknown_in_;   //!< sections ("source", "tables[2]") holding an unknown key
 };
+
+template <class F>
+bool Loader::collect(F&& f) {
+  try {
+    f();
+    return true;
+  } catch (const ConfigError& e) {
+    errors_.emplace_back(e.what());
+    return false;
+  }
+}
+
+template <class Enum>
+std::optional<Enum> Loader::collect_choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,
+                                           std::string_view context) {
+  std::optional<Enum> v;
+  if (!collect([&] { v = choice(s, key, options, context); })) failed_keys_.insert(s.dotted(key));
+  return v;
+}
 
 template <class Enum>
 std::optional<Enum> Loader::choice(const Section& s, std::string_view key, std::initializer_list<Enum> options,

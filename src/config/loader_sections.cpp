@@ -46,7 +46,7 @@ ColumnType natural_type(const RawColumn& r) {
 
 void Loader::read_keys(const Section& s, Config& c) {
   for (const KeySpec& k : config_keys::all_keys())
-    if (k.section == s.name) read_key(s, k, c);
+    if (k.section == s.name && !collect([&] { read_key(s, k, c); })) failed_keys_.insert(s.dotted(k.name));
 }
 
 void Loader::warn_insecure(const Section& s, bool insecure) {
@@ -57,13 +57,14 @@ void Loader::warn_insecure(const Section& s, bool insecure) {
 
 void Loader::read_source(const Section& s, Config& c) {
   SourceConfig& o = c.source;
-  if (auto v = choice(s, "type", {SourceType::AnalyticsEngine, SourceType::ClickHouse, SourceType::File})) o.type = *v;
+  if (auto v = collect_choice(s, "type", {SourceType::AnalyticsEngine, SourceType::ClickHouse, SourceType::File}))
+    o.type = *v;
   read_keys(s, c);
   warn_insecure(s, o.insecure_skip_verify);
 
   // A config without [source] serves `convert` (mapping and output only); the commands that
-  // read a source refuse it (Config::has_source).
-  if (!s.table) return;
+  // read a source refuse it (Config::has_source). Which keys are required depends on the type.
+  if (!s.table || failed("source.type")) return;
   const std::string why = "source.type = " + in_quotes(std::string(to_string(o.type)));
   switch (o.type) {
     case SourceType::AnalyticsEngine:
@@ -71,11 +72,13 @@ void Loader::read_source(const Section& s, Config& c) {
       require(s, "account_id", o.account_id, why);
       require(s, "api_token", o.api_token, why);
       require(s, "api_base", o.api_base, why);
+      warn_plain_http(s, "api_base", o.api_base, "api_token", o.api_token);
       break;
     case SourceType::ClickHouse:
       require(s, "url", o.url, why);
       require(s, "database", o.database, why);
       require(s, "table", o.table, why);
+      warn_plain_http(s, "url", o.url, "password", o.password);
       break;
     case SourceType::File: require(s, "path", o.path, why); break;
   }
@@ -83,11 +86,16 @@ void Loader::read_source(const Section& s, Config& c) {
 
 void Loader::read_destination(const Section& s, Config& c) {
   DestinationConfig& o = c.destination;
-  if (auto v = choice(s, "type", {DestinationType::R2, DestinationType::S3, DestinationType::Local})) o.type = *v;
+  if (auto v = collect_choice(s, "type", {DestinationType::R2, DestinationType::S3, DestinationType::Local}))
+    o.type = *v;
   read_keys(s, c);
   // R2 signs with region "auto"; AWS needs a real region, and us-east-1 is S3's (and MinIO's) default.
   if (!s.get("region") && o.type == DestinationType::S3) o.region = "us-east-1";
+  // Before these keys existed the source's budget applied to the storage too: still the default.
+  if (!s.get("timeout")) o.timeout_seconds = c.source.timeout_seconds;
+  if (!s.get("max_retries")) o.max_retries = c.source.max_retries;
   warn_insecure(s, o.insecure_skip_verify);
+  if (failed("destination.type")) return;  // which keys are required depends on the type
 
   const std::string why = "destination.type = " + in_quotes(std::string(to_string(o.type)));
   switch (o.type) {
@@ -99,27 +107,29 @@ void Loader::read_destination(const Section& s, Config& c) {
       require(s, "region", o.region, why);
       require(s, "access_key_id", o.access_key_id, why);
       require(s, "secret_access_key", o.secret_access_key, why);
+      warn_plain_http(s, "endpoint", o.endpoint, "secret_access_key", o.secret_access_key);
       break;
   }
 }
 
 void Loader::read_output(const Section& s, Config& c) {
   OutputConfig& o = c.output;
-  if (auto v = choice(s, "format", {OutputFormat::Parquet, OutputFormat::Csv})) o.format = *v;
-  switch (o.format) {
-    case OutputFormat::Csv:
-      o.compression = Compression::None;
-      if (auto v = choice(s, "compression", {Compression::Gzip, Compression::None}, " for format \"csv\""))
-        o.compression = *v;
-      break;
-    case OutputFormat::Parquet:
-      o.compression = Compression::Zstd;
-      if (auto v =
-              choice(s, "compression", {Compression::Zstd, Compression::Snappy, Compression::Gzip, Compression::None},
-                     " for format \"parquet\""))
-        o.compression = *v;
-      break;
-  }
+  if (auto v = collect_choice(s, "format", {OutputFormat::Parquet, OutputFormat::Csv})) o.format = *v;
+  // The codecs allowed depend on the format: not judged against a format that did not parse.
+  if (!failed("output.format")) switch (o.format) {
+      case OutputFormat::Csv:
+        o.compression = Compression::None;
+        if (auto v = collect_choice(s, "compression", {Compression::Gzip, Compression::None}, " for format \"csv\""))
+          o.compression = *v;
+        break;
+      case OutputFormat::Parquet:
+        o.compression = Compression::Zstd;
+        if (auto v = collect_choice(s, "compression",
+                                    {Compression::Zstd, Compression::Snappy, Compression::Gzip, Compression::None},
+                                    " for format \"parquet\""))
+          o.compression = *v;
+        break;
+    }
   read_keys(s, c);
 }
 
@@ -127,14 +137,23 @@ void Loader::read_sync(const Section& s, Config& c) {
   read_keys(s, c);
   const SyncConfig& o = c.sync;
   // Otherwise every run would re-export days that prune deletes right after.
-  if (o.lookback_days >= o.retention_days) {
+  if (o.lookback_days >= o.retention_days && !failed("sync.lookback_days") && !failed("sync.retention_days")) {
     const toml::node* node = s.get("lookback_days") ? s.get("lookback_days") : s.get("retention_days");
-    fail(node->source(), "sync.lookback_days (" + std::to_string(o.lookback_days) +
-                             ") must be less than sync.retention_days (" + std::to_string(o.retention_days) + ")");
+    collect([&] {
+      fail(node->source(), "sync.lookback_days (" + std::to_string(o.lookback_days) +
+                               ") must be less than sync.retention_days (" + std::to_string(o.retention_days) + ")");
+    });
   }
 }
 
-void Loader::read_posthog(const Section& s, Config& c) {
+void Loader::read_posthog(const Section& s, Config& c, bool full) {
+  if (!full) {
+    for (const KeySpec& k : config_keys::all_keys())
+      if (k.section == "posthog" && (k.name == "table" || k.name == "join_events_on") &&
+          !collect([&] { read_key(s, k, c); }))
+        failed_keys_.insert(s.dotted(k.name));
+    return;
+  }
   read_keys(s, c);
   const PostHogConfig& o = *c.posthog;
   const std::string why = "[posthog] is present";
@@ -143,6 +162,7 @@ void Loader::read_posthog(const Section& s, Config& c) {
   require(s, "table", o.table, why);
   require(s, "read_access_key_id", o.read_access_key_id, why);
   require(s, "read_secret_access_key", o.read_secret_access_key, why);
+  warn_plain_http(s, "host", o.host, "api_key", o.api_key);
 }
 
 ColumnSpec Loader::read_column(const Section& s) const {
@@ -213,7 +233,7 @@ std::vector<WhenCondition> Loader::read_conditions(const toml::node& node, const
   return out;
 }
 
-Schema Loader::read_columns(const toml::node& node, const std::string& name) const {
+Schema Loader::read_columns(const toml::node& node, const std::string& name) {
   // As written in TOML: [[columns]], or [[tables.columns]] for "tables[2].columns".
   const std::string header = name == "columns" ? "[[columns]]" : "[[tables.columns]]";
   if (!node.is_array()) fail_type(node, name, "an array of tables (" + header + ")");
@@ -226,13 +246,17 @@ Schema Loader::read_columns(const toml::node& node, const std::string& name) con
     const toml::node& item = items[i];
     if (!item.is_table()) fail_type(item, item_name, "a table");
     const Section s{item.as_table(), item_name};
-    ColumnSpec c = read_column(s);
+    if (unknown_in_.count(item_name) != 0) continue;  // its misspelt key was reported; the rest would mislead
+    ColumnSpec c;
+    if (!collect([&] { c = read_column(s); })) continue;
     const toml::source_region where = s.get("name")->source();
     auto [it, inserted] = seen.try_emplace(c.name, i + 1, where);
     if (!inserted)
-      fail(where, s.dotted("name") + ": duplicate column name " + in_quotes(c.name) + " (also " + name + "[" +
-                      std::to_string(it->second.first) + "] at line " + std::to_string(it->second.second.begin.line) +
-                      ")");
+      collect([&] {
+        fail(where, s.dotted("name") + ": duplicate column name " + in_quotes(c.name) + " (also " + name + "[" +
+                        std::to_string(it->second.first) + "] at line " + std::to_string(it->second.second.begin.line) +
+                        ")");
+      });
     schema.columns.push_back(std::move(c));
   }
   return schema;
@@ -260,25 +284,66 @@ Config Loader::load(std::string_view text) {
   // secret that was pasted there too.
   register_secrets_early(root);
   check_keys(root);
+  check_unread_urls(root);
 
   Config c;
   c.file = file_;
-  const Section source = section(root, "source");
+  auto section_of = [&](std::string_view name) {
+    Section s{nullptr, std::string(name)};
+    collect([&] { s = section(root, name); });
+    return s;
+  };
+  const Section source = section_of("source");
   c.has_source = source.table != nullptr;
-  read_source(source, c);
-  read_destination(section(root, "destination"), c);
-  read_output(section(root, "output"), c);
-  read_sync(section(root, "sync"), c);
-  const Section posthog = section(root, "posthog");
-  if (posthog.table) {
-    c.posthog.emplace();
-    read_posthog(posthog, c);
+  if (needs_.source) {
+    read_source(source, c);
+  } else {
+    // What the tables read (type, dataset, table) names them; the destination's retry budget
+    // and timeout default to the source's (read_destination).
+    auto used = [&](std::string_view key) {
+      return (needs_.tables && (key == "dataset" || key == "table")) ||
+             (needs_.destination && (key == "timeout" || key == "max_retries"));
+    };
+    if (needs_.tables)
+      if (auto v =
+              collect_choice(source, "type", {SourceType::AnalyticsEngine, SourceType::ClickHouse, SourceType::File}))
+        c.source.type = *v;
+    for (const KeySpec& k : config_keys::all_keys())
+      if (k.section == "source" && used(k.name) && !collect([&] { read_key(source, k, c); }))
+        failed_keys_.insert(source.dotted(k.name));
   }
-  if (const toml::node* columns = root.get("columns")) {
-    c.schema = read_columns(*columns, "columns");
+  if (needs_.destination) read_destination(section_of("destination"), c);
+  if (needs_.output) read_output(section_of("output"), c);
+  if (needs_.sync) read_sync(section_of("sync"), c);
+  const Section posthog = section_of("posthog");
+  if (posthog.table && (needs_.posthog || needs_.tables)) {
+    c.posthog.emplace();
+    read_posthog(posthog, c, needs_.posthog);
+  }
+  if (const toml::node* columns = root.get("columns"); columns && needs_.columns) {
+    collect([&] { c.schema = read_columns(*columns, "columns"); });
     c.builtin_schema = false;
   }
-  read_tables(root, c);
+  if (needs_.tables) {
+    collect([&] { read_tables(root, c); });
+  } else {
+    c.tables = {single_table(c)};
+  }
+  if (!errors_.empty()) throw ConfigErrors(std::move(errors_));
+  note_unread_literal_secrets(root);
+  // In the key table's order, read or not: the warning names them as the file lists sections.
+  auto key_order = [](const std::string& dotted) {
+    const auto keys = config_keys::all_keys();
+    return std::find_if(keys.begin(), keys.end(),
+                        [&](const KeySpec& k) {
+                          return dotted.size() == k.section.size() + 1 + k.name.size() &&
+                                 dotted.starts_with(k.section) && dotted.ends_with(k.name) &&
+                                 dotted[k.section.size()] == '.';
+                        }) -
+           keys.begin();
+  };
+  std::stable_sort(literal_secrets_.begin(), literal_secrets_.end(),
+                   [&](const std::string& a, const std::string& b) { return key_order(a) < key_order(b); });
   c.warnings = warnings_;
   return c;
 }

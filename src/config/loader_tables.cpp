@@ -53,14 +53,16 @@ void Loader::read_tables(const toml::table& root, Config& c) {
   const toml::node* node = root.get("tables");
   if (!node) {
     c.tables = {single_table(c)};
-    if (c.posthog && !c.posthog->join_events_on.empty())
+    if (c.posthog && !c.posthog->join_events_on.empty() && !failed("posthog.join_events_on"))
       check_join(c.tables[0], *root.at_path("posthog.join_events_on").node(), "posthog.join_events_on");
     return;
   }
   for (const ReplacedKey& k : kReplacedByTables)
     if (const toml::node* set = root.at_path(std::string(k.section) + "." + std::string(k.name)).node())
-      fail(set->source(), std::string(k.section) + "." + std::string(k.name) + ": not used with [[tables]]: set " +
-                              std::string(k.instead) + " instead");
+      collect([&] {
+        fail(set->source(), std::string(k.section) + "." + std::string(k.name) + ": not used with [[tables]]: set " +
+                                std::string(k.instead) + " instead");
+      });
   if (node->is_array() && node->as_array()->empty())
     fail(node->source(), "tables: at least one table is required (or leave [[tables]] out)");
   if (!node->is_array_of_tables()) fail_type(*node, "tables", "an array of tables ([[tables]])");
@@ -68,19 +70,25 @@ void Loader::read_tables(const toml::table& root, Config& c) {
   std::map<std::string, size_t, std::less<>> names, prefixes;  // -> N of tables[N]
   for (size_t i = 0; i < items.size(); ++i) {
     const Section s{items[i].as_table(), "tables[" + std::to_string(i + 1) + "]"};
-    TableConfig t = read_table(s, c);
+    if (unknown_in_.count(s.name) != 0) continue;  // its misspelt key was reported; the rest would mislead
+    TableConfig t;
+    if (!collect([&] { t = read_table(s, c); })) continue;
     if (auto [it, fresh] = names.try_emplace(t.name, i + 1); !fresh)
-      fail(s.get("name")->source(), s.dotted("name") + ": " + in_quotes(t.name) + " is already the name of tables[" +
-                                        std::to_string(it->second) + "]");
+      collect([&] {
+        fail(s.get("name")->source(), s.dotted("name") + ": " + in_quotes(t.name) + " is already the name of tables[" +
+                                          std::to_string(it->second) + "]");
+      });
     if (auto [it, fresh] = prefixes.try_emplace(t.prefix, i + 1); !fresh)
-      fail((s.get("prefix") ? s.get("prefix") : s.get("name"))->source(),
-           s.dotted("prefix") + ": " + in_quotes(t.prefix) + " is already the prefix of tables[" +
-               std::to_string(it->second) + "] (each table writes its own folder)");
+      collect([&] {
+        fail((s.get("prefix") ? s.get("prefix") : s.get("name"))->source(),
+             s.dotted("prefix") + ": " + in_quotes(t.prefix) + " is already the prefix of tables[" +
+                 std::to_string(it->second) + "] (each table writes its own folder)");
+      });
     c.tables.push_back(std::move(t));
   }
 }
 
-TableConfig Loader::read_table(const Section& s, const Config& c) const {
+TableConfig Loader::read_table(const Section& s, const Config& c) {
   TableConfig t;
   const toml::node* name = s.get("name");
   if (!name) fail(s.table->source(), s.dotted("name") + " is required");

@@ -88,6 +88,13 @@ std::string mask_url_userinfo(std::string_view url) {
   return std::string(url.substr(0, pos)) + "***" + std::string(url.substr(pos + info->size()));
 }
 
+// The refusal of a URL `value` at `dotted` that holds credentials, masked.
+std::string credentials_in_url(const std::string& dotted, std::string_view value, std::string_view hint) {
+  return dotted + ": " + in_quotes(mask_url_userinfo(value)) +
+         " holds credentials (user:password@), which would show in messages and logs; " +
+         std::string(hint.empty() ? "remove them" : hint);
+}
+
 // What is wrong with a restricted text value (after "<key>: "), or empty when it is fine. An
 // empty value passes: require() reports it where the key is needed.
 std::string restricted_problem(KeyKind kind, const std::string& v) {
@@ -166,8 +173,8 @@ void Loader::fail_type(const toml::node& node, const std::string& dotted, std::s
 }
 
 // Typos are reported before anything else: a misspelt key would otherwise surface as a
-// confusing "required" error, or not at all. The earliest unknown key in file order is the one
-// reported, with the nearest known key of its table (edit distance at most 2) as a suggestion.
+// confusing "required" error, or not at all. Every unknown key is reported, in file order, each
+// with the nearest known key of its table (edit distance at most 2) as a suggestion.
 namespace {
 
 // Calls `f(entry, "<name>[N]")` for each table of the array `node` (nothing when it is not one).
@@ -181,22 +188,17 @@ void for_each_entry(const toml::node& node, const std::string& name, F&& f) {
 
 }  // namespace
 
-void Loader::check_keys(const toml::table& root) const {
+void Loader::check_keys(const toml::table& root) {
   struct Unknown {
     const toml::key* key = nullptr;
     std::string section;
     const std::vector<std::string>* known = nullptr;
-  } first;
+  };
+  std::vector<Unknown> unknown;
   auto find_unknown = [&](const toml::table& table, std::string section, const std::vector<std::string>& known) {
-    for (auto&& [k, v] : table) {
-      if (std::find(known.begin(), known.end(), k.str()) != known.end()) continue;
-      const auto& pos = k.source().begin;
-      if (first.key) {
-        const auto& best = first.key->source().begin;
-        if (pos.line > best.line || (pos.line == best.line && pos.column >= best.column)) continue;
-      }
-      first = Unknown{&k, section, &known};
-    }
+    for (auto&& [k, v] : table)
+      if (std::find(known.begin(), known.end(), k.str()) == known.end())
+        unknown.push_back(Unknown{&k, section, &known});
   };
   find_unknown(root, "", config_keys::known_keys(""));
   for (std::string_view name : config_keys::sections()) {
@@ -216,12 +218,18 @@ void Loader::check_keys(const toml::table& root) const {
       find_unknown(*node->as_table(), std::string(name), config_keys::known_keys(name));
     }
   }
-  if (!first.key) return;
-  const Section s{nullptr, first.section};
-  std::string msg = "unknown key " + in_quotes(s.dotted(first.key->str()));
-  const std::string_view best = nearest(first.key->str(), *first.known);
-  if (!best.empty()) msg += " (did you mean " + in_quotes(s.dotted(best)) + "?)";
-  fail(first.key->source(), msg);
+  std::stable_sort(unknown.begin(), unknown.end(), [](const Unknown& a, const Unknown& b) {
+    const auto &pa = a.key->source().begin, &pb = b.key->source().begin;
+    return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+  });
+  for (const Unknown& u : unknown) {
+    unknown_in_.insert(u.section);
+    const Section s{nullptr, u.section};
+    std::string msg = "unknown key " + in_quotes(s.dotted(u.key->str()));
+    const std::string_view best = nearest(u.key->str(), *u.known);
+    if (!best.empty()) msg += " (did you mean " + in_quotes(s.dotted(best)) + "?)";
+    collect([&] { fail(u.key->source(), msg); });
+  }
 }
 
 Section Loader::section(const toml::table& root, std::string_view name) const {
@@ -253,13 +261,24 @@ std::string Loader::expand(std::string_view raw, const std::string& dotted, cons
     const size_t close = raw.find('}', i + 2);
     if (close == std::string_view::npos)
       fail(node.source(), dotted + ": unterminated \"${\" (write \"$${\" for a literal \"${\")");
-    const std::string_view name = raw.substr(i + 2, close - i - 2);
+    // `${NAME:-default}`: the default as written (not expanded), when NAME is unset or empty.
+    std::string_view name = raw.substr(i + 2, close - i - 2);
+    std::optional<std::string_view> fallback;
+    if (const size_t sep = name.find(":-"); sep != std::string_view::npos) {
+      fallback = name.substr(sep + 2);
+      name = name.substr(0, sep);
+    }
     if (!is_identifier(name, false))
       fail(node.source(),
            dotted + ": invalid environment variable name " + in_quotes(name) + " (expected [A-Za-z_][A-Za-z0-9_]*)");
     const char* value = std::getenv(std::string(name).c_str());
-    if (!value) fail(node.source(), dotted + ": environment variable " + std::string(name) + " is not set");
-    out += value;
+    if (fallback && (!value || !*value)) {
+      out += *fallback;
+      has_literal = has_literal || !fallback->empty();
+    } else {
+      if (!value) fail(node.source(), dotted + ": environment variable " + std::string(name) + " is not set");
+      out += value;
+    }
     i = close + 1;
   }
   if (literal) *literal = has_literal;
@@ -398,10 +417,7 @@ std::optional<std::string> Loader::url(const Section& s, const KeySpec& key) con
   if (!v || v->empty()) return v;  // empty: reported by require() where the key is needed
   const toml::node* node = s.get(key.name);
   // Checked first, so that no message below quotes the credential.
-  if (url_userinfo(*v))
-    fail(node->source(), s.dotted(key.name) + ": " + in_quotes(mask_url_userinfo(*v)) +
-                             " holds credentials (user:password@), which would show in messages and logs; " +
-                             std::string(key.credentials_hint.empty() ? "remove them" : key.credentials_hint));
+  if (url_userinfo(*v)) fail(node->source(), credentials_in_url(s.dotted(key.name), *v, key.credentials_hint));
   std::string_view rest = *v;
   if (rest.starts_with("https://")) {
     rest.remove_prefix(8);
@@ -493,14 +509,108 @@ void Loader::read_key(const Section& s, const KeySpec& key, Config& c) {
   }
 }
 
-void Loader::require(const Section& s, std::string_view key, const std::string& value, const std::string& why) const {
-  if (!value.empty()) return;
-  const std::string msg = s.dotted(key) + " is required when " + why;
-  const toml::node* node = s.get(key);
-  if (!node) node = s.get(std::string(key) + "_file");
-  if (node) fail(node->source(), msg + " (it is empty)");
-  if (s.table) fail(s.table->source(), msg);
-  throw ConfigError(shown(file_ + ": " + msg));
+void Loader::require(const Section& s, std::string_view key, const std::string& value, const std::string& why) {
+  // A value that did not parse was reported already; a misspelt key is likely the missing one.
+  if (!value.empty() || failed(s.dotted(key)) || failed(s.dotted(std::string(key) + "_file")) ||
+      unknown_in_.count(s.name) != 0)
+    return;
+  collect([&] {
+    const std::string msg = s.dotted(key) + " is required when " + why;
+    const toml::node* node = s.get(key);
+    if (!node) node = s.get(std::string(key) + "_file");
+    if (node) fail(node->source(), msg + " (it is empty)");
+    if (s.table) fail(s.table->source(), msg);
+    throw ConfigError(shown(file_ + ": " + msg));
+  });
+}
+
+namespace {
+
+// 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine.
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "[::1]") return true;
+  if (!host.starts_with("127.")) return false;
+  int dots = 0;
+  for (char ch : host) {
+    if (ch == '.') {
+      ++dots;
+    } else if (!is_digit(ch)) {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+// The host of an http(s) URL without credentials ("http://[::1]:8080/x" -> "[::1]").
+std::string_view url_host(std::string_view url) {
+  const size_t scheme = url.find("://");
+  std::string_view rest = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
+  rest = rest.substr(0, std::min(rest.find_first_of("/?#"), rest.size()));
+  if (rest.starts_with("[")) return rest.substr(0, std::min(rest.find(']') + 1, rest.size()));
+  return rest.substr(0, std::min(rest.find(':'), rest.size()));
+}
+
+}  // namespace
+
+void Loader::warn_plain_http(const Section& s, std::string_view url_key, const std::string& url,
+                             std::string_view credential_key, const std::string& credential) {
+  if (credential.empty() || !url.starts_with("http://") || is_loopback_host(url_host(url))) return;
+  const toml::node* node = s.get(url_key);
+  warn(node ? node->source() : toml::source_region{},
+       s.dotted(url_key) + ": plain http:// to " + in_quotes(url_host(url)) + " sends what " +
+           s.dotted(credential_key) + " grants in clear over the network; use https://");
+}
+
+bool Loader::reads(std::string_view section) const {
+  if (section == "source") return needs_.source;
+  if (section == "destination") return needs_.destination;
+  if (section == "posthog") return needs_.posthog;
+  return true;
+}
+
+void Loader::note_unread_literal_secrets(const toml::table& root) {
+  for (const KeySpec& k : config_keys::all_keys()) {
+    if (!k.secret() || reads(k.section)) continue;
+    const toml::table* t = root.get_as<toml::table>(k.section);
+    const toml::node* node = t ? t->get(k.name) : nullptr;
+    if (!node || !node->is_string()) continue;
+    // Text outside `${...}` (or a default used inside one) was written in the file.
+    const std::string_view raw = node->as_string()->get();
+    bool literal = false;
+    for (size_t i = 0; i < raw.size() && !literal;) {
+      const size_t close = raw.compare(i, 2, "${") == 0 ? raw.find('}', i + 2) : std::string_view::npos;
+      if (close == std::string_view::npos) {
+        literal = true;
+      } else {
+        // A default counts when it is used, as in expand().
+        const std::string_view ref = raw.substr(i + 2, close - i - 2);
+        const size_t sep = ref.find(":-");
+        const char* value =
+            sep == std::string_view::npos ? nullptr : std::getenv(std::string(ref.substr(0, sep)).c_str());
+        literal = sep != std::string_view::npos && sep + 2 < ref.size() && (!value || !*value);
+        i = close + 1;
+      }
+    }
+    if (literal) literal_secrets_.push_back(std::string(k.section) + "." + std::string(k.name));
+  }
+}
+
+void Loader::check_unread_urls(const toml::table& root) {
+  for (const KeySpec& k : config_keys::all_keys()) {
+    if (k.kind != KeyKind::Url || reads(k.section)) continue;
+    const toml::table* t = root.get_as<toml::table>(k.section);
+    const toml::node* node = t ? t->get(k.name) : nullptr;
+    if (!node || !node->is_string()) continue;
+    const Section s{t, std::string(k.section)};
+    std::string value = node->as_string()->get();
+    try {
+      value = expand(value, s.dotted(k.name), *node, nullptr);
+    } catch (const ConfigError&) {
+      // An unset variable in a section this command does not read: not an error here.
+    }
+    if (url_userinfo(value))
+      collect([&] { fail(node->source(), credentials_in_url(s.dotted(k.name), value, k.credentials_hint)); });
+  }
 }
 
 }  // namespace aesync::config_loader

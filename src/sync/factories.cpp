@@ -69,9 +69,9 @@ std::unique_ptr<ObjectStore> open_destination(const Config& config) {
   o.access_key_id = d.access_key_id;
   o.secret_access_key = d.secret_access_key;
   o.insecure_skip_verify = d.insecure_skip_verify;
-  // The source's retry budget and timeout apply to every remote peer of a run.
-  o.max_retries = config.source.max_retries;
-  o.timeout_seconds = config.source.timeout_seconds;
+  // [destination]'s own, which default to the source's (config.h).
+  o.max_retries = d.max_retries;
+  o.timeout_seconds = d.timeout_seconds;
   // Tables fed by one read upload side by side, each filling a part of its own: S3's smallest
   // part then (5 MiB) instead of 8 MiB.
   if (most_tables_of_a_read(config) > 1) o.part_size = size_t{5} << 20;

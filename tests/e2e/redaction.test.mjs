@@ -163,17 +163,19 @@ function expectExit(res, code, what) {
 
 const lit = (v) => JSON.stringify(v);
 
-/** Runs `convert` with config `text` (mode 0600): exit 2, an error naming the file, no leak. */
-async function convertWithBadConfig(name, text, format) {
-  const input = join(dir, 'in.jsonl');
-  writeFileSync(input, '{"_sample_interval":1,"blob1":"o","blob2":"p","blob3":"t","blob4":"resource","blob5":"","dataset":"machine_metrics","double1":1,"double2":2,"double3":3,"double4":4,"index1":"m","timestamp":"2026-02-01 00:00:00"}\n');
+/**
+ * Runs `check --offline` with config `text` (mode 0600): exit 2, an error naming the file, no
+ * leak. check reads every section (convert, which reads only [output] and [[columns]], would not
+ * see most of these errors).
+ */
+async function checkWithBadConfig(name, text, format) {
   const path = join(dir, `bad-${name}.toml`);
   writeFileSync(path, text);
   chmodSync(path, 0o600);
-  const res = await run(`convert bad config ${name}`, format, ['-c', path, 'convert', '--input', input, '--output', join(dir, 'out.parquet')]);
-  expectExit(res, 2, `convert with the ${name} config`);
-  assert.match(res.stderr, /bad-.*\.toml/, `the error names the file: ${res.stderr}`);
-  assertNoLeak(res, `convert bad config ${name}`);
+  const res = await run(`check bad config ${name}`, format, ['-c', path, 'check', '--offline']);
+  expectExit(res, 2, `check --offline with the ${name} config`);
+  assert.match(res.stdout, /^FAIL  config       .*bad-.*\.toml/, `the error names the file: ${res.stdout}`);
+  assertNoLeak(res, `check bad config ${name}`);
 }
 
 /** Every place in `text` where a secret (or a 10-character slice of one) or a credential shows. */
@@ -296,7 +298,7 @@ for (const format of FORMATS) {
     }
   });
 
-  test(`convert with broken configs that hold secrets [${format}]`, async () => {
+  test(`check --offline with broken configs that hold secrets [${format}]`, async () => {
     const bad = {
       // a typo of a secret key, next to real secrets
       typo: `[source]\ntype = "analytics-engine"\naccount_id = "${ACCOUNT}"\napi_tokne = ${lit(S.aeToken)}\n[destination]\ntype = "s3"\nbucket = "b"\nendpoint = "https://e.example"\naccess_key_id = "${S3_KEY_ID}"\nsecret_access_key = ${lit(S.s3Secret)}\n`,
@@ -313,14 +315,14 @@ for (const format of FORMATS) {
       // a secret as an unknown section's value
       section: `[sourcee]\napi_token = ${lit(S.aeToken)}\n`,
     };
-    for (const [name, text] of Object.entries(bad)) await convertWithBadConfig(name, text, format);
+    for (const [name, text] of Object.entries(bad)) await checkWithBadConfig(name, text, format);
   });
 
   // A secret pasted into the wrong (non-secret) key, above the secret key that holds it: the
   // error quoting the bad value must not show it either.
   test(`a config error quoting a value that is a configured secret [${format}]`, async () => {
     const text = `[destination]\ntype = "s3"\nbucket = "b"\nendpoint = ${lit(S.s3Secret)}\naccess_key_id = "k"\nsecret_access_key = ${lit(S.s3Secret)}\n`;
-    await convertWithBadConfig('url', text, format);
+    await checkWithBadConfig('url', text, format);
   });
 }
 
