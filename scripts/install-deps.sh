@@ -14,7 +14,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev clang-format
   clickhouse-server
-  dpkg-dev file lintian
+  dpkg-dev file lintian  # tests/e2e/package.test.mjs: make package (dpkg-shlibdeps), lintian
+  zsh fish groff-base  # tests/e2e/cli.test.mjs: the completions run in each shell, the man page in groff
+  chromium  # tests/e2e/status_page.test.mjs: the daemon's page in a real browser
   nodejs npm
 )
 missing=()

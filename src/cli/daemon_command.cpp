@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "cli/run_metrics.h"
+#include "cli/status_page.h"
 #include "sync/factories.h"
 #include "sync/file_sync.h"
 #include "sync/partition_index.h"
@@ -18,6 +20,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "util/time.h"
 
 namespace aesync::cli {
 
@@ -47,27 +50,6 @@ class Health {
   std::string failure_;
 };
 
-void declare_metrics() {
-  using metrics::Type;
-  metrics::Registry& r = metrics::global();
-  r.declare("aesync_rows_exported_total", Type::Counter, "Rows written to committed partitions.");
-  r.declare("aesync_bytes_uploaded_total", Type::Counter, "Bytes of committed data objects.");
-  r.declare("aesync_partition_duration_seconds", Type::Histogram, "Time to export one partition (day).",
-            {1, 5, 15, 60, 300, 900, 3600});
-  r.declare("aesync_source_requests_total", Type::Counter, "Source API requests by HTTP status (error: no response).");
-  r.declare("aesync_read_sampled_windows_total", Type::Counter,
-            "Windows kept read-sampled by Analytics Engine (resolution below 1; a later run retries).");
-  r.declare("aesync_retries_total", Type::Counter, "Requests retried, by target (source, storage, posthog).");
-  r.declare("aesync_source_budget_wait_seconds_total", Type::Counter,
-            "Seconds source requests waited for the request budget (source.max_requests_per_minute).");
-  r.declare("aesync_old_schema_days", Type::Gauge,
-            "Days of a table exported with another schema than its config's (re-export: see aesync status).");
-  r.declare("aesync_last_success_timestamp_seconds", Type::Gauge, "Unix time at which the last successful run ended.");
-  r.declare("aesync_runs_total", Type::Counter, "Runs (sync then prune) completed, failed ones included.");
-  r.declare("aesync_runs_failed_total", Type::Counter, "Runs that threw or had a failed partition.");
-  r.declare("aesync_partitions_failed_total", Type::Counter, "Partitions that failed.");
-}
-
 extern "C" void on_stop_signal(int) { cancel::request(); }
 
 void install_signal_handlers() {
@@ -81,27 +63,19 @@ void install_signal_handlers() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-// "HOST:PORT" ("[::1]:9100" for IPv6). Throws UsageError naming the flag.
-std::pair<std::string, int> parse_addr(const std::string& addr) {
-  const size_t colon = addr.rfind(':');
-  auto bad = [&] { return UsageError("--metrics-addr: \"" + addr + "\" is not HOST:PORT"); };
-  if (colon == std::string::npos || colon == 0 || colon + 1 == addr.size()) throw bad();
-  std::string host = addr.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  int port = 0;
-  for (char c : addr.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535) throw bad();
-    port = port * 10 + (c - '0');
-  }
-  if (port < 1 || port > 65535) throw bad();
-  return {host, port};
-}
+// The status page's view of the destination is listed again after every run, or when older
+// than this (a page left open reloads every minute: one listing, not one per reload and tab).
+constexpr int64_t kPageListingSeconds = 60;
 
-// The metrics endpoint: its own thread; stopped and joined on destruction.
+// The HTTP endpoint: its own thread; stopped and joined on destruction.
 class MetricsServer {
  public:
-  MetricsServer(const std::string& addr, const Health& health) {
-    const auto [host, port] = parse_addr(addr);
+  MetricsServer(const std::string& addr, const Health& health, const Config& config, const RunHistory& history)
+      : config_(config), history_(history) {
+    const auto [host, port] = parse_metrics_addr(addr);
+    server_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(status_page(), "text/html; charset=utf-8");
+    });
     server_.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics::global().render(), "text/plain; version=0.0.4; charset=utf-8");
     });
@@ -123,7 +97,7 @@ class MetricsServer {
     if (!server_.bind_to_port(host, port))
       throw Error("--metrics-addr " + addr + ": cannot listen there (address in use, or not a local address)");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    log::info("serving metrics", {{"addr", addr}});
+    log::info("serving the status page and metrics", {{"addr", addr}});
   }
   ~MetricsServer() {
     server_.stop();
@@ -133,9 +107,49 @@ class MetricsServer {
   MetricsServer& operator=(const MetricsServer&) = delete;
 
  private:
+  std::string status_page() {
+    StatusPage page;
+    page.now_seconds = now_seconds();
+    page.retention_days = config_.sync.retention_days;
+    page.runs = history_.newest_first();
+    std::lock_guard lock(listing_mutex_);
+    const int64_t runs = history_.count();
+    if (!listed_ || runs != listed_runs_ || page.now_seconds - listed_at_ >= kPageListingSeconds) {
+      try {
+        std::unique_ptr<ObjectStore> store = open_destination(config_);
+        listing_ = read_table_days(config_, *store);
+      } catch (const std::exception& e) {
+        listing_.clear();
+        for (const TableConfig& table : config_.tables)
+          listing_.push_back({table.name, table.dataset, table.prefix + "/", {}, {}, log::redact(e.what())});
+      }
+      listed_ = true;
+      listed_runs_ = runs;
+      listed_at_ = page.now_seconds;
+    }
+    page.tables = listing_;
+    return render_status_page(page);
+  }
+
+  const Config& config_;
+  const RunHistory& history_;
+  std::mutex listing_mutex_;
+  bool listed_ = false;
+  int64_t listed_runs_ = 0;
+  int64_t listed_at_ = 0;
+  std::vector<TableDays> listing_;
   httplib::Server server_;
   std::thread thread_;
 };
+
+// After each run: a file that cannot be written is logged, and the daemon goes on.
+void write_daemon_metrics_file(const std::string& path) {
+  try {
+    metrics::global().write_file(path);
+  } catch (const Error& e) {
+    log::error(e.what());
+  }
+}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -154,9 +168,12 @@ int64_t ms_until_next_tick(int64_t now, int64_t every) {
 
 // One run: sync (all planned days, as `aesync sync` without dates), then prune. Updates the
 // metrics and the health. Never throws.
-void run_once(const Config& config, int64_t run, Health& health) {
+void run_once(const Config& config, int64_t run, Health& health, RunHistory& history) {
   metrics::Registry& m = metrics::global();
   const auto t0 = std::chrono::steady_clock::now();
+  RunRecord record;
+  record.run = run;
+  record.started_at = now_seconds();
   log::info("daemon run start", {{"run", run}});
   std::string failure;
   uint64_t rows = 0, bytes = 0;
@@ -184,6 +201,7 @@ void run_once(const Config& config, int64_t run, Health& health) {
         case PartitionStatus::Planned:
           ++failed;
           if (failure.empty()) failure = p.day + ": " + p.error;
+          record.not_exported.push_back(p);
           break;
       }
     }
@@ -200,6 +218,13 @@ void run_once(const Config& config, int64_t run, Health& health) {
   }
   const int64_t duration_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  record.duration_ms = duration_ms;
+  record.partitions = partitions;
+  record.rows = rows;
+  record.bytes = bytes;
+  record.error = log::redact(failure);
+  record.outcome = cancel::requested() ? "cancelled" : failure.empty() ? "ok" : "failed";
+  history.add(record);
   if (cancel::requested()) {
     log::info("daemon run cancelled", {{"run", run}, {"duration_ms", duration_ms}});
     return;
@@ -208,7 +233,8 @@ void run_once(const Config& config, int64_t run, Health& health) {
   m.atomically([&](metrics::Registry& r) {
     for (double d : durations) r.observe("aesync_partition_duration_seconds", d);
     r.add("aesync_rows_exported_total", static_cast<double>(rows));
-    r.add("aesync_bytes_uploaded_total", static_cast<double>(bytes));
+    r.add("aesync_uploaded_bytes_total", static_cast<double>(bytes));
+    r.add("aesync_partitions_pruned_total", static_cast<double>(pruned));
     r.add("aesync_partitions_failed_total", static_cast<double>(failed));
     r.add("aesync_runs_total", 1);
     // The health too: whoever sees the run counted sees its health.
@@ -242,19 +268,23 @@ void run_once(const Config& config, int64_t run, Health& health) {
 
 }  // namespace
 
-int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const std::string& metrics_addr) {
+int run_daemon(const Config& config, std::optional<int64_t> every_seconds, const std::string& metrics_addr,
+               const std::string& metrics_file) {
   if (!config.has_source) throw ConfigError(config.file + ": the daemon needs a [source] table");
   const int64_t every = every_seconds.value_or(config.sync.every_seconds);
   if (every <= 0) throw UsageError("--every must be positive");
   declare_metrics();
+  if (!metrics_file.empty()) carry_last_success(metrics_file);
   install_signal_handlers();
   Health health;
+  RunHistory history;
   std::unique_ptr<MetricsServer> server;
-  if (!metrics_addr.empty()) server = std::make_unique<MetricsServer>(metrics_addr, health);
+  if (!metrics_addr.empty()) server = std::make_unique<MetricsServer>(metrics_addr, health, config, history);
   log::info("daemon started", {{"every_s", every}, {"source", to_string(config.source.type)}});
 
   for (int64_t run = 1; !cancel::requested(); ++run) {
-    run_once(config, run, health);
+    run_once(config, run, health, history);
+    if (!metrics_file.empty()) write_daemon_metrics_file(metrics_file);
     if (cancel::requested()) break;
     const int64_t wait = ms_until_next_tick(now_ms(), every);
     log::debug("daemon waiting", {{"next_run_in_ms", wait}});

@@ -1,11 +1,13 @@
 #include "cli/status_command.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "sync/layout.h"
 #include "sync/partition_index.h"
 #include "sync/schema_drift.h"
 #include "util/json_writer.h"
+#include "util/log.h"
 #include "util/time.h"
 
 namespace aesync::cli {
@@ -117,14 +119,69 @@ void print_table(const TableStatus& t, ObjectStore& store, std::ostream& out) {
   print_drift(t.drift, out);
 }
 
+void print_chart(const TableStatus& t, bool terminal, std::ostream& out) {
+  std::vector<std::pair<int64_t, std::optional<uint64_t>>> days;
+  for (const PartitionEntry& p : t.parts)
+    days.emplace_back(p.day, p.manifest ? std::optional<uint64_t>(p.manifest->rows) : std::nullopt);
+  const std::string chart = rows_per_day_chart(days, terminal);
+  if (!chart.empty()) out << "\n" << chart;
+}
+
 }  // namespace
 
-int run_status(const Config& config, ObjectStore& store, bool json, std::ostream& out) {
+std::string rows_per_day_chart(const std::vector<std::pair<int64_t, std::optional<uint64_t>>>& days, bool terminal,
+                               int width) {
+  if (days.empty()) return "";
+  uint64_t max_rows = 0;
+  for (const auto& [day, rows] : days) max_rows = std::max(max_rows, rows.value_or(0));
+  std::string out = "rows per day (longest bar: " + std::to_string(max_rows) + " rows)\n";
+  size_t next = 0;
+  for (int64_t day = days.front().first; day <= days.back().first; ++day) {
+    // Indented: a line that starts with a day is the table's (scripts filter them so).
+    std::string line = "  " + format_day(day) + "  ";
+    if (next < days.size() && days[next].first == day) {
+      const std::optional<uint64_t> rows = days[next++].second;
+      if (!rows) {
+        out += line + "(no manifest)\n";
+        continue;
+      }
+      // A day with rows gets at least one mark, so that it differs from an empty day.
+      int64_t length =
+          max_rows == 0 ? 0 : static_cast<int64_t>((*rows * static_cast<uint64_t>(width) + max_rows / 2) / max_rows);
+      if (*rows > 0 && length == 0) length = 1;
+      std::string bar;
+      for (int64_t i = 0; i < length; ++i) bar += terminal ? "\u2588" : "#";
+      if (terminal && length > 0) bar = "\x1b[36m" + bar + "\x1b[0m";
+      line += bar + std::string(static_cast<size_t>(width - length), ' ') + "  " + std::to_string(*rows);
+      out += line + "\n";
+    } else {
+      out += line + "(not exported)\n";
+    }
+  }
+  return out;
+}
+
+int run_status(const Config& config, ObjectStore& store, bool json, std::ostream& out, bool terminal,
+               std::vector<std::string>* warnings) {
   std::vector<TableStatus> tables;
   for (const TableConfig& table : config.tables) {
     std::vector<PartitionEntry> parts = list_partitions(store, table.prefix, true);
     SchemaDrift drift = find_schema_drift(table, parts);
     tables.push_back({table, std::move(parts), std::move(drift), table.shape.output_schema()});
+  }
+  // A mistyped bucket, path or prefix lists nothing: say where we looked rather than report
+  // "0 partitions" as if all were well.
+  if (std::all_of(tables.begin(), tables.end(), [](const TableStatus& t) { return t.parts.empty(); })) {
+    std::string places;
+    for (const TableStatus& t : tables)
+      places += (places.empty() ? "" : ", ") + store.describe(PartitionLayout(t.table.prefix).root()) + " (prefix \"" +
+                t.table.prefix + "\")";
+    const std::string warning = "the destination holds no partitions at all: looked under " + places +
+                                "; check [destination] and the tables' prefix, or run aesync sync first";
+    if (warnings)
+      warnings->push_back(warning);
+    else
+      log::warn(warning);
   }
   if (json) {
     std::string o = "[";
@@ -147,6 +204,7 @@ int run_status(const Config& config, ObjectStore& store, bool json, std::ostream
           << (table.dataset.empty() ? std::string() : " (dataset " + table.dataset + ")") << "\n";
     }
     print_table(tables[i], store, out);
+    print_chart(tables[i], terminal, out);
   }
   return 0;
 }

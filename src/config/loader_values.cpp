@@ -26,22 +26,6 @@ constexpr size_t kMaxIdentifierChars = 128;
 
 constexpr const char* kDurationForms = "a whole number followed by s, m, h or d, e.g. \"90s\", \"5m\", \"6h\", \"1d\"";
 
-// Optimal string alignment distance: Levenshtein plus adjacent transpositions ("windwo").
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
 std::string_view type_phrase(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::table: return "a table";
@@ -235,15 +219,7 @@ void Loader::check_keys(const toml::table& root) const {
   if (!first.key) return;
   const Section s{nullptr, first.section};
   std::string msg = "unknown key " + in_quotes(s.dotted(first.key->str()));
-  std::string_view best;
-  size_t best_distance = 3;  // suggest only within an edit distance of 2
-  for (std::string_view k : *first.known) {
-    const size_t d = edit_distance(first.key->str(), k);
-    if (d < best_distance) {
-      best = k;
-      best_distance = d;
-    }
-  }
+  const std::string_view best = nearest(first.key->str(), *first.known);
   if (!best.empty()) msg += " (did you mean " + in_quotes(s.dotted(best)) + "?)";
   fail(first.key->source(), msg);
 }

@@ -1,8 +1,18 @@
 #include "util/metrics.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <stdexcept>
+
+#include "util/error.h"
 
 namespace aesync::metrics {
 
@@ -145,6 +155,67 @@ std::string Registry::render() const {
     }
   }
   return out;
+}
+
+void Registry::write_file(const std::string& path) const {
+  const std::string text = render();
+  const std::filesystem::path target(path);
+  const std::filesystem::path temp =
+      target.parent_path() / ("." + target.filename().string() + "." + std::to_string(::getpid()) + ".tmp");
+  auto fail = [&](const std::string& what) {
+    const std::string reason = std::strerror(errno);
+    std::remove(temp.c_str());
+    return Error("--metrics-file " + path + ": cannot " + what + " (" + reason + ")");
+  };
+  std::FILE* f = std::fopen(temp.c_str(), "wb");
+  if (!f) throw fail("create " + temp.string());
+  const bool written =
+      std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  if (!written) {
+    const int saved = errno;
+    std::fclose(f);
+    errno = saved;
+    throw fail("write " + temp.string());
+  }
+  if (std::fclose(f) != 0) throw fail("write " + temp.string());
+  // The textfile collector reads files as any user: 0644 whatever the umask of a cron job.
+  ::chmod(temp.c_str(), 0644);
+  if (std::rename(temp.c_str(), target.c_str()) != 0) throw fail("rename " + temp.string() + " to it");
+}
+
+std::string label(std::string_view name, std::string_view value) {
+  std::string out(name);
+  out += "=\"";
+  for (char c : value) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::optional<double> sample_value(std::string_view text, std::string_view name) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() > name.size() && line.starts_with(name) && line[name.size()] == ' ') {
+      const std::string value(line.substr(name.size() + 1));
+      char* parsed_end = nullptr;
+      const double v = std::strtod(value.c_str(), &parsed_end);
+      if (parsed_end == value.c_str() || *parsed_end != '\0') return std::nullopt;
+      return v;
+    }
+  }
+  return std::nullopt;
 }
 
 Registry& global() {

@@ -1,5 +1,6 @@
 // A small process-wide metrics registry rendered as Prometheus text (exposition format 0.0.4),
-// for `aesync daemon`'s /metrics. Counters, gauges and histograms are declared once (name, help,
+// for `aesync daemon`'s /metrics and for `--metrics-file` (node_exporter's textfile collector,
+// written whole or not at all: write_file). Counters, gauges and histograms are declared once (name, help,
 // type; buckets for a histogram) and then updated from any thread; series of one metric differ
 // by their label text (`status="200"`). Updates take a mutex: they happen per request or per
 // partition, never per row.
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,12 @@ class Registry {
   //! Every declared metric in name order: # HELP, # TYPE, then its series (label order). A
   //! counter or gauge with no series yet renders one unlabelled series with value 0.
   std::string render() const;
+
+  //! Writes render() to `path` atomically: a temporary file beside it (`.<name>.<pid>.tmp`, which
+  //! the textfile collector ignores: it reads `*.prom` only), flushed, then renamed over `path`, so
+  //! a reader sees the previous file or this one, never a part. Throws aesync::Error naming the
+  //! path and the system's reason (a missing folder, no permission); no temporary file is left.
+  void write_file(const std::string& path) const;
 
   //! Runs `f(*this)` holding the registry's lock, so that a scrape sees either none or all of
   //! its updates (a run's rows, partitions and run count together).
@@ -67,5 +75,13 @@ Registry& global();
 //! The decimal text of a sample value as Prometheus reads it: integers without a fraction,
 //! otherwise the shortest round-trip form; "+Inf", "-Inf", "NaN".
 std::string format_value(double v);
+
+//! One label as the exposition format writes it: `name="value"`, the value's backslash, double
+//! quote and newline escaped (`\\`, `\"`, `\n`).
+std::string label(std::string_view name, std::string_view value);
+
+//! The value of the unlabelled sample `name` in Prometheus text (a file written by write_file),
+//! or nullopt when absent or unreadable as a number.
+std::optional<double> sample_value(std::string_view text, std::string_view name);
 
 }  // namespace aesync::metrics

@@ -1,10 +1,12 @@
 // Text helpers shared by every stage: the one way to put untrusted text (a server's answer, a
-// config value, a line of input, a Parquet string) into a message or a terminal, and trim().
+// config value, a line of input, a Parquet string) into a message or a terminal, trim(), and the
+// edit distance behind every "did you mean" (config keys, commands, flags).
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aesync {
 
@@ -18,5 +20,12 @@ std::string shown(std::string_view text, size_t max_bytes = 0);
 
 //! `s` without leading and trailing ASCII white space (space, \t, \r, \n, \f, \v).
 std::string_view trim(std::string_view s);
+
+//! Optimal string alignment distance: Levenshtein plus adjacent transpositions ("windwo").
+size_t edit_distance(std::string_view a, std::string_view b);
+
+//! The candidate closest to `word` within an edit distance of 2 (the first of equally close
+//! ones), or "" when none is that close: what a "did you mean" suggests.
+std::string_view nearest(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace aesync

@@ -189,8 +189,11 @@ test('daemon: two ticks export the partitions, /metrics counts them, /healthz fo
     assert.ok(manifestRows >= 2900, `rows of two days: ${manifestRows}`);
     // Every run exports the same plan (today and the two lookback days) from the same rows.
     assert.equal(valueOf(m, 'aesync_rows_exported_total'), runs * manifestRows);
-    assert.equal(valueOf(m, 'aesync_bytes_uploaded_total'), runs * dataBytes);
+    assert.equal(valueOf(m, 'aesync_uploaded_bytes_total'), runs * dataBytes);
     assert.equal(valueOf(m, 'aesync_retries_total'), 0);
+    assert.equal(valueOf(m, 'aesync_partitions_pruned_total'), 0, 'nothing is older than retention_days');
+    assert.equal(m.samples.filter((s) => s.name === 'aesync_build_info').length, 1);
+    assert.match(m.samples.find((s) => s.name === 'aesync_build_info').labels.version, /^\d+\.\d+\.\d+/);
     assert.equal(valueOf(m, 'aesync_read_sampled_windows_total'), 0, 'the gateway does not sample reads here');
     // The budget is unlimited in these tests (lib/aesync.mjs): nothing waited for it.
     assert.equal(valueOf(m, 'aesync_source_budget_wait_seconds_total'), 0);
@@ -201,16 +204,18 @@ test('daemon: two ticks export the partitions, /metrics counts them, /healthz fo
     assert.deepEqual(
       Object.fromEntries(Object.entries(m.types).filter(([n]) => n !== 'aesync_partitions_failed_total' && n !== 'aesync_runs_total')),
       {
-        aesync_bytes_uploaded_total: 'counter',
+        aesync_build_info: 'gauge',
         aesync_last_success_timestamp_seconds: 'gauge',
         aesync_old_schema_days: 'gauge',
         aesync_partition_duration_seconds: 'histogram',
+        aesync_partitions_pruned_total: 'counter',
         aesync_read_sampled_windows_total: 'counter',
         aesync_retries_total: 'counter',
         aesync_rows_exported_total: 'counter',
         aesync_runs_failed_total: 'counter',
         aesync_source_budget_wait_seconds_total: 'counter',
         aesync_source_requests_total: 'counter',
+        aesync_uploaded_bytes_total: 'counter',
       },
     );
     const partitions = valueOf(m, 'aesync_partition_duration_seconds_count');

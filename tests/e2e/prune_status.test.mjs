@@ -248,6 +248,19 @@ function totalLine(days) {
 
 const HEADER = 'day                  rows          bytes  exported at           verified';
 
+/**
+ * status's chart after the table (consecutive days): a header, then per day a bar of `#` (the
+ * most rows: 50; a day with rows at least 1, rounded to the nearest) and its rows, indented.
+ */
+function chartLines(days) {
+  const rows = days.map((d) => rawOf([d]).length);
+  const max = Math.max(...rows);
+  return ['', `rows per day (longest bar: ${max} rows)`, ...days.map((d, i) => {
+    const len = Math.max(rows[i] > 0 ? 1 : 0, Math.floor((rows[i] * 50 + Math.floor(max / 2)) / max));
+    return `  ${d}  ${'#'.repeat(len)}${' '.repeat(50 - len)}  ${rows[i]}`;
+  })];
+}
+
 /** check's lines: the four checks as before, then the warnings. */
 function checkLines(res) {
   assertExit(res, 0, 'check');
@@ -275,6 +288,7 @@ test(`schema change: days of mapping A, then B (a column removed, one retyped, a
     `2 days with an old schema (fingerprint ${FP_A}, current ${FP_B}): re-export with aesync sync --from ${SD[0]} --to ${SD[1]}`,
     '  PostHog cannot read them together with the new days: column sample_interval is double, was int64; column value2 removed',
     '  also: column org_id added as nullable (old days read it as NULL)',
+    ...chartLines(SD),
     '',
   ].join('\n'));
 
@@ -311,7 +325,7 @@ test('schema change: once the old days are exported again with B, status is as b
   localSync(configB2);
   const res = localAesync(['status', '-c', configB]);
   assertExit(res, 0, 'status');
-  assert.equal(res.stdout, [HEADER, dayLine(SD[0]), dayLine(SD[1]), dayLine(SD[2]), totalLine(SD), ''].join('\n'));
+  assert.equal(res.stdout, [HEADER, dayLine(SD[0]), dayLine(SD[1]), dayLine(SD[2]), totalLine(SD), ...chartLines(SD), ''].join('\n'));
   assert.deepEqual(checkLines(localAesync(['check', '-c', configB])), []);
 });
 
@@ -328,6 +342,7 @@ test('schema change: a nullable column added is an old schema PostHog reads (NUL
     totalLine(SD),
     `2 days with an old schema (fingerprint ${FP_B}, current ${FP_C}): re-export with aesync sync --from ${SD[0]} --to ${SD[1]}`,
     '  PostHog reads them together with the new days: column process_name added as nullable (old days read it as NULL)',
+    ...chartLines(SD),
     '',
   ].join('\n'));
   assert.deepEqual(checkLines(localAesync(['check', '-c', configC])), []);
@@ -375,11 +390,13 @@ test('several tables: status has one block per table, prune deletes past retenti
     total('resource', SD.slice(0, 2)),
     `2 days with an old schema (fingerprint ${FP_B}, current ${fpResource}): re-export with aesync sync --from ${SD[0]} --to ${SD[1]}`,
     '  PostHog reads them together with the new days: column process_name added as nullable (old days read it as NULL)',
+    ...chartLines(SD.slice(0, 2)),
     '',
     'table process',
     HEADER,
     dayLine(SD[2]),
     total('proc_days', SD.slice(2)),
+    ...chartLines(SD.slice(2)),
     '',
   ].join('\n'));
   const json = localAesync(['status', '-c', config, '--json']);

@@ -633,9 +633,11 @@ test('a literal secret in a config file readable by group or others warns once, 
         assert.deepEqual(lines.map((l) => [l.level, l.msg]), want ? [['warn', want]] : [], `${name} [json]`);
       }
     }
-    // `check` and `status` load the config the same way: the same one warning.
+    // `check` and `status` load the config the same way: the same one warning (besides status's
+    // own about a destination without any partition, which perm-exports is).
     const res = await run(['--log-format', 'text', '-c', cfg.path, 'status']);
-    assert.equal(res.stderr.split('\n').filter((l) => l.startsWith('warn: ')).join('\n'), want ? `warn: ${want}` : '', `${name}: status`);
+    const configWarnings = res.stderr.split('\n').filter((l) => l.startsWith('warn: ') && !l.startsWith('warn: the destination holds no partitions'));
+    assert.equal(configWarnings.join('\n'), want ? `warn: ${want}` : '', `${name}: status`);
   }
 });
 

@@ -110,7 +110,20 @@ export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['mac
      * points the source elsewhere (a proxy in front of the gateway).
      */
     config(name, { source = {}, destination = {}, sync = {} } = {}) {
-      const tablesToml = {
+      const path = join(scratch, name);
+      writeFileSync(path, configToml({ tables: env.sections({ source, destination: { prefix: PREFIX, ...destination }, sync }) }));
+      return path;
+    },
+    /**
+     * The [source] (the gateway), [destination] (the S3 harness) and [sync] sections of the
+     * environment's configs, `overrides` merged into the defaults; a destination `prefix: null`
+     * leaves the prefix out (each [[tables]] entry has its own).
+     */
+    sections({ source = {}, destination = {}, sync = {} } = {}) {
+      const { prefix = null, ...rest } = destination;
+      const dest = s3Destination(h, { ...rest, ...(prefix === null ? {} : { prefix }) });
+      if (prefix === null) delete dest.prefix;
+      return {
         source: {
           type: 'analytics-engine',
           dataset: 'machine_metrics',
@@ -124,12 +137,9 @@ export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['mac
           verify: true,
           ...source,
         },
-        destination: s3Destination(h, { prefix: PREFIX, ...destination }),
+        destination: dest,
         sync: { lookback_days: 1, retention_days: 90, concurrency: 2, ...sync },
       };
-      const path = join(scratch, name);
-      writeFileSync(path, configToml({ tables: tablesToml }));
-      return path;
     },
     /**
      * Runs aesync (cwd: the scratch folder, the token and S3 keys in its environment); resolves

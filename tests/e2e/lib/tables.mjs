@@ -13,10 +13,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ACCOUNT } from './ae_env.mjs';
 import { configToml, tomlString } from './mapping.mjs';
 import { chdbRows } from './readers.mjs';
-import { s3Destination } from './s3_tools.mjs';
 
 /** Readers' type (readers.mjs) of a column type of the config. */
 const READER_TYPE = { string: 'string', double: 'double', int64: 'int64', timestamp: 'timestamp' };
@@ -71,26 +69,7 @@ export function exampleTablesText(path) {
  * `tablesText` ([[tables]] TOML). Returns the path.
  */
 export function writeTablesConfig(env, name, tablesText, { source = {}, sync = {} } = {}) {
-  const { prefix: _, ...destination } = s3Destination(env.h);
-  const head = configToml({
-    tables: {
-      source: {
-        type: 'analytics-engine',
-        dataset: 'machine_metrics',
-        account_id: ACCOUNT,
-        api_token: '${AE_TOKEN}',
-        api_base: env.gw.url,
-        window: '1h',
-        settle: '5m',
-        timeout: '10s',
-        max_retries: 3,
-        verify: true,
-        ...source,
-      },
-      destination,
-      sync: { lookback_days: 1, retention_days: 90, concurrency: 2, ...sync },
-    },
-  });
+  const head = configToml({ tables: env.sections({ source, destination: { prefix: null }, sync }) });
   const path = join(env.scratch, name);
   writeFileSync(path, `${head}\n${tablesText}`);
   return path;

@@ -77,7 +77,10 @@ std::string fingerprint_of(const std::vector<ColumnSpec>& columns) {
 
 std::string status_of(const Config& config, ObjectStore& store, bool json) {
   std::ostringstream out;
-  EXPECT_EQ(run_status(config, store, json, out), 0);
+  std::vector<std::string> warnings;
+  EXPECT_EQ(run_status(config, store, json, out, false, &warnings), 0);
+  // Every store of these tests holds some partition, but that of NoPartitions...
+  EXPECT_EQ(warnings.size(), store.list("").empty() ? 1u : 0u);
   return out.str();
 }
 
@@ -94,7 +97,12 @@ TEST(Status, OneTableWithoutOldDaysPrintsAsBeforeTables) {
                 dir.path.string() +
                 "/machine_metrics/2026-05-14/_manifest.json: no manifest\n"
                 "total                 600           1600  (2 partitions under " +
-                dir.path.string() + "/machine_metrics/)\n");
+                dir.path.string() +
+                "/machine_metrics/)\n"
+                "\n"
+                "rows per day (longest bar: 600 rows)\n"
+                "  2026-05-13  ##################################################  600\n"
+                "  2026-05-14  (no manifest)\n");
 }
 
 TEST(Status, OldSchemaDaysAreMarkedCountedAndGivenTheirCommand) {
@@ -121,7 +129,12 @@ TEST(Status, OldSchemaDaysAreMarkedCountedAndGivenTheirCommand) {
                 "2 days with an old schema (fingerprint " +
                 old_fp + ", current " + now_fp +
                 "): re-export with aesync sync --from 2026-05-11 --to 2026-05-12\n"
-                "  PostHog cannot read them together with the new days: column mem removed\n");
+                "  PostHog cannot read them together with the new days: column mem removed\n"
+                "\n"
+                "rows per day (longest bar: 600 rows)\n"
+                "  2026-05-11  ##########################################          500\n"
+                "  2026-05-12                                                      0\n"
+                "  2026-05-13  ##################################################  600\n");
 
   EXPECT_EQ(status_of(config, store, true),
             "[\n"
@@ -163,7 +176,10 @@ TEST(Status, ANullableColumnAddedIsOldButReadable) {
                 config.tables[0].shape.fingerprint() +
                 "): re-export with aesync sync --from 2026-05-13 --to 2026-05-13\n"
                 "  PostHog reads it together with the new days: column host added as nullable (old days read it as "
-                "NULL)\n");
+                "NULL)\n"
+                "\n"
+                "rows per day (longest bar: 600 rows)\n"
+                "  2026-05-13  ##################################################  600\n");
   EXPECT_EQ(schema_warnings(config, store), std::vector<std::string>{}) << "nothing breaks: no warning";
 }
 
@@ -212,6 +228,9 @@ dataset = "boot_metrics"
                 "): re-export with aesync sync --from 2026-05-13 --to 2026-05-13\n"
                 "  same columns: the table's where or rollup changed, PostHog reads it as before\n"
                 "\n"
+                "rows per day (longest bar: 600 rows)\n"
+                "  2026-05-13  ##################################################  600\n"
+                "\n"
                 "table startup (dataset boot_metrics)\n"
                 "day                  rows          bytes  exported at           verified\n"
                 "total                   0              0  (0 partitions under " +
@@ -232,6 +251,53 @@ TEST(Status, NoPartitionsAnEmptyArray) {
   const Config config = parse_config(local_destination(dir), "t.toml");
   LocalStore store(dir.path.string());
   EXPECT_EQ(status_of(config, store, true), "[]\n");
+}
+
+// A mistyped path (or prefix) lists nothing: the warning says where status looked, and the
+// table still prints (no chart: no day).
+TEST(Status, AnEmptyDestinationWarnsNamingWhereItLooked) {
+  TempDir dir;
+  const Config config = parse_config(local_destination(dir) + "prefix = \"machine_metrcs\"\n", "t.toml");
+  LocalStore store(dir.path.string());
+  store.put("machine_metrics/2026-05-13/_manifest.json", "{}");  // the prefix meant
+  std::ostringstream out;
+  std::vector<std::string> warnings;
+  EXPECT_EQ(run_status(config, store, false, out, false, &warnings), 0);
+  EXPECT_EQ(out.str(),
+            "day                  rows          bytes  exported at           verified\n"
+            "total                   0              0  (0 partitions under " +
+                dir.path.string() + "/machine_metrcs/)\n");
+  EXPECT_EQ(warnings,
+            std::vector<std::string>{"the destination holds no partitions at all: looked under " + dir.path.string() +
+                                     "/machine_metrcs/ (prefix \"machine_metrcs\"); check [destination] and "
+                                     "the tables' prefix, or run aesync sync first"});
+
+  // With one table holding a day, no warning.
+  put_day(store, "machine_metrcs", "2026-05-13", 3, kNow);
+  warnings.clear();
+  out.str("");
+  EXPECT_EQ(run_status(config, store, false, out, false, &warnings), 0);
+  EXPECT_EQ(warnings, std::vector<std::string>{});
+}
+
+TEST(StatusChart, GapsEmptyDaysAndRounding) {
+  // 2026-05-10 = day 20583.
+  const int64_t d = *parse_day("2026-05-10");
+  EXPECT_EQ(rows_per_day_chart({}, false), "");
+  EXPECT_EQ(rows_per_day_chart({{d, 1}, {d + 1, 0}, {d + 3, 10}, {d + 4, std::nullopt}, {d + 5, 5}}, false, 10),
+            "rows per day (longest bar: 10 rows)\n"
+            "  2026-05-10  #           1\n"  // 0.1 of a mark: one, so that it differs from 0
+            "  2026-05-11              0\n"
+            "  2026-05-12  (not exported)\n"  // a gap between exported days
+            "  2026-05-13  ##########  10\n"
+            "  2026-05-14  (no manifest)\n"
+            "  2026-05-15  #####       5\n");
+  EXPECT_EQ(rows_per_day_chart({{d, 0}}, false, 4), "rows per day (longest bar: 0 rows)\n  2026-05-10        0\n");
+  // On a terminal: block characters, coloured; nothing else changes.
+  EXPECT_EQ(rows_per_day_chart({{d, 2}, {d + 1, 1}}, true, 2),
+            "rows per day (longest bar: 2 rows)\n"
+            "  2026-05-10  \x1b[36m\u2588\u2588\x1b[0m  2\n"
+            "  2026-05-11  \x1b[36m\u2588\x1b[0m   1\n");
 }
 
 }  // namespace
