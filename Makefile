@@ -11,7 +11,7 @@ WERROR ?= OFF
 endif
 CMAKE_FLAGS = -DAESYNC_WERROR=$(WERROR)
 
-.PHONY: deps deps-npm build demo test test-unit test-asan test-e2e bench fuzz format format-check clean
+.PHONY: deps deps-npm build demo test test-unit test-asan test-e2e bench fuzz format format-check clean install package
 
 deps:
 	@scripts/install-deps.sh
@@ -38,6 +38,15 @@ test-e2e: build deps-npm
 	@AESYNC_BIN=$(CURDIR)/$(BUILD)/aesync AESYNC_TOOLS_DIR=$(CURDIR)/$(BUILD)/tools node --test --test-concurrency=1 tests/e2e/
 
 test: test-unit test-e2e
+
+# `make install` (PREFIX, default /usr/local; DESTDIR for a staged install) and `make package`
+# ($(BUILD)/aesync_<version>_<arch>.deb, CPack): what goes where is packaging/install.cmake.
+PREFIX ?= /usr/local
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+package: build
+	@cd $(BUILD) && cpack -G DEB
 
 # Side by side with DuckDB and parquetjs, a 20M-row stream, an end-to-end sync (figures in
 # bench/results/), then the per-stage micro-benchmarks (Google Benchmark).

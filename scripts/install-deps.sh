@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything aesync needs on a fresh Debian 12 machine (run as root):
-# the build toolchain and libraries from Debian's packages, and the test peers from npm
+# the build toolchain and libraries from Debian's packages (dpkg-dev, file: `make package`'s
+# dpkg-shlibdeps; lintian: the package's check), and the test peers from npm
 # (npm ci from the committed package-lock.json). Safe to run again: it only installs what is
 # missing.
 set -euo pipefail
@@ -13,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev clang-format
   clickhouse-server
+  dpkg-dev file lintian  # tests/e2e/package.test.mjs: make package (dpkg-shlibdeps), lintian
   zsh fish groff-base  # tests/e2e/cli.test.mjs: the completions run in each shell, the man page in groff
   chromium  # tests/e2e/status_page.test.mjs: the daemon's page in a real browser
   tmux  # tests/e2e/progress_tty.test.mjs: the progress line and Ctrl-C on a real terminal
