@@ -197,14 +197,18 @@ const SECRET_ENV = {
   POSTHOG_PERSONAL_API_KEY: 'dummy-posthog-key', R2_READ_ACCESS_KEY_ID: 'dummy-read-id', R2_READ_SECRET_ACCESS_KEY: 'dummy-read-secret',
 };
 
-// TODO(integrator): `check --offline` is the config part of issue 14; once it is on main, drop
-// the `todo` guard (the test then must pass).
-const hasOffline = /--offline\b/.test(runAesync(['check', '--help']).stdout);
-test('the extracted aesync checks the installed example config offline', { todo: hasOffline ? false : 'aesync check --offline is not on this branch yet' }, () => {
+test('the extracted aesync checks the installed example config offline', () => {
   const cwd = scratchDir('deb-check');
   const example = join(pkgRoot, 'usr/share/doc/aesync/examples/aesync.toml');
   const r = run(join(pkgRoot, 'usr/bin/aesync'), ['check', '--offline', '-c', example], { cwd, env: { PATH: process.env.PATH, ...SECRET_ENV } });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+  const account = SECRET_ENV.CLOUDFLARE_ACCOUNT_ID;
+  assert.deepEqual(r.stdout.split('\n').filter((l) => l !== ''), [
+    `ok    config       ${example}: every section, \${VAR} and _file`,
+    `ok    source       analytics-engine: account ${account} at https://api.cloudflare.com/client/v4 (offline: not contacted)`,
+    `ok    destination  r2: bucket iterate-posthog-exports at https://${account}.r2.cloudflarestorage.com (offline: not contacted)`,
+    'ok    posthog      project 12345 at https://us.posthog.com (offline: not contacted)',
+  ]);
 });
 
 /** The Debian package that holds a file (usrmerge: /lib and /usr/lib are the same folder). */
@@ -342,7 +346,9 @@ test("the image's HEALTHCHECK: healthy on /healthz 200, unhealthy on 503 and wit
   const dir = scratchDir('healthcheck');
   copyFileSync(join(root, 'examples/sample-machine-metrics.jsonl'), join(dir, 'sample.jsonl'));
   const good = join(dir, 'good.toml');
-  writeFileSync(good, '[source]\ntype = "file"\npath = "sample.jsonl"\n\n[destination]\ntype = "local"\npath = "./exports"\n');
+  // The sample's days are early 2026: kept (retention applies to the file source too).
+  const keep = '\n[sync]\nretention_days = 3650\n';
+  writeFileSync(good, '[source]\ntype = "file"\npath = "sample.jsonl"\n\n[destination]\ntype = "local"\npath = "./exports"\n' + keep);
   const port = await freePort();
   assert.equal(probe(port), 1, 'nothing listens yet');
   let d = await daemonAnswering(good, port, 200, dir);
@@ -353,7 +359,7 @@ test("the image's HEALTHCHECK: healthy on /healthz 200, unhealthy on 503 and wit
   // A run fails when its destination cannot be written (a file where the folder should be).
   writeFileSync(join(dir, 'blocked'), 'not a folder');
   const bad = join(dir, 'bad.toml');
-  writeFileSync(bad, '[source]\ntype = "file"\npath = "sample.jsonl"\n\n[destination]\ntype = "local"\npath = "./blocked/exports"\n');
+  writeFileSync(bad, '[source]\ntype = "file"\npath = "sample.jsonl"\n\n[destination]\ntype = "local"\npath = "./blocked/exports"\n' + keep);
   const port2 = await freePort();
   d = await daemonAnswering(bad, port2, 503, dir);
   assert.equal(probe(port2), 1);
