@@ -30,8 +30,9 @@ std::string find_config(const std::string& config_flag) {
 Config load_required_config(const std::string& config_flag, const ConfigNeeds& needs) {
   const std::string path = find_config(config_flag);
   if (path.empty()) throw ConfigError("no config file: pass -c FILE, set AESYNC_CONFIG, or create ./aesync.toml");
-  log::debug("config", {{"file", path}});
-  return load_config(path, needs);
+  Config config = load_config(path, needs);
+  log::debug("config", {{"file", path}});  // once loaded: a config error is the one line said about it
+  return config;
 }
 
 Config load_convert_config(const std::string& config_flag, bool& given) {
