@@ -58,7 +58,8 @@ std::string unknown_command(const CLI::App& parent, const std::string& word) {
 std::string unknown_flag(const CLI::App& command, const std::string& word) {
   const std::string flag = word.substr(0, word.find('='));  // --form=csv names --form
   std::string msg = prefix(command) + "unknown flag " + in_quotes(flag);
-  const std::string_view best = nearest(flag, flag_names(command));
+  const std::vector<std::string> names = flag_names(command);  // nearest() points into it
+  const std::string_view best = nearest(flag, names);
   if (!best.empty()) msg += " (did you mean " + in_quotes(best) + "?)";
   return msg + " (see " + command_name(command) + " --help)";
 }

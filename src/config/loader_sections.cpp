@@ -250,8 +250,10 @@ Schema Loader::read_columns(const toml::node& node, const std::string& name) {
     ColumnSpec c;
     if (!collect([&] { c = read_column(s); })) continue;
     const toml::source_region where = s.get("name")->source();
-    auto [it, inserted] = seen.try_emplace(c.name, i + 1, where);
-    if (!inserted)
+    // Not a structured binding: clang (the fuzz build) cannot capture one in the lambda.
+    const auto emplaced = seen.try_emplace(c.name, i + 1, where);
+    const auto it = emplaced.first;
+    if (!emplaced.second)
       collect([&] {
         fail(where, s.dotted("name") + ": duplicate column name " + in_quotes(c.name) + " (also " + name + "[" +
                         std::to_string(it->second.first) + "] at line " + std::to_string(it->second.second.begin.line) +

@@ -73,16 +73,20 @@ void Loader::read_tables(const toml::table& root, Config& c) {
     if (unknown_in_.count(s.name) != 0) continue;  // its misspelt key was reported; the rest would mislead
     TableConfig t;
     if (!collect([&] { t = read_table(s, c); })) continue;
-    if (auto [it, fresh] = names.try_emplace(t.name, i + 1); !fresh)
+    // The first table of a name or prefix (no structured binding: clang, the fuzz build, cannot
+    // capture one in a lambda).
+    const size_t named = names.try_emplace(t.name, i + 1).first->second;
+    if (named != i + 1)
       collect([&] {
         fail(s.get("name")->source(), s.dotted("name") + ": " + in_quotes(t.name) + " is already the name of tables[" +
-                                          std::to_string(it->second) + "]");
+                                          std::to_string(named) + "]");
       });
-    if (auto [it, fresh] = prefixes.try_emplace(t.prefix, i + 1); !fresh)
+    const size_t prefixed = prefixes.try_emplace(t.prefix, i + 1).first->second;
+    if (prefixed != i + 1)
       collect([&] {
         fail((s.get("prefix") ? s.get("prefix") : s.get("name"))->source(),
              s.dotted("prefix") + ": " + in_quotes(t.prefix) + " is already the prefix of tables[" +
-                 std::to_string(it->second) + "] (each table writes its own folder)");
+                 std::to_string(prefixed) + "] (each table writes its own folder)");
       });
     c.tables.push_back(std::move(t));
   }

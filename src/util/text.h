@@ -27,5 +27,7 @@ size_t edit_distance(std::string_view a, std::string_view b);
 //! The candidate closest to `word` within an edit distance of 2 (the first of equally close
 //! ones), or "" when none is that close: what a "did you mean" suggests.
 std::string_view nearest(std::string_view word, const std::vector<std::string>& candidates);
+//! The answer points into `candidates`: a temporary list would leave it dangling.
+std::string_view nearest(std::string_view word, const std::vector<std::string>&& candidates) = delete;
 
 }  // namespace aesync
