@@ -11,12 +11,10 @@
 // serve runs on this process's event loop, so the daemons are spawned asynchronously.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { AESYNC_BIN } from './lib/aesync.mjs';
 import { PREFIX, dataKey, manifestKey, startAeEnv } from './lib/ae_env.mjs';
 import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
 import { s3Destination } from './lib/s3_tools.mjs';
@@ -33,38 +31,10 @@ const BIG_PREFIX = 'big';
 
 let env;
 let config;
-const outputs = [];
 
 
-/**
- * Starts `aesync <args>` in the scratch folder with the token and S3 keys in its environment.
- * Returns { child, exited (a promise of { code, signal, stdout, stderr }) }.
- */
-function startAesync(args) {
-  const e = { ...process.env };
-  delete e.AESYNC_CONFIG;
-  for (const k of Object.keys(e)) if (k.startsWith('AWS_')) delete e[k];
-  Object.assign(e, {
-    AESYNC_RETRY_BASE_MS: '5',
-    AE_TOKEN: env.token,
-    E2E_S3_KEY_ID: env.h.accessKeyId,
-    E2E_S3_SECRET: env.h.secretAccessKey,
-  });
-  const child = spawn(AESYNC_BIN, args, { cwd: env.scratch, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = [];
-  const err = [];
-  child.stdout.on('data', (c) => out.push(c));
-  child.stderr.on('data', (c) => err.push(c));
-  const exited = new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const res = { code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-      outputs.push(res.stdout, res.stderr);
-      resolve(res);
-    });
-  });
-  return { child, exited, stderr: () => Buffer.concat(err).toString('utf8') };
-}
+/** Starts `aesync <args>` against the environment (lib/ae_env.mjs start()). */
+const startAesync = (args) => env.start(args);
 
 /**
  * Parses Prometheus text (format 0.0.4): every sample line is `name{labels} value` (labels
@@ -157,7 +127,7 @@ before(async () => {
 after(async () => {
   await env?.close();
   // No output of any daemon holds the token or the secret key.
-  for (const o of outputs) {
+  for (const o of env.outputs) {
     assert.ok(!o.includes(env.token), 'the AE token appears in an output');
     assert.ok(!o.includes(env.h.secretAccessKey), 'the S3 secret appears in an output');
   }

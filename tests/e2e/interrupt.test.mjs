@@ -38,34 +38,8 @@ const D3 = addDays(TODAY, -3);
 
 let env;
 
-/** Starts `aesync <args>` in the scratch folder; { child, exited, stdout(), stderr() }. */
-function startAesync(args) {
-  const e = { ...process.env };
-  delete e.AESYNC_CONFIG;
-  for (const k of Object.keys(e)) if (k.startsWith('AWS_')) delete e[k];
-  Object.assign(e, {
-    AESYNC_RETRY_BASE_MS: '5',
-    AE_TOKEN: env.token,
-    E2E_S3_KEY_ID: env.h.accessKeyId,
-    E2E_S3_SECRET: env.h.secretAccessKey,
-  });
-  const child = spawn(AESYNC_BIN, args, { cwd: env.scratch, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = [];
-  const err = [];
-  child.stdout.on('data', (c) => out.push(c));
-  child.stderr.on('data', (c) => err.push(c));
-  const exited = new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-  return {
-    child,
-    exited,
-    stdout: () => Buffer.concat(out).toString('utf8'),
-    stderr: () => Buffer.concat(err).toString('utf8'),
-  };
-}
+/** Starts `aesync <args>` against the environment (lib/ae_env.mjs start()). */
+const startAesync = (args) => env.start(args);
 
 /** Polls `cond()` every 25 ms until it holds; fails after `timeoutMs` naming `what`. */
 async function until(cond, what, run, timeoutMs = 30_000) {

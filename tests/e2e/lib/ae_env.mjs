@@ -10,11 +10,13 @@
 // Everything the harnesses serve runs on this process's event loop, so aesync and chdb run as
 // child processes, asynchronously (s3_tools.mjs).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { AESYNC_BIN } from './aesync.mjs';
 import { startAeGateway } from './ae_gateway.mjs';
 import { createAeTable, startClickHouse } from './clickhouse_server.mjs';
 import { dayStartMs } from './gen.mjs';
@@ -155,6 +157,32 @@ export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['mac
       });
       outputs.push(res.stdout, res.stderr);
       return { ...res, s3: h.since(s3From), ae: gw.requests.slice(aeFrom) };
+    },
+    /**
+     * Starts aesync without waiting (a daemon, a run to interrupt) in the scratch folder, the
+     * token and S3 keys in its environment (no AESYNC_CONFIG, no AWS_*), retries 5 ms apart.
+     * Returns { child, exited (a promise of { code, signal, stdout, stderr }), stdout(),
+     * stderr() }; the outputs join `outputs` for the secret checks when it exits.
+     */
+    start(args) {
+      const e = { ...process.env };
+      delete e.AESYNC_CONFIG;
+      for (const k of Object.keys(e)) if (k.startsWith('AWS_')) delete e[k];
+      Object.assign(e, { AESYNC_RETRY_BASE_MS: '5', AE_TOKEN: token, E2E_S3_KEY_ID: h.accessKeyId, E2E_S3_SECRET: h.secretAccessKey });
+      const child = spawn(AESYNC_BIN, args, { cwd: scratch, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = [];
+      const err = [];
+      child.stdout.on('data', (c) => out.push(c));
+      child.stderr.on('data', (c) => err.push(c));
+      const exited = new Promise((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code, signal) => {
+          const res = { code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+          outputs.push(res.stdout, res.stderr);
+          resolve(res);
+        });
+      });
+      return { child, exited, stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8') };
     },
     /** An s3(...) table function over keys of the bucket (a glob allowed). */
     s3Fn(path) {
