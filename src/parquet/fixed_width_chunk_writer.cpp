@@ -29,7 +29,9 @@ void FixedWidthChunkWriter<T>::encode(const ColumnBuffer& values, size_t begin, 
     const size_t cap = options_.dictionary_limit_bytes / 8;
     constexpr int64_t kProbe = 4096;
     const bool trial = plan_ == Plan::Trial;
+    constexpr size_t kAhead = 8;  // values whose slots are prefetched ahead of their insert
     for (size_t i = begin; i < end && dictionary_alive_; ++i) {
+      if (i + kAhead < end) values_.prefetch(bits[i + kAhead]);
       if (defined != nullptr && !defined[i]) continue;
       s.indices.push_back(values_.insert(bits[i]));
       ++seen_;

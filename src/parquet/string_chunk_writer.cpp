@@ -9,9 +9,21 @@ void StringChunkWriter::encode(const ColumnBuffer& values, size_t begin, size_t 
   rows_ += static_cast<int64_t>(end - begin);
   s.indices.clear();
   if (dictionary_alive_) {
+    // Values are hashed kAhead rows before they are inserted, and their slots prefetched.
+    constexpr size_t kAhead = 8;
+    uint64_t hashes[kAhead];
+    for (size_t i = begin; i < end && i < begin + kAhead; ++i) {
+      hashes[i % kAhead] = StringDictionary::hash(values.string_at(i));
+      strings_.prefetch(hashes[i % kAhead]);
+    }
     for (size_t i = begin; i < end; ++i) {
+      const uint64_t h = hashes[i % kAhead];
+      if (i + kAhead < end) {
+        hashes[i % kAhead] = StringDictionary::hash(values.string_at(i + kAhead));
+        strings_.prefetch(hashes[i % kAhead]);
+      }
       if (defined != nullptr && !defined[i]) continue;
-      s.indices.push_back(strings_.insert(values.string_at(i)));
+      s.indices.push_back(strings_.insert(values.string_at(i), h));
       if (strings_.plain_bytes() > options_.dictionary_limit_bytes) {
         // Past the limit: this batch and the rest of the chunk are written PLAIN.
         dictionary_alive_ = false;

@@ -22,7 +22,15 @@ class StringDictionary {
   //! Forgets all entries, keeps capacity.
   void clear();
   //! The index of `v`, inserted as a new entry if absent.
-  uint32_t insert(std::string_view v);
+  uint32_t insert(std::string_view v) { return insert(v, hash(v)); }
+  //! The same, with `h` = hash(v) computed beforehand (see prefetch()).
+  uint32_t insert(std::string_view v, uint64_t h);
+  //! Brings the slot of a value of hash `h` into the cache: a caller that knows the values
+  //! to come hashes a few ahead, so that a table larger than the L1 cache costs no wait per
+  //! insert. A hint only (a later insert may grow the table).
+  void prefetch(uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+  }
   size_t size() const { return entries_.size(); }
   //! Entry `i`; valid until the next insert() or clear().
   std::string_view entry(size_t i) const {
