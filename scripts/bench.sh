@@ -50,7 +50,8 @@
 # BENCH_QUERY_RUNS (7), BENCH_SKIP_SCALE=1, BENCH_SKIP_E2E=1, BENCH_SKIP_BACKFILL=1,
 # BENCH_SKIP_DAY2=1, BENCH_SKIP_QUERIES=1, BENCH_SKIP_README=1 (shorter iterations while
 # developing), BENCH_MICRO_BIN (the micro-benchmarks' binary; unset: not run), AESYNC_BEFORE_BIN
-# (the "before" binary of the backfill section).
+# (the "before" binary of the backfill section), BENCH_RESULTS (bench/results: where the results go;
+# the tests point it elsewhere).
 # Nothing here runs two measurements at once: the figures are for a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +66,7 @@ query_runs=${BENCH_QUERY_RUNS:-7}
 micro_bin=${BENCH_MICRO_BIN:+$(realpath "$BENCH_MICRO_BIN")}
 start_day=2026-02-03
 seed=11
-results=bench/results
+results=${BENCH_RESULTS:-bench/results}
 # The two days: the generator's options, and what the tables call them.
 days=(1)
 [ "${BENCH_SKIP_DAY2:-0}" = 1 ] || days+=(2)
