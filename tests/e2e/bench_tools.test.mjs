@@ -1,9 +1,10 @@
 // The tools behind `make bench` (scripts/bench.sh), on small inputs: the generator's second day
 // (--long-process-names) and its unchanged default, PostHog's side (bench/rivals/chdb_queries.mjs:
-// the same answers from aesync's and DuckDB's files, or a failure), the Targets table of the bench
-// itself on a tiny run, the micro-benchmarks' summary (scripts/bench-micro-summary.mjs) and the
-// README's regeneration between markers (scripts/readme-bench.sh). Timings are not asserted:
-// only what the tools compute and write.
+// the same answers from aesync's and DuckDB's files, or a failure), the second day's replayed sync
+// (bench/e2e/sync_day.mjs --replayed-only), the Targets table of the bench itself on a tiny run,
+// the micro-benchmarks' summary (scripts/bench-micro-summary.mjs) and the README's regeneration
+// between markers (scripts/readme-bench.sh). Timings are not asserted: only what the tools
+// compute and write.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -109,6 +110,25 @@ test('chdb_queries.mjs: the same answers from aesync\'s and DuckDB\'s files of a
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^chdb_queries: the two files give different answers:\n {2}startup: /);
   assert.equal(bad.stdout, '');
+});
+
+test('sync_day.mjs --replayed-only on the second day: the generator\'s rows, synced from replayed AE answers only', { timeout: 300_000 }, () => {
+  const day2 = ['--machines', '50000', '--orgs', '5000'];
+  const res = run('node', ['bench/e2e/sync_day.mjs', '--bin', AESYNC_BIN, '--rows', '3000', '--runs', '2', ...day2,
+    '--long-process-names', 'true', '--replayed-only', 'true']);
+  assert.equal(res.code, 0, res.stderr.slice(-3000));
+  const j = JSON.parse(res.stdout);
+  const lines = gen('--rows', '3000', '--seed', '11', ...day2, '--long-process-names').trim().split('\n');
+  assert.equal(j.rows, lines.length, 'the day of gen-ae-sample.mjs with the same options');
+  assert.equal(j.rows, 3118);
+  assert.deepEqual([j.machines, j.orgs, j.long_process_names, j.median, j.five_tables, j.source], [50000, 5000, true, null, null, null]);
+  assert.equal(j.each.live.length, 0);
+  assert.equal(j.each.replayed.length, 2);
+  for (const r of j.each.replayed) {
+    assert.equal(r.gateway_requests, 0, 'replayed: nothing reached the gateway');
+    assert.ok(r.out_bytes > 0 && r.rows_per_s > 0);
+  }
+  assert.match(res.stderr, /^e2e: 3118 rows of 2026-02-03 loaded into ClickHouse .*\ne2e: recording run 1: .*\ne2e: replayed run 1: .*\ne2e: replayed run 2: /);
 });
 
 test('bench.sh on a tiny run: the Targets table first, a line per target with both days, and the skipped ones said', { timeout: 600_000 }, () => {
