@@ -48,13 +48,14 @@ install: build
 package: build
 	@cd $(BUILD) && cpack -G DEB
 
-# Side by side with DuckDB and parquetjs, a 20M-row stream, an end-to-end sync (figures in
-# bench/results/), then the per-stage micro-benchmarks (Google Benchmark).
+# Issue 15's targets on two generated days: side by side with DuckDB and parquetjs, chdb's
+# queries over both tools' files, a 20M-row stream, an end-to-end sync, a backfill, then the
+# per-stage micro-benchmarks (Google Benchmark; built first, run last by scripts/bench.sh).
+# Figures in bench/results/; README.md's Performance table is regenerated from them.
 bench: build
-	@scripts/bench.sh $(BUILD)/aesync
 	@cmake -S . -B $(BUILD) -DAESYNC_BENCH=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS) --target aesync_micro
-	@$(BUILD)/aesync_micro | tee bench/results/micro.txt
+	@cmake --build $(BUILD) -j $(JOBS) --target aesync aesync_micro
+	@BENCH_MICRO_BIN=$(BUILD)/aesync_micro scripts/bench.sh $(BUILD)/aesync
 
 # libFuzzer targets (clang) on the JSONEachRow reader, the config parser, the S3 XML parser and
 # the Parquet reader, FUZZ_SECONDS each (CI: 60) over a copy of the committed corpora.

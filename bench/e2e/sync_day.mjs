@@ -24,14 +24,18 @@
 //
 //   node bench/e2e/sync_day.mjs --bin build/aesync [--rows 2000000] [--day 2026-02-03]
 //        [--seed 11] [--runs 3] [--window 1h] [--verify true] [--tables-runs RUNS]
+//        [--machines 5000] [--orgs 200] [--long-process-names true] [--replayed-only true]
 // prints progress on stderr and one JSON line on stdout (scripts/bench.sh reads it): medians
-// over the runs and each run, live and replayed.
+// over the runs and each run, live and replayed. --machines/--orgs/--long-process-names make the
+// day gen-ae-sample.mjs's with the same options (make bench's second day); --replayed-only
+// measures only the replayed runs (after the one recording sync): `median`, `five_tables` and
+// `source` are then null.
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join, resolve } from 'node:path';
 
 import { manifestKey, parseSummary, startAeEnv, windowSql } from '../../tests/e2e/lib/ae_env.mjs';
-import { makeFleet, streamMachineMetrics } from '../../tests/e2e/lib/ae_rows.mjs';
+import { longProcessNames, makeFleet, streamMachineMetrics } from '../../tests/e2e/lib/ae_rows.mjs';
 import { insertRows } from '../../tests/e2e/lib/clickhouse_server.mjs';
 import { Rng } from '../../tests/e2e/lib/prng.mjs';
 import { runProcess } from '../../tests/e2e/lib/s3_tools.mjs';
@@ -48,6 +52,10 @@ const RUNS = Number(args.runs ?? 3);
 const WINDOW = args.window ?? '1h';
 const VERIFY = (args.verify ?? 'true') === 'true';
 const TABLES_RUNS = Number(args['tables-runs'] ?? RUNS);
+const MACHINES = Number(args.machines ?? 5000);
+const ORGS = Number(args.orgs ?? 200);
+const LONG_NAMES = (args['long-process-names'] ?? 'false') === 'true';
+const REPLAYED_ONLY = (args['replayed-only'] ?? 'false') === 'true';
 const EXAMPLES = resolve(new URL('../../examples/', import.meta.url).pathname);
 // The five tables: their prefixes (= names) and what their manifests must say of the day's rows.
 const RAW_TABLE = 'five_raw';
@@ -159,8 +167,9 @@ try {
   const chVersion = (await env.ch.query('SELECT version()')).trim();
   let t0 = Date.now();
   const rng = new Rng(SEED);
-  const fleet = makeFleet(rng, { machines: 5000, orgs: 200 });
-  const rows = await insertRows(env.ch, 'machine_metrics', streamMachineMetrics(rng, { startDay: DAY, days: 1, rowsPerDay: ROWS, fleet }));
+  const fleet = makeFleet(rng, { machines: MACHINES, orgs: ORGS });
+  const processNames = LONG_NAMES ? longProcessNames(SEED) : null;
+  const rows = await insertRows(env.ch, 'machine_metrics', streamMachineMetrics(rng, { startDay: DAY, days: 1, rowsPerDay: ROWS, fleet, processNames }));
   // One part: every run reads the table in the same shape.
   await env.ch.query('OPTIMIZE TABLE machine_metrics FINAL');
   log(`${rows} rows of ${DAY} loaded into ClickHouse ${chVersion} in ${((Date.now() - t0) / 1000).toFixed(1)} s (not measured)`);
@@ -248,17 +257,22 @@ try {
     return out;
   }
 
-  const live = await syncRuns('live', config, RUNS);
+  const live = REPLAYED_ONLY ? [] : await syncRuns('live', config, RUNS);
 
   // Five tables from the same read, live.
-  const fiveConfig = writeTablesConfig(env, 'bench-five.toml', [
-    tablesToml([{ name: 'machine_metrics', prefix: RAW_TABLE }]),
-    exampleTablesText(join(EXAMPLES, 'tables-by-metric-type.toml')),
-    exampleTablesText(join(EXAMPLES, 'tables-hourly-rollup.toml')),
-  ].join('\n'), { source: { timeout: '120s', window: WINDOW, verify: VERIFY } });
-  const five = await syncRuns('five tables', fiveConfig, TABLES_RUNS, () => checkFive('five tables'));
-  if (five.some((r) => r.gateway_requests !== live[0].gateway_requests)) {
-    throw new Error(`five tables: ${five.map((r) => r.gateway_requests)} AE requests, one table: ${live[0].gateway_requests}`);
+  const five = REPLAYED_ONLY ? [] : await fiveTables();
+  // The five tables' runs; fails when they made other AE requests than the single table.
+  async function fiveTables() {
+    const fiveConfig = writeTablesConfig(env, 'bench-five.toml', [
+      tablesToml([{ name: 'machine_metrics', prefix: RAW_TABLE }]),
+      exampleTablesText(join(EXAMPLES, 'tables-by-metric-type.toml')),
+      exampleTablesText(join(EXAMPLES, 'tables-hourly-rollup.toml')),
+    ].join('\n'), { source: { timeout: '120s', window: WINDOW, verify: VERIFY } });
+    const five = await syncRuns('five tables', fiveConfig, TABLES_RUNS, () => checkFive('five tables'));
+    if (five.some((r) => r.gateway_requests !== live[0].gateway_requests)) {
+      throw new Error(`five tables: ${five.map((r) => r.gateway_requests)} AE requests, one table: ${live[0].gateway_requests}`);
+    }
+    return five;
   }
 
   // Replayed: one sync through the recording proxy (not counted), then RUNS from its memory.
@@ -273,11 +287,11 @@ try {
 
   // The source alone: the same window queries, through the gateway and straight from ClickHouse.
   const gwUrl = new URL(env.gw.sqlUrl);
-  const source = {};
+  const source = REPLAYED_ONLY ? null : {};
   for (const [name, port, path, headers] of [
     ['gateway', env.gw.port, gwUrl.pathname, { Authorization: `Bearer ${env.token}` }],
     ['clickhouse', env.ch.httpPort, '/?output_format_json_quote_denormals=1', {}],
-  ]) {
+  ].filter(() => !REPLAYED_ONLY)) {
     const ch0 = cpuSecondsOf(chPid);
     const self0 = selfCpu();
     t0 = Date.now();
@@ -298,10 +312,13 @@ try {
     windows: windows.length,
     json_bytes: env.gw.requests.filter((r) => !r.verify && r.window).slice(0, windows.length).reduce((a, r) => a + r.bytes, 0),
     clickhouse_version: chVersion,
+    machines: MACHINES,
+    orgs: ORGS,
+    long_process_names: LONG_NAMES,
     runs: RUNS,
-    median: medians(live),
+    median: REPLAYED_ONLY ? null : medians(live),
     replayed: medians(replayed),
-    five_tables: { tables: [RAW_TABLE, ...SPLIT_TABLES, ROLLUP_TABLE], runs: TABLES_RUNS, median: medians(five) },
+    five_tables: REPLAYED_ONLY ? null : { tables: [RAW_TABLE, ...SPLIT_TABLES, ROLLUP_TABLE], runs: TABLES_RUNS, median: medians(five) },
     each: { live, replayed, five_tables: five },
     source,
   }));

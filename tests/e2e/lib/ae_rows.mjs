@@ -3,6 +3,7 @@
 // second, without holding the data set in memory (millions of rows go straight into
 // insertRows). Driven by a seeded Rng, so a data set is reproducible from its seed.
 import { dayStartMs } from './gen.mjs';
+import { Rng } from './prng.mjs';
 
 const MACHINE_TYPES = ['shared-cpu-1x', 'shared-cpu-2x', 'performance-1x', 'performance-2x', 'performance-8x'];
 const PROCESS_NAMES = [
@@ -26,13 +27,51 @@ export function makeFleet(rng, { machines = 200, orgs = 20 } = {}) {
 }
 
 /**
+ * `count` distinct command lines of 40..200 bytes, as a fleet's process names look when the
+ * metric carries the whole command line (JVMs, gunicorn, node, workers with their flags; a few
+ * with quotes or non-ASCII). Drawn from their own Rng of `seed`, so passing them to
+ * streamMachineMetrics() changes nothing else of a data set.
+ */
+export function longProcessNames(seed, count = 400) {
+  const rng = new Rng((seed ^ 0x5eed1e55) >>> 0);
+  const apps = ['billing', 'search', 'ingest', 'checkout', 'notifier', 'reports', 'auth', 'media', 'ledger', 'geo', 'café', 'tokyo-日本'];
+  const templates = [
+    (a, n) => `/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx${rng.pick([2, 4, 8, 16])}g -jar /srv/${a}-${n}/service.jar --profile=${rng.pick(['prod', 'staging', 'canary'])}`,
+    (a, n) => `/usr/bin/python3 -m gunicorn ${a}.wsgi:application --workers ${n % 16 + 1} --bind 0.0.0.0:${8000 + n} --timeout 120`,
+    (a, n) => `node --max-old-space-size=${rng.pick([512, 1024, 4096])} /srv/${a}/dist/server.js --port=${3000 + n} --cluster`,
+    (a, n) => `/usr/local/bin/${a}-worker --queue=${a}.${rng.pick(['high', 'default', 'low'])} --concurrency=${n % 32 + 1} --config=/etc/${a}/worker-${n}.yaml`,
+    (a, n) => `postgres: ${a} ${a}_db 10.${n % 255}.${rng.int(255)}.${rng.int(255)}(${40000 + rng.int(20000)}) idle in transaction`,
+    (a, n) => `nginx: master process /usr/sbin/nginx -g "daemon off;" -c /etc/nginx/sites/${a}-${n}.conf`,
+    (a, n) => `ruby /srv/${a}/bin/sidekiq -e production -C config/sidekiq_${n}.yml -q default,${a},mailers --tag "${a} ${n}"`,
+    (a, n) => `/usr/bin/redis-server 127.0.0.1:${6379 + n} --maxmemory ${rng.pick([256, 512, 2048])}mb --appendonly yes --dir /var/lib/redis/${a}`,
+    (a, n) => `deno run --allow-net --allow-env --allow-read=/srv/${a} https://deno.land/x/${a}@v${n % 9}.${rng.int(20)}.0/main.ts`,
+    (a, n) => `/opt/${a}/bin/${a} serve --listen :${9000 + n} --log-format json --region ${rng.pick(['iad', 'fra', 'nrt', 'syd', 'gru'])} --shard ${n}`,
+    (a, n) => `/usr/sbin/${a}d -n${n}`,
+    (a, n) => `/usr/lib/jvm/java-21-openjdk-amd64/bin/java -server -XX:+UseG1GC -XX:MaxGCPauseMillis=${rng.pick([50, 100, 200])} ` +
+      `-Dspring.profiles.active=prod -Dapp.name=${a} -Dlogging.config=/etc/${a}/logback-${n}.xml -cp /srv/${a}/lib/* com.example.${a}.Main --port ${8080 + n}`,
+  ];
+  const names = new Set();
+  while (names.size < count) {
+    let name = rng.pick(templates)(rng.pick(apps), rng.int(100));
+    // Short lines get an instance id, long ones are cut: every name is 40..200 bytes of UTF-8.
+    if (Buffer.byteLength(name) < 40) name += ` --instance-id=${rng.hex(16)}`;
+    while (Buffer.byteLength(name) > 200) name = name.slice(0, -1);
+    names.add(name);
+  }
+  return [...names];
+}
+
+/**
  * Raw AE rows of `days` UTC days from `startDay`, about `rowsPerDay` a day, yielded in
  * timestamp order: every second of the span gets floor(r) or floor(r) + 1 rows (r = rows per
  * second). Kinds: resource 70% (cpu/memory %, with some > 90), process 25% (a process name,
  * sometimes empty), startup 5% (time to ready, 150 ms .. `maxStartupMs`). Sample intervals 1,
- * 2, 4, 10 or 100. `skipDays`: day offsets that get no rows.
+ * 2, 4, 10 or 100. `skipDays`: day offsets that get no rows. `processNames`: the process names
+ * to draw from instead of the built-in short ones (e.g. longProcessNames()), drawn skewed (the
+ * first names most often, as a fleet's few big services dominate) with the same one draw per row,
+ * so everything else of the data set stays as it was.
  */
-export function* streamMachineMetrics(rng, { startDay, days, rowsPerDay, fleet, maxStartupMs = 30_000, skipDays = [] }) {
+export function* streamMachineMetrics(rng, { startDay, days, rowsPerDay, fleet, maxStartupMs = 30_000, skipDays = [], processNames = null }) {
   const perSecond = rowsPerDay / 86_400;
   const whole = Math.floor(perSecond);
   const frac = perSecond - whole;
@@ -44,12 +83,12 @@ export function* streamMachineMetrics(rng, { startDay, days, rowsPerDay, fleet, 
       const n = whole + (rng.next() < frac ? 1 : 0);
       if (n === 0) continue;
       const timestamp = new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' ');
-      for (let i = 0; i < n; i++) yield machineRow(rng, rng.pick(fleet), timestamp, maxStartupMs);
+      for (let i = 0; i < n; i++) yield machineRow(rng, rng.pick(fleet), timestamp, maxStartupMs, processNames);
     }
   }
 }
 
-function machineRow(rng, m, timestamp, maxStartupMs) {
+function machineRow(rng, m, timestamp, maxStartupMs, processNames) {
   const k = rng.next();
   const kind = k < 0.7 ? 'resource' : k < 0.95 ? 'process' : 'startup';
   let d1 = 0, d2 = 0, d3 = 0, d4 = 0, proc = '';
@@ -62,7 +101,12 @@ function machineRow(rng, m, timestamp, maxStartupMs) {
     d1 = Math.round(rng.next() * 40000) / 100;
     d2 = rng.range(1, 8192) + rng.int(100) / 100;
     d3 = rng.range(1, 65535);
-    proc = rng.chance(0.2) ? '' : rng.pick(PROCESS_NAMES);
+    if (rng.chance(0.2)) proc = '';
+    else if (processNames === null) proc = rng.pick(PROCESS_NAMES);
+    else {
+      const u = rng.next();
+      proc = processNames[Math.floor(processNames.length * u * u)];
+    }
   } else {
     d1 = rng.range(150, maxStartupMs);
   }
