@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "parquet/fixed_width_chunk_writer.h"
+#include "parquet/parquet_reader.h"
 #include "parquet/rle_hybrid.h"
 #include "parquet/string_chunk_writer.h"
 #include "parquet/thrift_compact_writer.h"
@@ -82,8 +83,15 @@ int64_t ColumnChunkWriter::make_page(PageScratch& s, bool data_page, int32_t num
   return static_cast<int64_t>(s.header.size()) + uncompressed;
 }
 
+void ColumnChunkWriter::append_encoded(const ColumnBuffer& /*values*/, const uint8_t* /*defined*/, size_t /*begin*/,
+                                       size_t /*end*/, size_t /*present*/, Encoding encoding, PageScratch& /*s*/,
+                                       std::string& /*body*/) const {
+  throw std::logic_error("Parquet column '" + column_.name + "': no " + name_of(encoding) + " encoder");
+}
+
 void ColumnChunkWriter::write_data_pages(PageScratch& s, const ColumnBuffer& values, size_t begin, size_t end,
-                                         bool indexed, size_t dictionary_size, PageRun& run) const {
+                                         Encoding encoding, size_t dictionary_size, PageRun& run) const {
+  const bool indexed = encoding == kDictionaryEncoding;
   const uint8_t* defined = column_.nullable ? values.defined.data() : nullptr;
   const int index_bits = indexed ? dictionary_index_bit_width(dictionary_size) : 0;
   // Rows of an indexed page: about `page_bytes` of bit-packed indices.
@@ -103,19 +111,21 @@ void ColumnChunkWriter::write_data_pages(PageScratch& s, const ColumnBuffer& val
     if (indexed) {
       encode_dictionary_indices(s.indices.data() + value_pos, present, dictionary_size, s.body);
       value_pos += present;
-    } else {
+    } else if (encoding == Encoding::PLAIN) {
       append_plain(values, defined, b, e, present, s.body);
+    } else {
+      append_encoded(values, defined, b, e, present, encoding, s, s.body);
     }
     std::string& page = run.add();
-    run.uncompressed +=
-        make_page(s, true, static_cast<int32_t>(e - b), indexed ? kDictionaryEncoding : Encoding::PLAIN, page);
+    run.uncompressed += make_page(s, true, static_cast<int32_t>(e - b), encoding, page);
     run.bytes += page.size();
     b = e;
   }
 }
 
 ColumnChunkMeta ColumnChunkWriter::write_pages(FileOutput& out, const std::string* dictionary_page,
-                                               int64_t dictionary_uncompressed, bool with_plain) const {
+                                               int64_t dictionary_uncompressed, const PageRun* value_pages,
+                                               Encoding value_encoding) const {
   ColumnChunkMeta meta;
   meta.num_values = rows_;
   if (dictionary_page != nullptr) {
@@ -126,17 +136,17 @@ ColumnChunkMeta ColumnChunkWriter::write_pages(FileOutput& out, const std::strin
     meta.encodings |= kEncPlainDictionary;
   }
   meta.data_page_offset = static_cast<int64_t>(out.offset);
-  // Indexed pages, then PLAIN ones if the dictionary was given up on the way.
+  // Indexed pages, then value pages (all of them, or those after a dictionary given up on the way).
   if (dictionary_page != nullptr) {
     meta.total_uncompressed_size += indexed_.uncompressed;
     meta.total_compressed_size += static_cast<int64_t>(indexed_.bytes);
     for (const std::string& page : indexed_.pages) out.write(page);
   }
-  if (with_plain && !plain_.pages.empty()) {
-    meta.total_uncompressed_size += plain_.uncompressed;
-    meta.total_compressed_size += static_cast<int64_t>(plain_.bytes);
-    for (const std::string& page : plain_.pages) out.write(page);
-    meta.encodings |= kEncPlain;
+  if (value_pages != nullptr && !value_pages->pages.empty()) {
+    meta.total_uncompressed_size += value_pages->uncompressed;
+    meta.total_compressed_size += static_cast<int64_t>(value_pages->bytes);
+    for (const std::string& page : value_pages->pages) out.write(page);
+    meta.encodings |= encoding_bit(value_encoding);
   }
   if (column_.nullable) meta.encodings |= kEncRle;
   return meta;
@@ -147,6 +157,7 @@ void ColumnChunkWriter::reset_pages() {
   dictionary_alive_ = true;
   indexed_.clear();
   plain_.clear();
+  encoded_.clear();
 }
 
 }  // namespace aesync::parquet

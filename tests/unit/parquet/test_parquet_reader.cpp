@@ -735,9 +735,9 @@ TEST(ParquetReader, MalformedPagesNameThePage) {
             "exceeds the page's remaining 1 bytes");
   // An encoding the reader does not implement.
   TestColumn e = simple_int64(2);
-  e.pages = data_page_v1(2, 9 /* BYTE_STREAM_SPLIT */, le64(0) + le64(0));
+  e.pages = data_page_v1(2, 7 /* DELTA_BYTE_ARRAY */, le64(0) + le64(0));
   EXPECT_EQ(read_error(e, 2),
-            "t.parquet: row group 0, column 'id', page at byte offset 4: encoding BYTE_STREAM_SPLIT "
+            "t.parquet: row group 0, column 'id', page at byte offset 4: encoding DELTA_BYTE_ARRAY "
             "is not supported");
   // A dictionary-encoded page without a dictionary.
   TestColumn d = simple_int64(2);
