@@ -44,12 +44,30 @@ int encoding_priority(ColumnType type) {
   return 1;
 }
 
+namespace {
+
+int zstd_min_level(bool data_page, Encoding encoding, ColumnType type) {
+  // Pages that pay for a higher zstd level than the default 1, measured on a 2M-row AE day
+  // (bytes per row of the column, CPU seconds of their compression in the whole run):
+  // - a number column's dictionary page (doubles in first-seen order, ~9 MB in): level 2 takes
+  //   value2 from 3.28 to 2.97 and value1 from 2.52 to 2.48 for +0.01 s (level 3: 3.02, +0.04 s;
+  //   level 5: 2.90, +0.11 s); string dictionaries gain nothing, and PLAIN/BYTE_STREAM_SPLIT
+  //   double pages grow at level 3;
+  // - DELTA_BINARY_PACKED pages (sorted timestamps, ~3 MB in): level 3 takes the timestamp from
+  //   0.095 to 0.069 at no measurable cost (level 9: 0.035, +0.04 s).
+  if (!data_page && type != ColumnType::String) return 2;
+  if (data_page && encoding == Encoding::DELTA_BINARY_PACKED) return 3;
+  return 0;
+}
+
+}  // namespace
+
 int64_t ColumnChunkWriter::make_page(PageScratch& s, bool data_page, int32_t num_values, Encoding encoding,
                                      std::string& out) const {
   const int32_t uncompressed = checked_page_size(s.body.size(), column_.name);
   const std::string* payload = &s.body;
   if (options_.codec != Codec::UNCOMPRESSED) {
-    s.compressor.compress(s.body, s.compressed);
+    s.compressor.compress(s.body, s.compressed, zstd_min_level(data_page, encoding, column_.type));
     payload = &s.compressed;
   }
   const int32_t compressed_size = checked_page_size(payload->size(), column_.name);

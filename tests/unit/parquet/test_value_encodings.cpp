@@ -336,3 +336,66 @@ TEST(ValueEncodingTrial, TheWinnerIsCarriedToTheNextRowGroups) {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// zstd levels raised where they pay (column_chunk_writer.cpp: zstd_min_level)
+
+namespace {
+
+// The `size` bytes of `file` that end at offset `end` (a page's compressed body ends its page).
+std::string page_tail(const std::string& file, int64_t end, size_t size) {
+  return file.substr(static_cast<size_t>(end) - size, size);
+}
+
+}  // namespace
+
+TEST(ZstdLevels, NumberDictionaryPagesAtLevelTwoDeltaPagesAtThree) {
+  Schema schema;
+  schema.columns.push_back(column("v", ColumnType::Double, false));
+  schema.columns.push_back(column("ts", ColumnType::Timestamp, false));
+  Lcg lcg;
+  std::vector<double> pool;
+  for (int i = 0; i < 3000; ++i) pool.push_back(static_cast<double>(lcg.next(1'000'000'000)) / 7);
+  RowBatch b(schema);
+  std::string dictionary;  // first-seen order, PLAIN
+  std::vector<bool> seen(pool.size());
+  std::vector<int64_t> ts{1'770'000'000'000LL};
+  for (int i = 0; i < 20000; ++i) {
+    const size_t k = lcg.next(pool.size());
+    if (!seen[k]) {
+      dictionary.append(reinterpret_cast<const char*>(&pool[k]), 8);
+      seen[k] = true;
+    }
+    b.columns[0].append_double(pool[k]);
+    if (i > 0) ts.push_back(ts.back() + static_cast<int64_t>(lcg.next(50)));
+    b.columns[1].append_int(ts.back());
+  }
+  b.rows = 20000;
+  std::string deltas;
+  append_delta_binary_packed(ts.data(), ts.size(), deltas);
+  for (int level : {1, 5}) {
+    WriterOptions opt;
+    opt.codec = Codec::ZSTD;
+    opt.compression_level = level;
+    StringSink sink;
+    ParquetWriter w(schema, opt, sink);
+    w.write_row_group(b);
+    w.close();
+    const ParquetReader r = ParquetReader::from_bytes(sink.out);
+    const ColumnChunkInfo& v = r.metadata().row_groups[0].columns[0];
+    const ColumnChunkInfo& t = r.metadata().row_groups[0].columns[1];
+    ASSERT_EQ(encodings(r, 0), (std::vector<std::string>{"PLAIN_DICTIONARY"}));
+    ASSERT_EQ(name_of(t.encodings.at(0)), "DELTA_BINARY_PACKED");
+    // The dictionary page ends where the data pages start; the timestamp chunk is one page.
+    std::string want, other;
+    compress(Codec::ZSTD, std::max(level, 2), dictionary, want);
+    compress(Codec::ZSTD, level == 1 ? 1 : 2, dictionary, other);
+    EXPECT_NE(want, other) << "the levels must make a difference for the test to mean something";
+    EXPECT_EQ(page_tail(sink.out, v.data_page_offset, want.size()), want) << level;
+    compress(Codec::ZSTD, std::max(level, 3), deltas, want);
+    compress(Codec::ZSTD, level == 1 ? 1 : 3, deltas, other);
+    EXPECT_NE(want, other);
+    EXPECT_EQ(page_tail(sink.out, t.data_page_offset + t.total_compressed_size, want.size()), want) << level;
+    EXPECT_EQ(r.read_row_group(0).columns[1].ints, ts);
+  }
+}
