@@ -46,14 +46,31 @@ void FixedWidthChunkWriter<T>::encode(const ColumnBuffer& values, size_t begin, 
       write_data_pages(s, values, begin, end, kDictionaryEncoding, values_.size(), indexed_);
       if (!trial) return;  // the dictionary alone
     } else if (trial) {
-      indexed_.clear();  // the trial is over: PLAIN it is
+      indexed_.clear();  // out of the trial: PLAIN and kValueEncoding remain
     }
     // Not in a trial and the dictionary overflowed: the chunk goes on PLAIN after the
     // dictionary pages it has (as a string chunk does).
   }
-  if (plan_ != Plan::Encoded) write_data_pages(s, values, begin, end, Encoding::PLAIN, 0, plain_);
-  if (plan_ == Plan::Encoded || plan_ == Plan::Trial)
-    write_data_pages(s, values, begin, end, kValueEncoding, 0, encoded_);
+  if (plan_ != Plan::Trial) {
+    if (plan_ == Plan::Encoded)
+      write_data_pages(s, values, begin, end, kValueEncoding, 0, encoded_);
+    else
+      write_data_pages(s, values, begin, end, Encoding::PLAIN, 0, plain_);
+    return;
+  }
+  if (trial_plain_) write_data_pages(s, values, begin, end, Encoding::PLAIN, 0, plain_);
+  if (trial_encoded_) write_data_pages(s, values, begin, end, kValueEncoding, 0, encoded_);
+  // Once one of the two is clearly (5%) larger after a batch, it is dropped from the trial: its
+  // pages would only be held (memory) and compressed (CPU) to lose.
+  if (trial_plain_ && trial_encoded_) {
+    if (encoded_.bytes * 20 < plain_.bytes * 19) {
+      trial_plain_ = false;
+      plain_.clear();
+    } else if (plain_.bytes * 20 < encoded_.bytes * 19) {
+      trial_encoded_ = false;
+      encoded_.clear();
+    }
+  }
 }
 
 template <class T>
@@ -70,8 +87,9 @@ ColumnChunkMeta FixedWidthChunkWriter<T>::write(FileOutput& out, PageScratch& s)
   // in kValueEncoding.
   const PageRun* value_pages = plan_ == Plan::Encoded ? &encoded_ : &plain_;
   if (plan_ == Plan::Trial) {
-    // A trial holds every complete encoding and writes the smallest; ties keep the simpler.
-    if (encoded_.bytes < plain_.bytes) value_pages = &encoded_;
+    // A trial holds the candidates still in it, complete, and writes the smallest; ties keep the
+    // simpler.
+    if (!trial_plain_ || (trial_encoded_ && encoded_.bytes < plain_.bytes)) value_pages = &encoded_;
     if (use_dictionary && page.size() + indexed_.bytes >= value_pages->bytes) use_dictionary = false;
     if (use_dictionary) value_pages = nullptr;
   }
@@ -95,6 +113,7 @@ ColumnChunkMeta FixedWidthChunkWriter<T>::write(FileOutput& out, PageScratch& s)
   }
 
   reset_pages();
+  trial_plain_ = trial_encoded_ = true;
   values_.clear();
   seen_ = nans_ = 0;
   any_ = false;

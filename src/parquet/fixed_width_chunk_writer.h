@@ -5,7 +5,8 @@
 //
 // The encoding follows a plan carried from one row group to the next: a trial encodes the chunk
 // every candidate way and writes the one whose pages (dictionary page included) compress
-// smallest; the row groups after it use the winner alone (one encoding, compressed once), and
+// smallest (of PLAIN and kValueEncoding, one more than 5% larger after a batch leaves the trial
+// early, to hold and compress less); the row groups after it use the winner alone (one encoding, compressed once), and
 // every kRetrialEvery-th row group, or after a dictionary overflowed, is a trial again in case
 // the data changed. The candidates:
 //   - a dictionary (PLAIN_DICTIONARY page + RLE/bit-packed indices), while the values look
@@ -59,6 +60,8 @@ class FixedWidthChunkWriter final : public ColumnChunkWriter {
   void add_statistics(const T* v, const uint8_t* defined, size_t begin, size_t end);
 
   Plan plan_ = Plan::Trial;
+  // In a trial: PLAIN / kValueEncoding still encoded (a clear loser is dropped after a batch).
+  bool trial_plain_ = true, trial_encoded_ = true;
   int row_groups_since_trial_ = 0;
   ValueDictionary values_;
   int64_t seen_ = 0;  // values offered to the dictionary

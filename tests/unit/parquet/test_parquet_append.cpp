@@ -208,10 +208,11 @@ TEST(ParquetWriterAppend, ARowGroupEndsAtRowGroupBytes) {
   const std::string file = write_rows(schema, opt, 40000, 5000, 100, 10);
   const std::vector<int64_t> sizes = check_rows(file, 40000, 100, 10);
   // Checked after each batch. The first group is a trial: v held three ways (dictionary, PLAIN,
-  // BYTE_STREAM_SPLIT: 4 bits + 2 x 8 bytes a value), n two (PLAIN: 8 bytes a row, and
-  // DELTA_BINARY_PACKED): its first 5,000 rows pass 100,000 bytes. Later groups hold v's
-  // dictionary and n's deltas alone (about 2 bytes a row): the other 35,000 rows fit in one.
-  EXPECT_EQ(sizes, (std::vector<int64_t>{5000, 35000}));
+  // BYTE_STREAM_SPLIT: 4 bits + 2 x 8 bytes a value; uncompressed, the last two tie and both
+  // stay), n two until PLAIN (8 bytes a row) loses to DELTA_BINARY_PACKED after the first batch:
+  // 10,000 rows pass 100,000 bytes. Later groups hold v's dictionary and n's deltas alone (about
+  // 2 bytes a row): the other 30,000 rows fit in one.
+  EXPECT_EQ(sizes, (std::vector<int64_t>{10000, 30000}));
 }
 
 TEST(ParquetWriterAppend, WriteRowGroupClosesTheGroupInProgress) {

@@ -16,6 +16,7 @@
 #include "parquet/compression.h"
 #include "parquet/delta_binary_packed.h"
 #include "parquet/delta_binary_packed_encoder.h"
+#include "parquet/fixed_width_chunk_writer.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/parquet_writer.h"
 #include "util/byte_sink.h"
@@ -398,4 +399,34 @@ TEST(ZstdLevels, NumberDictionaryPagesAtLevelTwoDeltaPagesAtThree) {
     EXPECT_EQ(page_tail(sink.out, t.data_page_offset + t.total_compressed_size, want.size()), want) << level;
     EXPECT_EQ(r.read_row_group(0).columns[1].ints, ts);
   }
+}
+
+TEST(ValueEncodingTrial, AClearLoserLeavesTheTrialAfterABatch) {
+  // Rising integers, a trial of 4 batches: after the first, PLAIN (80,000 bytes a batch before
+  // zstd) is far larger than the deltas (a 401-byte body: 79 blocks of a min delta and four 0
+  // bit widths) and is no longer encoded or held; the chunk comes out DELTA_BINARY_PACKED.
+  const LeafColumn leaf{"n", ColumnType::Int64, false};
+  WriterOptions opt;
+  opt.codec = Codec::ZSTD;
+  FixedWidthChunkWriter<int64_t> w(leaf, opt);
+  PageScratch s(opt.codec, opt.compression_level);
+  Schema schema;
+  schema.columns.push_back(column("n", ColumnType::Int64, false));
+  std::vector<int64_t> v;
+  for (int batch = 0; batch < 4; ++batch) {
+    RowBatch b(schema);
+    for (int i = 0; i < 10000; ++i) {
+      v.push_back(static_cast<int64_t>(v.size()) * 3);
+      b.columns[0].append_int(v.back());
+    }
+    w.encode(b.columns[0], 0, 10000, s);
+    EXPECT_LT(w.buffered_bytes(), 200u * static_cast<size_t>(batch + 1)) << batch;
+  }
+  StringSink sink;
+  FileOutput out(sink);
+  const ColumnChunkMeta meta = w.write(out, s);
+  EXPECT_EQ(meta.encodings, kEncDeltaBinaryPacked);
+  EXPECT_EQ(meta.num_values, 40000);
+  EXPECT_EQ(static_cast<uint64_t>(meta.total_compressed_size), sink.out.size());
+  EXPECT_EQ(w.buffered_bytes(), 0u);
 }
