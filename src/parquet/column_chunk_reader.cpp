@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "parquet/byte_stream_split.h"
 #include "parquet/compression.h"
 #include "parquet/delta_binary_packed.h"
 #include "parquet/rle_hybrid_decoder.h"
@@ -392,6 +393,7 @@ class ChunkDecoder {
       case Encoding::PLAIN_DICTIONARY:
       case Encoding::RLE_DICTIONARY: read_dictionary_indices(data, levels, n, present); break;
       case Encoding::DELTA_BINARY_PACKED: read_delta_binary_packed(data, levels, n, present); break;
+      case Encoding::BYTE_STREAM_SPLIT: read_byte_stream_split(data, levels, n, present); break;
       case Encoding::RLE:
         if (col_.type != PhysicalType::BOOLEAN) page_fail("RLE encoding is only supported for BOOLEAN values");
         read_rle_booleans(data, levels, n, present);
@@ -526,6 +528,34 @@ class ChunkDecoder {
     const std::string err = DeltaBinaryPackedDecoder(data).decode(present, deltas_);
     if (!err.empty()) page_fail("DELTA_BINARY_PACKED: " + err);
     emit(levels, n, [&](size_t k) { out_.append_int(int_value(deltas_[k])); });
+  }
+
+  // K streams of N bytes: N = the body's size / K, at least the page's non-null values.
+  void read_byte_stream_split(std::string_view data, const uint32_t* levels, size_t n, size_t present) {
+    const size_t w = fixed_width();
+    if (w == 0) page_fail("BYTE_STREAM_SPLIT is only supported for FLOAT, DOUBLE, INT32 and INT64 values");
+    if (data.size() % w != 0)
+      page_fail("BYTE_STREAM_SPLIT data of " + std::to_string(data.size()) + " bytes is not a multiple of the " +
+                std::to_string(w) + "-byte value width");
+    const size_t stride = data.size() / w;
+    if (stride < present)
+      page_fail("BYTE_STREAM_SPLIT data holds " + std::to_string(stride) + " values, the page needs " +
+                std::to_string(present));
+    char value[8];
+    const std::string_view one(value, w);
+    if (col_.type == PhysicalType::DOUBLE || col_.type == PhysicalType::FLOAT) {
+      emit(levels, n, [&](size_t k) {
+        load_byte_stream_split(data.data(), stride, w, k, value);
+        size_t pos = 0;
+        out_.append_double(plain_double(one, pos));
+      });
+    } else {
+      emit(levels, n, [&](size_t k) {
+        load_byte_stream_split(data.data(), stride, w, k, value);
+        size_t pos = 0;
+        out_.append_int(plain_int(one, pos));
+      });
+    }
   }
 
   void read_dictionary_indices(std::string_view data, const uint32_t* levels, size_t n, size_t present) {

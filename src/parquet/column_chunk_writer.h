@@ -6,12 +6,14 @@
 //   - StringChunkWriter (string_chunk_writer.h): BYTE_ARRAY values, a string dictionary while it
 //     stays under `dictionary_limit_bytes`, then PLAIN for the rest of the chunk;
 //   - FixedWidthChunkWriter<T> (fixed_width_chunk_writer.h): 8-byte DOUBLE / INT64 values
-//     (Double; Int64 and Timestamp), dictionary and PLAIN tried side by side, the smaller kept.
+//     (Double; Int64 and Timestamp), dictionary, PLAIN and BYTE_STREAM_SPLIT (doubles) or
+//     DELTA_BINARY_PACKED (integers) tried side by side, the smallest kept.
 //
 // Phases, per row group:
 //   encode()  per batch (on either encoding thread, one column on one thread at a time):
 //             statistics, dictionary, then data pages v1 of at most ~`page_bytes` (definition
-//             levels, then dictionary indices or PLAIN values), compressed and held in PageRuns;
+//             levels, then dictionary indices or the values PLAIN / BYTE_STREAM_SPLIT /
+//             DELTA_BINARY_PACKED), compressed and held in PageRuns;
 //   write()   when the row group is written out: the dictionary page (its entries are complete
 //             only now), the data pages, in file order to `out`; returns the chunk's metadata for
 //             the footer (file_metadata_writer.h) and starts the next row group's chunk.
@@ -58,6 +60,7 @@ struct PageScratch {
   Compressor compressor;
   std::string body, compressed, header;
   std::vector<uint32_t> indices;  //!< dictionary indices of the batch's non-null values
+  std::vector<uint64_t> present;  //!< a page's non-null 8-byte values, gathered for an encoder
 };
 
 //! The file being written, as the chunk writers see it: bytes in order, and the offset reached.
@@ -85,7 +88,7 @@ class ColumnChunkWriter {
 
   const LeafColumn& column() const { return column_; }
   //! Compressed page bytes held for the row group in progress.
-  size_t buffered_bytes() const { return indexed_.bytes + plain_.bytes; }
+  size_t buffered_bytes() const { return indexed_.bytes + plain_.bytes + encoded_.bytes; }
 
  protected:
   ColumnChunkWriter(LeafColumn column, const WriterOptions& options) : column_(std::move(column)), options_(options) {}
@@ -100,18 +103,24 @@ class ColumnChunkWriter {
   //! (`defined`: null for a REQUIRED column).
   virtual void append_plain(const ColumnBuffer& values, const uint8_t* defined, size_t begin, size_t end,
                             size_t present, std::string& body) const = 0;
+  //! Appends the values of rows [begin, end) in `encoding` (neither PLAIN nor a dictionary's) to
+  //! `body`; only the writers that choose such an encoding implement it (the default throws).
+  virtual void append_encoded(const ColumnBuffer& values, const uint8_t* defined, size_t begin, size_t end,
+                              size_t present, Encoding encoding, PageScratch& s, std::string& body) const;
 
   //! Compresses `s.body` into a page (header + body) appended to `out`; returns the header plus
   //! uncompressed body size. `data_page` selects the header kind (else a dictionary page).
   int64_t make_page(PageScratch& s, bool data_page, int32_t num_values, Encoding encoding, std::string& out) const;
-  //! Data pages of rows [begin, end) into `run`: dictionary indices (`s.indices`, one per
-  //! non-null row, from a dictionary of `dictionary_size` entries) or PLAIN values.
-  void write_data_pages(PageScratch& s, const ColumnBuffer& values, size_t begin, size_t end, bool indexed,
+  //! Data pages of rows [begin, end) into `run`: dictionary indices (`encoding` ==
+  //! kDictionaryEncoding: `s.indices`, one per non-null row, from a dictionary of
+  //! `dictionary_size` entries) or the values in `encoding` (PLAIN or append_encoded()'s).
+  void write_data_pages(PageScratch& s, const ColumnBuffer& values, size_t begin, size_t end, Encoding encoding,
                         size_t dictionary_size, PageRun& run) const;
-  //! Writes `dictionary_page` (null: none) then the indexed pages it serves, then the PLAIN
-  //! pages if `with_plain`; the metadata of what was written (statistics left to the caller).
+  //! Writes `dictionary_page` (null: none) then the indexed pages it serves, then the pages of
+  //! `value_pages` (null: none; `plain_` or `encoded_`) in `value_encoding`; the metadata of what
+  //! was written (statistics left to the caller).
   ColumnChunkMeta write_pages(FileOutput& out, const std::string* dictionary_page, int64_t dictionary_uncompressed,
-                              bool with_plain) const;
+                              const PageRun* value_pages, Encoding value_encoding) const;
   //! Forgets the written chunk's rows, counts and pages (the subclass resets its own state).
   void reset_pages();
 
@@ -122,13 +131,14 @@ class ColumnChunkWriter {
   bool dictionary_alive_ = true;  //!< values still go to the dictionary
   PageRun indexed_;               //!< data pages of dictionary indices
   PageRun plain_;                 //!< PLAIN data pages
+  PageRun encoded_;               //!< data pages of another value encoding (BYTE_STREAM_SPLIT, ...)
 };
 
 //! The writer for a column of `column.type`; `options` must outlive it.
 std::unique_ptr<ColumnChunkWriter> make_column_chunk_writer(const LeafColumn& column, const WriterOptions& options);
 
-//! Encoding threads take the costliest columns first: fixed-width numbers (dictionary and
-//! PLAIN both encoded while on trial) before strings. Lower is earlier.
+//! Encoding threads take the costliest columns first: fixed-width numbers (every candidate
+//! encoding written while on trial) before strings. Lower is earlier.
 int encoding_priority(ColumnType type);
 
 }  // namespace aesync::parquet

@@ -70,7 +70,9 @@ Compressor::Compressor(Codec codec, int level) : codec_(codec), level_(level), s
 
 Compressor::~Compressor() = default;
 
-void Compressor::compress(std::string_view in, std::string& out) {
+void Compressor::compress(std::string_view in, std::string& out) { compress(in, out, level_); }
+
+void Compressor::compress(std::string_view in, std::string& out, int zstd_min_level) {
   switch (codec_) {
     case Codec::UNCOMPRESSED: out.assign(in); return;
     case Codec::SNAPPY: {
@@ -82,7 +84,8 @@ void Compressor::compress(std::string_view in, std::string& out) {
     }
     case Codec::ZSTD: {
       out.resize(ZSTD_compressBound(in.size()));
-      const size_t n = ZSTD_compressCCtx(state_->zstd, out.data(), out.size(), in.data(), in.size(), level_);
+      const size_t n = ZSTD_compressCCtx(state_->zstd, out.data(), out.size(), in.data(), in.size(),
+                                         std::max(level_, zstd_min_level));
       if (ZSTD_isError(n)) throw std::runtime_error(std::string("ZSTD compression failed: ") + ZSTD_getErrorName(n));
       out.resize(n);
       return;

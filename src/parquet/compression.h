@@ -43,6 +43,8 @@ class Compressor {
   Codec codec() const { return codec_; }
   //! Compresses `in` into `out` (content replaced). UNCOMPRESSED copies.
   void compress(std::string_view in, std::string& out);
+  //! Same, with zstd at level max(level, `zstd_min_level`) (same context); other codecs as compress().
+  void compress(std::string_view in, std::string& out, int zstd_min_level);
 
  private:
   struct State;

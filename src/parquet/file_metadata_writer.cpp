@@ -1,7 +1,9 @@
 #include "parquet/file_metadata_writer.h"
 
 #include <bit>
+#include <stdexcept>
 
+#include "parquet/parquet_reader.h"
 #include "parquet/thrift_compact_writer.h"
 #include "parquet/thrift_ids.h"
 
@@ -15,6 +17,16 @@ PhysicalType physical_type(ColumnType type) {
     case ColumnType::Timestamp: return PhysicalType::INT64;
   }
   return PhysicalType::BYTE_ARRAY;
+}
+
+unsigned encoding_bit(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::PLAIN: return kEncPlain;
+    case Encoding::DELTA_BINARY_PACKED: return kEncDeltaBinaryPacked;
+    case Encoding::BYTE_STREAM_SPLIT: return kEncByteStreamSplit;
+    case kDictionaryEncoding: return kEncPlainDictionary;
+    default: throw std::logic_error("ColumnMetaData.encodings: the writer never writes " + name_of(encoding));
+  }
 }
 
 namespace {
@@ -46,6 +58,8 @@ void write_column_meta_data(ThriftCompactWriter& w, int16_t field_id, const Leaf
   w.field_list(id::kEncodings, ThriftType::I32, static_cast<size_t>(std::popcount(m.encodings)));
   if (m.encodings & kEncPlainDictionary) w.i32(static_cast<int32_t>(kDictionaryEncoding));
   if (m.encodings & kEncPlain) w.i32(static_cast<int32_t>(Encoding::PLAIN));
+  if (m.encodings & kEncDeltaBinaryPacked) w.i32(static_cast<int32_t>(Encoding::DELTA_BINARY_PACKED));
+  if (m.encodings & kEncByteStreamSplit) w.i32(static_cast<int32_t>(Encoding::BYTE_STREAM_SPLIT));
   if (m.encodings & kEncRle) w.i32(static_cast<int32_t>(Encoding::RLE));
   w.field_list(id::kPathInSchema, ThriftType::BINARY, 1);
   w.binary(column.name);

@@ -37,6 +37,12 @@ PhysicalType physical_type(ColumnType type);
 inline constexpr unsigned kEncPlainDictionary = 1u << 0;
 inline constexpr unsigned kEncPlain = 1u << 1;
 inline constexpr unsigned kEncRle = 1u << 2;
+inline constexpr unsigned kEncDeltaBinaryPacked = 1u << 3;
+inline constexpr unsigned kEncByteStreamSplit = 1u << 4;
+
+//! The kEnc* bit of a data page value encoding (PLAIN, DELTA_BINARY_PACKED, BYTE_STREAM_SPLIT,
+//! or the dictionary's).
+unsigned encoding_bit(Encoding encoding);
 
 //! Encoding tag of the dictionary page and of the data pages that index it. PLAIN_DICTIONARY is
 //! the tag of format-1 files with v1 data pages, which every reader we target accepts.

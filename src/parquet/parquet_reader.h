@@ -3,8 +3,8 @@
 // compact), schema, row groups, column chunk metadata with statistics, and the values of
 // data pages v1/v2 with PLAIN / PLAIN_DICTIONARY / RLE_DICTIONARY encodings (plus
 // DELTA_BINARY_PACKED integers and RLE booleans, which v2 writers such as DuckDB and arrow-rs
-// emit), any codec aesync writes, for flat schemas of BYTE_ARRAY, DOUBLE, FLOAT, INT64, INT32,
-// BOOLEAN columns.
+// emit, and BYTE_STREAM_SPLIT numbers, which aesync writes for doubles), any codec aesync writes, for flat schemas of
+// BYTE_ARRAY, DOUBLE, FLOAT, INT64, INT32, BOOLEAN columns.
 //
 // Input is untrusted: every length and offset is bounds-checked, a malformed file is a
 // FormatError naming what is wrong and where (byte offset, row group, column).

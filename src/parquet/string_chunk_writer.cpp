@@ -35,7 +35,7 @@ void StringChunkWriter::encode(const ColumnBuffer& values, size_t begin, size_t 
   if (strings_.size() == 0) dictionary_alive_ = false;
   if (dictionary_alive_) {
     if (defined != nullptr) nulls_ += static_cast<int64_t>((end - begin) - s.indices.size());
-    write_data_pages(s, values, begin, end, true, strings_.size(), indexed_);
+    write_data_pages(s, values, begin, end, kDictionaryEncoding, strings_.size(), indexed_);
     return;
   }
   for (size_t i = begin; i < end; ++i) {
@@ -45,7 +45,7 @@ void StringChunkWriter::encode(const ColumnBuffer& values, size_t begin, size_t 
     }
     add_bound(values.string_at(i));
   }
-  write_data_pages(s, values, begin, end, false, 0, plain_);
+  write_data_pages(s, values, begin, end, Encoding::PLAIN, 0, plain_);
 }
 
 ColumnChunkMeta StringChunkWriter::write(FileOutput& out, PageScratch& s) {
@@ -62,7 +62,8 @@ ColumnChunkMeta StringChunkWriter::write(FileOutput& out, PageScratch& s) {
     }
     dictionary_uncompressed = make_page(s, false, static_cast<int32_t>(strings_.size()), kDictionaryEncoding, page);
   }
-  ColumnChunkMeta meta = write_pages(out, use_dictionary ? &page : nullptr, dictionary_uncompressed, true);
+  ColumnChunkMeta meta =
+      write_pages(out, use_dictionary ? &page : nullptr, dictionary_uncompressed, &plain_, Encoding::PLAIN);
 
   if (use_dictionary)
     for (size_t i = 0; i < strings_.size(); ++i) add_bound(strings_.entry(i));

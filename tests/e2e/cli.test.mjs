@@ -100,7 +100,7 @@ test('-v logs debug lines, -q only warnings, and neither goes with --log-level',
   // -q quiets the log, not the command's output (its summary, but for the seconds taken).
   const summary = (res) => res.stdout.replace(/ +\d+\.\d\d  ok\n/g, '  ok\n');
   assert.equal(summary(quiet), summary(plain));
-  assert.match(quiet.stdout, /^total +3000 +81704\n$/m);
+  assert.match(quiet.stdout, /^total +3000 +79899\n$/m);
   fails(['-v', '-q', 'sync'], 'aesync: error: -v/--verbose and -q/--quiet cannot be combined\n');
   fails(['-q', '--log-level', 'info', 'sync'], 'aesync: error: -q/--quiet cannot be combined with --log-level\n');
 });

@@ -90,6 +90,7 @@ export function genMachineMetrics(rng, { rows, days, startDay = '2026-02-01', ma
 /** The [[columns]] of the round-trip config. */
 export const ROUNDTRIP_COLUMNS = [
   { name: 'seq', from: 'double20', type: 'int64' },
+  { name: 'seq_proc', from: 'double20', type: 'int64', when: { blob4: 'process' } }, // rising, with NULLs
   { name: 'ts', from: 'timestamp', type: 'timestamp' },
   { name: 'machine', from: 'index1', type: 'string' },
   { name: 'ds', from: 'dataset', type: 'string' },
@@ -142,8 +143,10 @@ function randomText(rng) {
  * opts.longStrings: byte sizes of extra-long texts placed on evenly spread rows.
  * opts.distinctText: every row's text is a distinct 100-byte ASCII string (dictionary overflow).
  * opts.fewDoubles: double1 and double4 only take the 16 special doubles (numeric dictionaries).
+ * opts.splitDoubles: double1 is an integer below 1e9, or one of the special doubles on 4% of the
+ *   rows (BYTE_STREAM_SPLIT compresses best; at 25% specials the repeats favour PLAIN).
  */
-export function genRoundtripRows(rng, n, { longStrings = [], distinctText = false, fewDoubles = false } = {}) {
+export function genRoundtripRows(rng, n, { longStrings = [], distinctText = false, fewDoubles = false, splitDoubles = false } = {}) {
   const rows = [];
   let sec = dayStartMs('2026-02-03') / 1000 + rng.int(3600);
   const longAt = new Map(longStrings.map((bytes, k) => [Math.floor(((k + 1) * n) / (longStrings.length + 1)), bytes]));
@@ -154,7 +157,9 @@ export function genRoundtripRows(rng, n, { longStrings = [], distinctText = fals
     if (longAt.has(i)) text = longString(longAt.get(i), `row${i}`);
     else if (distinctText) text = `${i.toString(36).padStart(6, '0')}-${rng.hex(93)}`;
     else text = randomText(rng);
-    const d1 = fewDoubles || rng.chance(0.25) ? rng.pick(SPECIAL_DOUBLES) : rng.double();
+    const d1 = splitDoubles
+      ? rng.chance(0.04) ? rng.pick(SPECIAL_DOUBLES) : rng.int(1e9)
+      : fewDoubles || rng.chance(0.25) ? rng.pick(SPECIAL_DOUBLES) : rng.double();
     const d3 = rng.chance(0.5) ? rng.pick(INTEGRAL_DOUBLES) : rng.range(-1e6, 1e6);
     rows.push({
       _sample_interval: maybeQuoted(rng, rng.pick([1, 1, 1, 2, 10, 100, 1000]), 0.3),

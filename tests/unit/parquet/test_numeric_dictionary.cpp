@@ -1,6 +1,6 @@
 // Dictionary encoding of DOUBLE and INT64 chunks: ValueDictionary itself, and the writer's
-// choice between a dictionary and PLAIN (tried only for chunks with few distinct values, the
-// smaller of the two written), read back exactly by the project's reader.
+// choice between a dictionary (tried only for chunks with few distinct values), PLAIN and the
+// split/delta encodings (the smallest written), read back exactly by the project's reader.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -168,32 +168,55 @@ TEST(ParquetWriter, NullableLowCardinalityInt64WithDictionary) {
   EXPECT_EQ(back_sum, sum);
 }
 
-TEST(ParquetWriter, ManyDistinctNumbersStayPlain) {
+TEST(ParquetWriter, ManyDistinctNumbersSkipTheDictionary) {
+  // All distinct: no dictionary page; under zstd the split byte streams beat PLAIN.
   Schema schema;
   schema.columns.push_back(column("v", ColumnType::Double, false));
   RowBatch b(schema);
   for (int i = 0; i < 4096; ++i) b.columns[0].append_double(i * 0.001);
   b.rows = 4096;
   const ParquetReader r = ParquetReader::from_bytes(write_file(schema, b, Codec::ZSTD));
-  EXPECT_EQ(encodings(r, 0), (std::vector<std::string>{"PLAIN"}));
+  EXPECT_EQ(encodings(r, 0), (std::vector<std::string>{"BYTE_STREAM_SPLIT"}));
   EXPECT_FALSE(r.metadata().row_groups[0].columns[0].dictionary_page_offset.has_value());
 }
 
 TEST(ParquetWriter, PlainIsKeptWhenItCompressesSmaller) {
-  // Sorted timestamps, each repeated 16 times: few enough distinct values to try a dictionary,
-  // but zstd squeezes the PLAIN runs below the dictionary page plus its indices.
+  // 1024 random 64-bit integers picked at random, each repeated 4 times: few enough distinct
+  // values to try a dictionary, but zstd squeezes the PLAIN repeats below the dictionary page
+  // plus its 10-bit indices, and random deltas cost DELTA_BINARY_PACKED more than PLAIN.
+  Schema schema;
+  schema.columns.push_back(column("n", ColumnType::Int64, false));
+  RowBatch b(schema);
+  Lcg lcg;
+  std::vector<int64_t> pool;
+  for (int i = 0; i < 1024; ++i) pool.push_back(static_cast<int64_t>((lcg.next(1u << 31) << 33) ^ lcg.next(1u << 31)));
+  std::vector<int64_t> expected;
+  while (expected.size() < 65536) expected.insert(expected.end(), 4, pool[lcg.next(1024)]);
+  for (int64_t v : expected) b.columns[0].append_int(v);
+  b.rows = expected.size();
+  const std::string zstd = write_file(schema, b, Codec::ZSTD);
+  const ParquetReader r = ParquetReader::from_bytes(zstd);
+  EXPECT_EQ(encodings(r, 0), (std::vector<std::string>{"PLAIN"}));
+  EXPECT_EQ(r.read_row_group(0).columns[0].ints, expected);
+  // Uncompressed, the same chunk is smaller as a dictionary (8 bytes a value vs 10 bits).
+  EXPECT_EQ(encodings(ParquetReader::from_bytes(write_file(schema, b, Codec::UNCOMPRESSED)), 0),
+            (std::vector<std::string>{"PLAIN_DICTIONARY"}));
+}
+
+TEST(ParquetWriter, RepeatedSortedTimestampsPickDeltasOrADictionary) {
+  // Sorted timestamps, each repeated 16 times: under zstd the deltas (0, and 1000 every 16th)
+  // come out smallest; uncompressed, the dictionary wins: RLE runs of 16 indices (3 bytes a run,
+  // 44 KiB with its 32 KiB page) against 10-bit miniblocks (165 bytes a block: 84 KiB).
   Schema schema;
   schema.columns.push_back(column("ts", ColumnType::Timestamp, false));
   RowBatch b(schema);
   for (int i = 0; i < 65536; ++i) b.columns[0].append_int(1'770'000'000'000LL + (i / 16) * 1000);
   b.rows = 65536;
-  const std::string zstd = write_file(schema, b, Codec::ZSTD);
-  const ParquetReader r = ParquetReader::from_bytes(zstd);
-  EXPECT_EQ(encodings(r, 0), (std::vector<std::string>{"PLAIN"}));
+  const ParquetReader r = ParquetReader::from_bytes(write_file(schema, b, Codec::ZSTD));
+  EXPECT_EQ(encodings(r, 0), (std::vector<std::string>{"DELTA_BINARY_PACKED"}));
   const RowBatch back = r.read_row_group(0);
   for (size_t i = 0; i < back.rows; ++i)
     ASSERT_EQ(back.columns[0].ints[i], 1'770'000'000'000LL + static_cast<int64_t>(i / 16) * 1000);
-  // Uncompressed, the same chunk is smaller as a dictionary (8 bytes a value vs 12 bits).
   EXPECT_EQ(encodings(ParquetReader::from_bytes(write_file(schema, b, Codec::UNCOMPRESSED)), 0),
             (std::vector<std::string>{"PLAIN_DICTIONARY"}));
 }

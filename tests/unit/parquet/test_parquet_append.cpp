@@ -119,10 +119,10 @@ TEST(ParquetWriterAppend, RowGroupsOfRowGroupRowsWhateverTheBatches) {
   const ParquetReader r = ParquetReader::from_bytes(file);
   for (size_t g = 0; g < 3; ++g) {
     // 300 ids across batches: one dictionary per chunk; 50 values: a dictionary too; n
-    // (distinct on every row) stays PLAIN.
+    // (distinct on every row, rising by 1) is DELTA_BINARY_PACKED.
     EXPECT_EQ(encodings(r, g, 0), (std::vector<std::string>{"PLAIN_DICTIONARY"})) << g;
     EXPECT_EQ(encodings(r, g, 1), (std::vector<std::string>{"PLAIN_DICTIONARY", "RLE"})) << g;
-    EXPECT_EQ(encodings(r, g, 2), (std::vector<std::string>{"PLAIN"})) << g;
+    EXPECT_EQ(encodings(r, g, 2), (std::vector<std::string>{"DELTA_BINARY_PACKED"})) << g;
   }
   // Statistics over the whole chunk, not its last batch: n runs 0..9999 in the first group.
   const ColumnChunkInfo& n0 = r.metadata().row_groups[0].columns[2];
@@ -207,10 +207,12 @@ TEST(ParquetWriterAppend, ARowGroupEndsAtRowGroupBytes) {
   opt.row_group_bytes = 100'000;
   const std::string file = write_rows(schema, opt, 40000, 5000, 100, 10);
   const std::vector<int64_t> sizes = check_rows(file, 40000, 100, 10);
-  // Checked after each batch. n holds 8 bytes a row. In the first group v is a trial, held both
-  // ways (8 bytes + 4 bits a value): 10,000 rows pass 100,000 bytes. Later groups hold v's
-  // dictionary alone: 15,000 rows.
-  EXPECT_EQ(sizes, (std::vector<int64_t>{10000, 15000, 15000}));
+  // Checked after each batch. The first group is a trial: v held three ways (dictionary, PLAIN,
+  // BYTE_STREAM_SPLIT: 4 bits + 2 x 8 bytes a value; uncompressed, the last two tie and both
+  // stay), n two until PLAIN (8 bytes a row) loses to DELTA_BINARY_PACKED after the first batch:
+  // 10,000 rows pass 100,000 bytes. Later groups hold v's dictionary and n's deltas alone (about
+  // 2 bytes a row): the other 30,000 rows fit in one.
+  EXPECT_EQ(sizes, (std::vector<int64_t>{10000, 30000}));
 }
 
 TEST(ParquetWriterAppend, WriteRowGroupClosesTheGroupInProgress) {

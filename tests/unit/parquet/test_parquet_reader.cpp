@@ -2,8 +2,10 @@
 // builder written from parquet.thrift, independent of aesync's writer), on malformed variants
 // of them, and on two small files from other writers (tests/data/parquet).
 #include <gtest/gtest.h>
+
 #include <snappy.h>
 #include <zstd.h>
+#include <bit>
 
 #include <cstring>
 #include <functional>
@@ -107,7 +109,8 @@ class Thrift {
 };
 
 constexpr uint8_t kI32 = 5, kI64 = 6, kBinary = 8, kStruct = 12;
-constexpr int kPlain = 0, kPlainDictionary = 2, kRle = 3, kDeltaBinaryPacked = 5, kRleDictionary = 8;
+constexpr int kPlain = 0, kPlainDictionary = 2, kRle = 3, kDeltaBinaryPacked = 5, kRleDictionary = 8,
+              kByteStreamSplit = 9;
 constexpr int kInt32 = 1, kInt64 = 2, kBoolean = 0, kFloat = 4, kDouble = 5, kByteArray = 6;
 constexpr int kRequired = 0, kOptional = 1, kRepeated = 2;
 
@@ -518,6 +521,121 @@ TEST(ParquetReader, DeltaBinaryPackedIntegers) {
   EXPECT_EQ(b.columns[0].ints, (std::vector<int64_t>{7, 5, 3, 1, 2, 3, 4, 5}));
 }
 
+TEST(ParquetReader, ByteStreamSplitOfEveryFixedWidthType) {
+  // DOUBLE, OPTIONAL: 1.5, NULL, -0.0, NaN -> three values in 8 streams of 3 bytes.
+  TestColumn d;
+  d.name = "d";
+  d.type = kDouble;
+  d.repetition = kOptional;
+  d.num_values = 4;
+  d.encodings = {kByteStreamSplit, kRle};
+  d.pages = data_page_v1(4, kByteStreamSplit,
+                         v1_levels({1, 0, 1, 1}) + bytes({0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0,  // streams 0-3
+                                                          0,    0,    0,    0, 0, 0,                    // 4, 5
+                                                          0xF8, 0x00, 0xF8,                             // 6
+                                                          0x3F, 0x80, 0x7F}));                          // 7
+  // FLOAT: 0.5f = 0x3F000000, -2.0f = 0xC0000000 -> 4 streams of 2 bytes.
+  TestColumn f;
+  f.name = "f";
+  f.type = kFloat;
+  f.num_values = 2;
+  f.pages = data_page_v1(2, kByteStreamSplit, bytes({0, 0, 0, 0, 0, 0, 0x3F, 0xC0}));
+  // INT32: 0x04030201, -1; INT64: 0x0807060504030201, -2.
+  TestColumn i32;
+  i32.name = "i32";
+  i32.type = kInt32;
+  i32.num_values = 2;
+  i32.pages = data_page_v1(2, kByteStreamSplit, bytes({0x01, 0xFF, 0x02, 0xFF, 0x03, 0xFF, 0x04, 0xFF}));
+  TestColumn i64;
+  i64.name = "i64";
+  i64.num_values = 2;
+  i64.pages = data_page_v1(
+      2, kByteStreamSplit,
+      bytes({0x01, 0xFE, 0x02, 0xFF, 0x03, 0xFF, 0x04, 0xFF, 0x05, 0xFF, 0x06, 0xFF, 0x07, 0xFF, 0x08, 0xFF}));
+  const RowBatch a = ParquetReader::from_bytes(build_file({d}, 4)).read_row_group(0);
+  ASSERT_EQ(a.columns[0].size(), 4u);
+  EXPECT_EQ(a.columns[0].defined, (std::vector<uint8_t>{1, 0, 1, 1}));
+  EXPECT_EQ(a.columns[0].doubles[0], 1.5);
+  EXPECT_EQ(std::bit_cast<uint64_t>(a.columns[0].doubles[2]), 0x8000000000000000ull);
+  EXPECT_EQ(std::bit_cast<uint64_t>(a.columns[0].doubles[3]), 0x7FF8000000000000ull);
+  const RowBatch b = ParquetReader::from_bytes(build_file({f, i32, i64}, 2)).read_row_group(0);
+  EXPECT_EQ(b.columns[0].doubles, (std::vector<double>{0.5, -2.0}));
+  EXPECT_EQ(b.columns[1].ints, (std::vector<int64_t>{0x04030201, -1}));
+  EXPECT_EQ(b.columns[2].ints, (std::vector<int64_t>{0x0807060504030201, -2}));
+}
+
+TEST(ParquetReader, MalformedByteStreamSplitPagesNameThePage) {
+  const auto read_error = [](TestColumn c) {
+    return error_of([&] { ParquetReader::from_bytes(build_file({c}, 2), "t.parquet").read_row_group(0); });
+  };
+  TestColumn c;
+  c.name = "d";
+  c.type = kDouble;
+  c.num_values = 2;
+  // Not a whole number of values.
+  c.pages = data_page_v1(2, kByteStreamSplit, std::string(17, '\0'));
+  EXPECT_EQ(read_error(c),
+            "t.parquet: row group 0, column 'd', page at byte offset 4: BYTE_STREAM_SPLIT data of 17 bytes is not "
+            "a multiple of the 8-byte value width");
+  // Fewer values than the page needs (and none at all).
+  c.pages = data_page_v1(2, kByteStreamSplit, std::string(8, '\0'));
+  EXPECT_EQ(read_error(c),
+            "t.parquet: row group 0, column 'd', page at byte offset 4: BYTE_STREAM_SPLIT data holds 1 values, the "
+            "page needs 2");
+  c.pages = data_page_v1(2, kByteStreamSplit, "");
+  EXPECT_EQ(read_error(c),
+            "t.parquet: row group 0, column 'd', page at byte offset 4: BYTE_STREAM_SPLIT data holds 0 values, the "
+            "page needs 2");
+  // Not a fixed-width type.
+  c.type = kByteArray;
+  c.pages = data_page_v1(2, kByteStreamSplit, std::string(16, '\0'));
+  EXPECT_EQ(read_error(c),
+            "t.parquet: row group 0, column 'd', page at byte offset 4: BYTE_STREAM_SPLIT is only supported for "
+            "FLOAT, DOUBLE, INT32 and INT64 values");
+  // Longer streams than needed are read at their own stride: 2 values of 3 in each stream.
+  c.type = kInt64;
+  std::string body;
+  for (int k = 0; k < 8; ++k) body += bytes({k + 1, 0x10 + k, 0x77});
+  c.pages = data_page_v1(2, kByteStreamSplit, body);
+  EXPECT_EQ(ParquetReader::from_bytes(build_file({c}, 2)).read_row_group(0).columns[0].ints,
+            (std::vector<int64_t>{0x0807060504030201, 0x1716151413121110}));
+}
+
+TEST(ParquetReader, MalformedDeltaBinaryPackedPagesNameThePage) {
+  const auto read_error = [](const std::string& body) {
+    TestColumn c;
+    c.name = "n";
+    c.num_values = 3;
+    c.encodings = {kDeltaBinaryPacked};
+    c.pages = data_page_v1(3, kDeltaBinaryPacked, body);
+    return error_of([&] { ParquetReader::from_bytes(build_file({c}, 3), "t.parquet").read_row_group(0); });
+  };
+  const std::string where = "t.parquet: row group 0, column 'n', page at byte offset 4: DELTA_BINARY_PACKED: ";
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x04})), where + "truncated header");
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x04, 0x03, 0x80})), where + "truncated header");
+  EXPECT_EQ(read_error(bytes({0x40, 0x04, 0x03, 0x00})), where + "invalid block size 64 / miniblocks 4");
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x08, 0x03, 0x00})), where + "invalid block size 128 / miniblocks 8");
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x00, 0x03, 0x00})), where + "invalid block size 128 / miniblocks 0");
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x04, 0x02, 0x00})), where + "holds 2 values, the page needs 3");
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x04, 0x03, 0x00})), where + "truncated block header");
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x04, 0x03, 0x00, 0x02, 0x00, 0x00})),
+            where + "truncated miniblock bit widths");
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x04, 0x03, 0x00, 0x02, 65, 0, 0, 0})),
+            where + "miniblock bit width 65 exceeds 64");
+  // Two deltas of 64 bits need 16 bytes (the padding after them may be missing); 15 are there.
+  EXPECT_EQ(read_error(bytes({0x80, 0x01, 0x04, 0x03, 0x00, 0x02, 64, 0, 0, 0}) + std::string(15, '\x01')),
+            where + "truncated miniblock");
+  // Complete: first value 0, min delta 1 (zigzag 2), relative deltas 5 and 2^64 - 2 (wrapping
+  // to a delta of -1).
+  TestColumn ok;
+  ok.name = "n";
+  ok.num_values = 3;
+  ok.pages = data_page_v1(3, kDeltaBinaryPacked,
+                          bytes({0x80, 0x01, 0x04, 0x03, 0x00, 0x02, 64, 0, 0, 0}) + le64(5) + le64(UINT64_MAX - 1));
+  EXPECT_EQ(ParquetReader::from_bytes(build_file({ok}, 3)).read_row_group(0).columns[0].ints,
+            (std::vector<int64_t>{0, 6, 5}));
+}
+
 TEST(ParquetReader, SkipsFooterFieldsItDoesNotModel) {
   // What other writers add: key_value_metadata, column_orders, encoding_stats, bloom filter and
   // page index offsets, size_statistics, field_id, is_max_value_exact, and a field id from the
@@ -735,9 +853,9 @@ TEST(ParquetReader, MalformedPagesNameThePage) {
             "exceeds the page's remaining 1 bytes");
   // An encoding the reader does not implement.
   TestColumn e = simple_int64(2);
-  e.pages = data_page_v1(2, 9 /* BYTE_STREAM_SPLIT */, le64(0) + le64(0));
+  e.pages = data_page_v1(2, 7 /* DELTA_BYTE_ARRAY */, le64(0) + le64(0));
   EXPECT_EQ(read_error(e, 2),
-            "t.parquet: row group 0, column 'id', page at byte offset 4: encoding BYTE_STREAM_SPLIT "
+            "t.parquet: row group 0, column 'id', page at byte offset 4: encoding DELTA_BYTE_ARRAY "
             "is not supported");
   // A dictionary-encoded page without a dictionary.
   TestColumn d = simple_int64(2);

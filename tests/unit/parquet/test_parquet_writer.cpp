@@ -248,7 +248,6 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
   const std::string dm0 = bytes({0, 0, 0, 0, 0, 0, 0, 0x80});       // -0.0: only the sign bit
   const std::string dnan = bytes({0, 0, 0, 0, 0, 0, 0xF8, 0x7F});   // quiet NaN 0x7FF8...
   const std::string t1000 = bytes({0xE8, 0x03, 0, 0, 0, 0, 0, 0});  // 1000 = 0x3E8
-  const std::string t2000 = bytes({0xD0, 0x07, 0, 0, 0, 0, 0, 0});  // 2000 = 0x7D0
   const std::string t3000 = bytes({0xB8, 0x0B, 0, 0, 0, 0, 0, 0});  // 3000 = 0xBB8
 
   // Column s, offset 4: dictionary page (19 bytes) then one data page (26 bytes).
@@ -278,8 +277,18 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
                                            0x15, 0x00,                          //   encoding PLAIN (0)
                                            0x15, 0x06, 0x15, 0x06, 0x00, 0x00});
   const std::string d_data = plain3_header + d15 + dm0 + dnan;
-  // Column t, offset 90: one PLAIN page of 3 int64 (41 bytes). The footer starts at 131.
-  const std::string t_data = plain3_header + t1000 + t2000 + t3000;
+  // Column t, offset 90: one DELTA_BINARY_PACKED page of 3 int64 (29 bytes: its 12-byte body
+  // beats PLAIN's 24). The footer starts at 119.
+  const std::string t_data = bytes({0x15, 0x00, 0x15, 0x18, 0x15, 0x18,  // DATA_PAGE, sizes 12, 12
+                                    0x2C, 0x15, 0x06,                    // data_page_header: num_values 3
+                                    0x15, 0x0A,                          //   encoding DELTA_BINARY_PACKED (5)
+                                    0x15, 0x06, 0x15, 0x06, 0x00, 0x00,  //
+                                    0x80, 0x01,                          // body: block size 128 (ULEB128)
+                                    0x04,                                //   4 miniblocks
+                                    0x03,                                //   3 values
+                                    0xD0, 0x0F,                          //   first value 1000 (zigzag 2000)
+                                    0xD0, 0x0F,                          //   block: min delta 1000 (zigzag)
+                                    0x00, 0x00, 0x00, 0x00});            //   bit widths 0: no miniblock bytes
 
   const std::string meta = bytes({0x15, 0x02,                                     // 1: version 1
                                   0x19, 0x4C,                                     // 2: schema, 4 elements
@@ -335,19 +344,19 @@ TEST(ParquetWriter, ThreeRowFileIsExact) {
                                   0x16, 0x02,           //         9: nan_count 1
                                   0x00, 0x00, 0x00}) +
                            bytes({0x26, 0x00, 0x1C,              //   t chunk
-                                  0x15, 0x04, 0x19, 0x15, 0x00,  //       INT64, [PLAIN]
+                                  0x15, 0x04, 0x19, 0x15, 0x0A,  //       INT64, [DELTA_BINARY_PACKED]
                                   0x19, 0x18, 0x01, 't',  0x15, 0x00, 0x16, 0x06,
-                                  0x16, 0x52, 0x16, 0x52, 0x26, 0xB4, 0x01,  //       data_page_offset 90 (zigzag 180)
+                                  0x16, 0x3A, 0x16, 0x3A, 0x26, 0xB4, 0x01,  //       sizes 29, data_page_offset 90
                                   0x3C, 0x18, 0x08}) +
                            t3000 +                                     //       statistics: max 3000
                            bytes({0x18, 0x08}) + t1000 +               //                   min 1000
                            bytes({0x16, 0x00, 0x28, 0x08}) + t3000 +   //         null_count 0, max_value
                            bytes({0x18, 0x08}) + t1000 +               //         min_value
                            bytes({0x11, 0x11,                          //         exact bounds
-                                  0x00, 0x00, 0x00, 0x16, 0xFE, 0x01,  //   2: total_byte_size 127
+                                  0x00, 0x00, 0x00, 0x16, 0xE6, 0x01,  //   2: total_byte_size 115
                                   0x16, 0x06,                          //   3: num_rows 3
                                   0x26, 0x08,                          //   5: file_offset 4
-                                  0x16, 0xFE, 0x01,                    //   6: total_compressed_size 127
+                                  0x16, 0xE6, 0x01,                    //   6: total_compressed_size 115
                                   0x00,                                // RowGroup STOP
                                   0x28, 0x01, 't',                     // 6: created_by "t"
                                   0x19, 0x3C,                          // 7: column_orders, 3 x TYPE_ORDER
@@ -418,7 +427,10 @@ TEST(ParquetWriter, PagesAreCutAtPageBytes) {
   ASSERT_EQ(p.size(), 3u);
   EXPECT_EQ(p[0].header.at(5).at(1).i, 2);
   EXPECT_EQ(p[2].header.at(5).at(1).i, 1);
-  EXPECT_EQ(p[2].body, bytes({4, 0, 0, 0, 0, 0, 0, 0}));
+  // Pages of DELTA_BINARY_PACKED, smaller than PLAIN here: the last is a header alone (block
+  // 128, 4 miniblocks, 1 value, first value 4 as zigzag 8).
+  EXPECT_EQ(p[2].header.at(5).at(2).i, static_cast<int32_t>(Encoding::DELTA_BINARY_PACKED));
+  EXPECT_EQ(p[2].body, bytes({0x80, 0x01, 0x04, 0x01, 0x08}));
   // Strings: a value costs 14 bytes; a page closes once it holds >= 16: rows {0,1(NULL),2}, {3,4}.
   p = pages(sink.out, chunks.elems.at(1).at(3));
   ASSERT_EQ(p.size(), 2u);
