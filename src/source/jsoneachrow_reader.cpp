@@ -359,10 +359,11 @@ void JsonEachRowReader::Impl::note_fast_miss() {
 }
 
 // After the general path delivered the current line: learns its key order when the fast path
-// has none, or when the line deviated from the one it has (keys reordered mid-stream). A line
-// that cannot be learned leaves the current order in place.
+// has none, or when this is the second line in a row that deviated from the one it has (keys
+// reordered mid-stream; a single odd line keeps the order). A line that cannot be learned
+// leaves the current order in place.
 void JsonEachRowReader::Impl::learn(bool missed) {
-  if (!fast_enabled || (fast.ready() && !missed) || lines < learn_from) return;
+  if (!fast_enabled || lines < learn_from || (fast.ready() && (!missed || fast_misses < 2))) return;
   auto column_of_key = [this](std::string_view key) {
     const int slot = slot_of_name(key.data(), key.size());
     return slot < 0 ? -1 : int{column_of_slot[slot]};
