@@ -19,6 +19,10 @@
 // - A requested key that appears twice: the last occurrence wins (as with most JSON readers).
 // - Values of unknown keys are skipped structurally (brackets balanced, strings closed), not
 //   validated, and without a depth limit: deeply nested unknown values are skipped, not errors.
+// - simdjson 3.0.1 (Debian 12's) misreads some numbers of more than 19 digits (simdjson issue
+//   #2093: 0.95000000000000000000 read as 0.0277; found by fuzz/jsoneachrow.cpp comparing with
+//   the fast path), so a doubleN token longer than 19 bytes is re-read with std::from_chars
+//   (correctly rounded), keeping simdjson's value only where from_chars refuses it (out of range).
 // - Numbers: doubleN takes a JSON number or a numeric string (parse_double_text);
 //   _sample_interval takes a number or numeric string that denotes an integer exactly
 //   (parse_exact_int64). null is an error for numeric columns, "" for string columns; a JSON
@@ -62,6 +66,7 @@ constexpr size_t kSnippetBytes = 120;           // bytes of the line quoted in a
 constexpr size_t kGotBytes = 60;                // bytes of an offending value quoted in an error
 constexpr size_t kInitialCapacity = 64 * 1024;  // parser capacity before any line is seen
 constexpr size_t kMaxKeyLength = 16;            // "_sample_interval", the longest raw column name
+constexpr size_t kSimdjsonExactDigits = 19;     // longer number tokens are re-read by std::from_chars
 constexpr uint32_t kFastMissesInARow = 16;      // fast-path misses in a row before it pauses
 constexpr uint64_t kFastPauseLines = 1024;      // lines the fast path then sits out
 constexpr uint64_t kLearnRetryLines = 64;       // lines to wait after a line could not be learned
@@ -509,6 +514,9 @@ void JsonEachRowReader::Impl::extract(size_t col, od::value& v) {
     case K::Double:
       if (type == od::json_type::number) {
         if (v.get_double().get(out.d)) fail_value(col, "a number", v);
+        const std::string_view text = trim_right(v.raw_json_token());
+        double exact;
+        if (text.size() > kSimdjsonExactDigits && parse_double_text(text, exact)) out.d = exact;
         return;
       }
       if (type == od::json_type::string && parse_double_text(get_string(v), out.d)) return;
