@@ -22,6 +22,10 @@
 #include <cstring>
 #include <system_error>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "source/jsoneachrow_values.h"
 #include "util/time.h"
 #include "util/utf8.h"
@@ -52,6 +56,19 @@ inline unsigned first_special(const char* p) {
   return flags ? static_cast<unsigned>(std::countr_zero(flags)) / 8 : 8;
 }
 
+#if defined(__SSE2__)
+// Offset of the first byte in the 16 at p that is '"', '\\', a control character or >= 0x80;
+// 16 when there is none. As signed bytes, both control characters and bytes >= 0x80 are < 0x20.
+inline unsigned first_special16(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i special =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                   _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+  return mask ? static_cast<unsigned>(std::countr_zero(mask)) : 16;
+}
+#endif
+
 inline bool is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80; }
 
 inline int hex_digit(char c) {
@@ -70,6 +87,20 @@ inline int32_t hex4(const char* p) {
     v = v * 16 + h;
   }
   return v;
+}
+
+// The first byte from p on that is '"', '\\', a control character or >= 0x80, or end.
+inline const char* skip_plain(const char* p, const char* end) {
+#if defined(__SSE2__)
+  for (; end - p >= 16; p += 16)
+    if (const unsigned i = first_special16(p); i < 16) return p + i;
+#endif
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; end - p >= 8; p += 8)
+      if (const unsigned i = first_special(p); i < 8) return p + i;
+  }
+  while (p < end && !is_special(static_cast<unsigned char>(*p))) ++p;
+  return p;
 }
 
 // Checks the escape at p (p[0] == '\\'); returns one past it, or nullptr for an escape the
@@ -104,14 +135,7 @@ inline const char* escape_end(const char* p, const char* end, bool& at_end) {
 // some); nullptr otherwise.
 inline const char* string_end(const char* p, const char* end, bool& escaped, bool& at_end) {
   for (;;) {
-    if constexpr (std::endian::native == std::endian::little) {
-      while (end - p >= 8) {
-        const unsigned i = first_special(p);
-        p += i;
-        if (i < 8) break;
-      }
-    }
-    while (p < end && !is_special(static_cast<unsigned char>(*p))) ++p;
+    p = skip_plain(p, end);
     if (p == end) {
       at_end = true;
       return nullptr;
@@ -188,15 +212,20 @@ inline bool read_integer(const Number& n, std::string_view token, int64_t& out) 
   return true;
 }
 
-// The double a number token denotes when one exact operation computes it (Clinger's fast path:
-// no exponent, at most 19 digits worth at most 2^53, at most 22 after the point): correctly
-// rounded like std::from_chars, which reads every other token.
+// The double a number token denotes when one exact operation computes it, so that it is
+// correctly rounded like std::from_chars, which reads every other token: an integer of at most
+// 19 digits (one rounding, uint64 -> double), or Clinger's fast path (at most 19 digits worth at
+// most 2^53, at most 22 after the point: an exact quotient of two exact doubles).
 inline bool small_double(const Number& n, double& out) {
 #if FLT_EVAL_METHOD == 0
   static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  if (n.exponent || n.digits > 19 || n.fraction > 22 || n.mantissa > (uint64_t{1} << 53)) return false;
-  const double d = static_cast<double>(n.mantissa) / kPow10[n.fraction];
+  if (n.exponent || n.digits > 19) return false;
+  double d = static_cast<double>(n.mantissa);
+  if (n.fraction) {
+    if (n.fraction > 22 || n.mantissa > (uint64_t{1} << 53)) return false;
+    d /= kPow10[n.fraction];
+  }
   out = n.negative ? -d : d;
   return true;
 #else
@@ -245,68 +274,59 @@ bool FastPath::read_timestamp(std::string_view s, int64_t& ms) {
 
 [[gnu::always_inline]] inline const char* FastPath::read_value(Action action, const char* p, const char* end,
                                                                RawValue& out, size_t& unescaped_used, bool& at_end) {
-  switch (*p) {
-    case '"': {
-      bool escaped = false;
-      const char* close = string_end(p + 1, end, escaped, at_end);
-      if (!close) return nullptr;
-      std::string_view s(p + 1, static_cast<size_t>(close - p - 1));
-      if (escaped && action != Action::Skip) {
-        // Decoded as the general path decodes it (no unpaired surrogate passed string_end).
-        if (action != Action::String || s.size() > kUnescapedCapacity - unescaped_used) return nullptr;
-        char* const start = unescaped_.get() + unescaped_used;
-        uint64_t replaced = 0;
-        const char* const stop = unescape_lenient(s.data(), start, replaced);
-        if (!stop || replaced) return nullptr;
-        s = std::string_view(start, static_cast<size_t>(stop - start));
-        unescaped_used += s.size();
-      }
-      switch (action) {
-        case Action::Skip: break;
-        case Action::String: out.s = s; break;
-        case Action::Double:
-          if (!parse_double_text(s, out.d)) return nullptr;
-          break;
-        case Action::Integer:
-          if (!parse_exact_int64(s, out.i)) return nullptr;
-          break;
-        case Action::Timestamp:
-          if (!read_timestamp(s, out.i)) return nullptr;
-          break;
-      }
-      return close + 1;
+  const char first = *p;
+  if (first == '"') [[likely]] {
+    bool escaped = false;
+    const char* close = string_end(p + 1, end, escaped, at_end);
+    if (!close) return nullptr;
+    std::string_view s(p + 1, static_cast<size_t>(close - p - 1));
+    if (escaped && action != Action::Skip) {
+      // Decoded as the general path decodes it (no unpaired surrogate passed string_end).
+      if (action != Action::String || s.size() > kUnescapedCapacity - unescaped_used) return nullptr;
+      char* const start = unescaped_.get() + unescaped_used;
+      uint64_t replaced = 0;
+      const char* const stop = unescape_lenient(s.data(), start, replaced);
+      if (!stop || replaced) return nullptr;
+      s = std::string_view(start, static_cast<size_t>(stop - start));
+      unescaped_used += s.size();
     }
-    case '-':
-    case '0':
-    case '1':
-    case '2':
-    case '3':
-    case '4':
-    case '5':
-    case '6':
-    case '7':
-    case '8':
-    case '9': {
-      const Number n = scan_number(p, end, at_end);
-      const char* const q = n.end;
-      if (!q) return nullptr;
-      const std::string_view token(p, static_cast<size_t>(q - p));
-      switch (action) {
-        case Action::Skip: break;
-        case Action::String: out.s = token; break;  // the general path gives a number's text
-        case Action::Double:
-          if (!small_double(n, out.d)) {
-            const auto r = std::from_chars(p, q, out.d);
-            if (r.ec != std::errc() || r.ptr != q) return nullptr;  // out of range: the general path words the error
-          }
-          break;
-        case Action::Integer:
-          if (!read_integer(n, token, out.i)) return nullptr;
-          break;
-        case Action::Timestamp: return nullptr;
-      }
-      return q;
+    switch (action) {
+      case Action::Skip: break;
+      case Action::String: out.s = s; break;
+      case Action::Double:
+        if (!parse_double_text(s, out.d)) return nullptr;
+        break;
+      case Action::Integer:
+        if (!parse_exact_int64(s, out.i)) return nullptr;
+        break;
+      case Action::Timestamp:
+        if (!read_timestamp(s, out.i)) return nullptr;
+        break;
     }
+    return close + 1;
+  }
+  if (first == '-' || is_digit(first)) {
+    const Number n = scan_number(p, end, at_end);
+    const char* const q = n.end;
+    if (!q) return nullptr;
+    const std::string_view token(p, static_cast<size_t>(q - p));
+    switch (action) {
+      case Action::Skip: break;
+      case Action::String: out.s = token; break;  // the general path gives a number's text
+      case Action::Double:
+        if (!small_double(n, out.d)) {
+          const auto r = std::from_chars(p, q, out.d);
+          if (r.ec != std::errc() || r.ptr != q) return nullptr;  // out of range: the general path words the error
+        }
+        break;
+      case Action::Integer:
+        if (!read_integer(n, token, out.i)) return nullptr;
+        break;
+      case Action::Timestamp: return nullptr;
+    }
+    return q;
+  }
+  switch (first) {
     case 'n':
       if (!literal_at(p, end, "null", at_end)) return nullptr;
       if (action == Action::String)

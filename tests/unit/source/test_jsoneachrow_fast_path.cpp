@@ -151,13 +151,16 @@ TEST(JsonEachRowFastPath, ExtraKeyFallsBackAndMissingKeyIsTheGeneralPathsError) 
 
 TEST(JsonEachRowFastPath, EscapesAreDecodedAsTheGeneralPathDecodesThem) {
   const std::string input = ae(0) + "\n" + ae(1, R"("/usr/bin/env \"q\" C:\\t \/ \b\f\n\r\t")") + "\n" +
-                            ae(2, R"("caf\u00e9 \u00E9 \ud83d\ude00 \u2028 \u0000")") + "\n" +
-                            ae(3, R"("a\ud800b")") + "\n" + ae(4, R"("bad \x")") + "\n";
+                            ae(2, R"("caf\u00e9 \u00E9 \ud83d\ude00 \u2028 \u0000")") + "\n" + ae(3, R"("a\ud800b")") +
+                            "\n" + ae(4, R"("bad \x")") + "\n";
   const Outcome r = both(kColumns, input);
-  EXPECT_EQ(r.rows, (std::vector<std::string>{row(1, 0), row(2, 1, "/usr/bin/env \"q\" C:\\t / \b\f\n\r\t"),
-                                              row(3, 2, std::string("caf\xC3\xA9 \xC3\xA9 \xF0\x9F\x98\x80 \xE2\x80\xA8 ") +
-                                                            std::string(1, '\0')),
-                                              row(4, 3, "a\xEF\xBF\xBD" "b")}));
+  EXPECT_EQ(r.rows,
+            (std::vector<std::string>{
+                row(1, 0), row(2, 1, "/usr/bin/env \"q\" C:\\t / \b\f\n\r\t"),
+                row(3, 2, std::string("caf\xC3\xA9 \xC3\xA9 \xF0\x9F\x98\x80 \xE2\x80\xA8 ") + std::string(1, '\0')),
+                row(4, 3,
+                    "a\xEF\xBF\xBD"
+                    "b")}));
   EXPECT_EQ(r.error, "line 5: invalid JSON (Problem while parsing a string): " + ae(4, R"("bad \x")").substr(0, 120) +
                          "\xE2\x80\xA6");
   EXPECT_EQ(r.replaced, 1u);   // the unpaired surrogate, by the general path
@@ -171,19 +174,36 @@ TEST(JsonEachRowFastPath, UnicodeIsValidatedInEveryValue) {
   std::string skipped = ae(5);
   skipped.replace(skipped.find("machine_metrics"), 7, "mach\xFF\xFEne");
   const Outcome r = both(kColumns, input + skipped + "\n");
-  EXPECT_EQ(r.rows, (std::vector<std::string>{row(1, 0), row(2, 1, "\xC3\xBCn\xC3\xAF \xF0\x9F\x98\x80"),
-                                              row(3, 2, "ok\xEF\xBF\xBD("), row(4, 3, "\xEF\xBF\xBD"), row(5, 4),
-                                              row(6, 5)}));
+  EXPECT_EQ(r.rows,
+            (std::vector<std::string>{row(1, 0), row(2, 1, "\xC3\xBCn\xC3\xAF \xF0\x9F\x98\x80"),
+                                      row(3, 2, "ok\xEF\xBF\xBD("), row(4, 3, "\xEF\xBF\xBD"), row(5, 4), row(6, 5)}));
   EXPECT_EQ(r.replaced, 4u);
   EXPECT_EQ(r.fast_rows, 2u);  // lines 2 and 5
 }
 
 TEST(JsonEachRowFastPath, NumbersAndNumericStrings) {
-  const std::vector<std::string> values = {
-      "0",     "-0",        "-0.0",   "1.5",          "\"1.5\"",     "\"-3e2\"",        "\"nan\"",
-      "\"inf\"", "1e2",     "1E-2",   "0.1",          "123456789012345678901234567890", "9007199254740993",
-      "0.30000000000000004", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308",
-      "0.000000000000000000000001", "12345678901234567.5"};
+  const std::vector<std::string> values = {"0",
+                                           "-0",
+                                           "-0.0",
+                                           "1.5",
+                                           "\"1.5\"",
+                                           "\"-3e2\"",
+                                           "\"nan\"",
+                                           "\"inf\"",
+                                           "1e2",
+                                           "1E-2",
+                                           "0.1",
+                                           "123456789012345678901234567890",
+                                           "9007199254740993",
+                                           "0.30000000000000004",
+                                           "2.2250738585072014e-308",
+                                           "4.9e-324",
+                                           "1.7976931348623157e308",
+                                           "0.000000000000000000000001",
+                                           "12345678901234567.5",
+                                           "66106830440486960",
+                                           "9999999999999999999",
+                                           "-9223372036854775809"};
   std::string input = ae(0) + "\n";
   for (size_t i = 0; i < values.size(); ++i) input += ae(static_cast<int>(i + 1), "\"n\"", values[i]) + "\n";
   const Outcome r = both(kColumns, input);
@@ -197,23 +217,26 @@ TEST(JsonEachRowFastPath, NumbersAndNumericStrings) {
 
   // _sample_interval: integers, integral numbers and such strings, exactly.
   const auto c = cols({"_sample_interval", "blob1"});
-  const Outcome i = both(c, "{\"_sample_interval\":1,\"blob1\":2.50}\n{\"_sample_interval\":-9223372036854775808,\"blob1\":-0}\n"
-                        "{\"_sample_interval\":1.0e3,\"blob1\":1E+2}\n{\"_sample_interval\":\"100\",\"blob1\":0}\n"
-                        "{\"_sample_interval\":999999999999999999,\"blob1\":1}\n");
+  const Outcome i =
+      both(c,
+           "{\"_sample_interval\":1,\"blob1\":2.50}\n{\"_sample_interval\":-9223372036854775808,\"blob1\":-0}\n"
+           "{\"_sample_interval\":1.0e3,\"blob1\":1E+2}\n{\"_sample_interval\":\"100\",\"blob1\":0}\n"
+           "{\"_sample_interval\":999999999999999999,\"blob1\":1}\n");
   EXPECT_EQ(i.rows, (std::vector<std::string>{"1|1|2.50", "2|-9223372036854775808|-0", "3|1000|1E+2", "4|100|0",
                                               "5|999999999999999999|1"}));
   EXPECT_EQ(i.fast_rows, 4u);
 
   // Out of range and not integral: the general path's errors, on the right line.
   EXPECT_EQ(both(kColumns, input + ae(30, "\"n\"", "1e400") + "\n").error,
-            "line 21: \"double1\": expected a number, got 1e400: " + ae(30, "\"n\"", "1e400").substr(0, 120) +
-                "\xE2\x80\xA6");
+            "line " + std::to_string(values.size() + 2) + ": \"double1\": expected a number, got 1e400: " +
+                ae(30, "\"n\"", "1e400").substr(0, 120) + "\xE2\x80\xA6");
   EXPECT_EQ(both(c, "{\"_sample_interval\":1,\"blob1\":\"a\"}\n{\"_sample_interval\":1.5,\"blob1\":\"a\"}\n").error,
             "line 2: \"_sample_interval\": expected an integer, got 1.5: {\"_sample_interval\":1.5,\"blob1\":\"a\"}");
-  EXPECT_EQ(both(c, "{\"_sample_interval\":1,\"blob1\":\"a\"}\n{\"_sample_interval\":9223372036854775808,\"blob1\":\"a\"}\n")
-                .error,
-            "line 2: \"_sample_interval\": expected an integer, got 9223372036854775808: "
-            "{\"_sample_interval\":9223372036854775808,\"blob1\":\"a\"}");
+  EXPECT_EQ(
+      both(c, "{\"_sample_interval\":1,\"blob1\":\"a\"}\n{\"_sample_interval\":9223372036854775808,\"blob1\":\"a\"}\n")
+          .error,
+      "line 2: \"_sample_interval\": expected an integer, got 9223372036854775808: "
+      "{\"_sample_interval\":9223372036854775808,\"blob1\":\"a\"}");
   EXPECT_EQ(both(c, "{\"_sample_interval\":1,\"blob1\":\"a\"}\n{\"_sample_interval\":01,\"blob1\":\"a\"}\n").error,
             "line 2: \"_sample_interval\": expected an integer, got 01: {\"_sample_interval\":01,\"blob1\":\"a\"}");
 }
@@ -223,16 +246,16 @@ TEST(JsonEachRowFastPath, NullIsEmptyForStringsAndAnErrorForNumbers) {
   EXPECT_EQ(r.rows, (std::vector<std::string>{row(1, 0), row(2, 1, "")}));
   EXPECT_EQ(r.fast_rows, 1u);
   r = both(kColumns, ae(0) + "\n" + ae(1, "null", "null") + "\n");
-  EXPECT_EQ(r.error,
-            "line 2: \"double1\": expected a number, got null: " + ae(1, "null", "null").substr(0, 120) + "\xE2\x80\xA6");
+  EXPECT_EQ(r.error, "line 2: \"double1\": expected a number, got null: " + ae(1, "null", "null").substr(0, 120) +
+                         "\xE2\x80\xA6");
 }
 
 TEST(JsonEachRowFastPath, DuplicateKeyLastWins) {
   const auto c = cols({"blob1", "double1"});
   const Outcome r = both(c, R"({"blob1":"a","double1":1,"blob1":"b"})"
-                        "\n"
-                        R"({"blob1":"c","double1":2,"blob1":"d"})"
-                        "\n");
+                            "\n"
+                            R"({"blob1":"c","double1":2,"blob1":"d"})"
+                            "\n");
   EXPECT_EQ(r.rows, (std::vector<std::string>{"1|b|1", "2|d|2"}));
   EXPECT_EQ(r.fast_rows, 1u);
 }
@@ -240,13 +263,13 @@ TEST(JsonEachRowFastPath, DuplicateKeyLastWins) {
 TEST(JsonEachRowFastPath, WhiteSpaceAndNestedValuesFallBack) {
   const auto c = cols({"blob1", "double1"});
   const Outcome r = both(c,
-                     "{\"blob1\":\"a\",\"double1\":1}\n"
-                     "{\"blob1\": \"b\",\"double1\":2}\n"
-                     " {\"blob1\":\"c\",\"double1\":3}\n"
-                     "{\"blob1\":\"d\",\"double1\":4} \n"
-                     "{\"blob1\":\"e\",\"double1\":5}\t\r\n"
-                     "{\"blob1\":\"f\",\"double1\":[6]}\n"
-                     "{\"blob1\":\"g\",\"double1\":7}\n");
+                         "{\"blob1\":\"a\",\"double1\":1}\n"
+                         "{\"blob1\": \"b\",\"double1\":2}\n"
+                         " {\"blob1\":\"c\",\"double1\":3}\n"
+                         "{\"blob1\":\"d\",\"double1\":4} \n"
+                         "{\"blob1\":\"e\",\"double1\":5}\t\r\n"
+                         "{\"blob1\":\"f\",\"double1\":[6]}\n"
+                         "{\"blob1\":\"g\",\"double1\":7}\n");
   EXPECT_EQ(r.rows, (std::vector<std::string>{"1|a|1", "2|b|2", "3|c|3", "4|d|4", "5|e|5"}));
   EXPECT_EQ(r.error, "line 6: \"double1\": expected a number, got an array: {\"blob1\":\"f\",\"double1\":[6]}");
   EXPECT_EQ(r.fast_rows, 0u);
@@ -288,11 +311,13 @@ TEST(JsonEachRowFastPath, ErrorsOnFastPathShapedLinesNameTheirLine) {
   EXPECT_EQ(r.error, "line 2: \"double1\": expected a number, got \"abc\": " +
                          ae(1, "\"n\"", "\"abc\"").substr(0, 120) + "\xE2\x80\xA6");
   r = both(kColumns, ae(0) + "\n" + ae(1, "true") + "\n");
-  EXPECT_EQ(r.error, "line 2: \"blob5\": expected a string, got true: " + ae(1, "true").substr(0, 120) + "\xE2\x80\xA6");
+  EXPECT_EQ(r.error,
+            "line 2: \"blob5\": expected a string, got true: " + ae(1, "true").substr(0, 120) + "\xE2\x80\xA6");
   // Cut short: inside a string, after the last value.
   const std::string line = ae(1);
   r = both(kColumns, ae(0) + "\n" + line.substr(0, 35));
-  EXPECT_EQ(r.error, "line 2: truncated at end of input (A string is opened, but never closed.): " + line.substr(0, 35));
+  EXPECT_EQ(r.error,
+            "line 2: truncated at end of input (A string is opened, but never closed.): " + line.substr(0, 35));
   r = both(kColumns, ae(0) + "\n" + line.substr(0, line.size() - 1) + "\n");
   EXPECT_EQ(r.error, "line 2: invalid JSON (JSON document ended early in the middle of an object or array.): " +
                          line.substr(0, 120) + "\xE2\x80\xA6");
@@ -309,7 +334,7 @@ TEST(JsonEachRowFastPath, LinesThatKeepDeviatingGiveTheSameRows) {
   std::vector<std::string> expected;
   for (int i = 0; i < 3000; ++i) {
     const std::string b = "\"blob1\":\"x\"", d = "\"double1\":" + std::to_string(i), x = "\"x\":null";
-    input += i % 3 == 0 ? "{" + b + "," + d + "," + x + "}\n"
+    input += i % 3 == 0   ? "{" + b + "," + d + "," + x + "}\n"
              : i % 3 == 1 ? "{" + d + "," + x + "," + b + "}\n"
                           : "{" + x + "," + b + "," + d + "}\n";
     expected.push_back(std::to_string(i + 1) + "|x|" + std::to_string(i));
