@@ -2,20 +2,20 @@
 // order, as AE's SQL API writes them ({"_sample_interval":1,"blob1":"...",...,"timestamp":"..."}).
 //
 // Contract: learn() takes the key sequence (every key, requested or not, in order) of a line the
-// general path (simdjson) has just read without error. read() then reads a line only when it has
-// exactly that sequence and a shape whose meaning is certain without a JSON parser, which for AE's
-// output is every line:
-// `{"k1":v1,...,"kn":vn}` with no white space anywhere; each key byte for byte as learned; each
-// value a string without control characters, ill-formed UTF-8 or unpaired surrogate escapes
-// (\uD800-\uDFFF alone: the general path turns them into U+FFFD and counts them), a number in the strict
-// RFC 8259 grammar, true, false or null, and one the value rules of the header
-// jsoneachrow_reader.h read without error (a string or number for a string column, null "" there,
-// a number or numeric string std::from_chars / parse_exact_int64 read whole for doubleN /
-// _sample_interval, a timestamp string without escapes parse_timestamp_ms accepts). Anything else
-// (another key, an escape in a numeric or timestamp string, an object or array, white space, a missing or extra key, a
-// value the general path would refuse) makes read() return nullptr and the reader gives the line, unchanged, to the
-// general path: the fast path never reports an error, never replaces invalid UTF-8, and every
-// row it delivers is the row the general path would deliver for that line.
+// general path (simdjson) has just read without error. read() then reads a line only when it
+// repeats that sequence in a shape whose meaning is certain without a JSON parser (every line AE
+// writes): `{"k1":v1,...,"kn":vn}` with no white space anywhere; each key byte for byte as
+// learned; each value a string without control characters, ill-formed UTF-8 or unpaired
+// surrogate escapes (the general path turns those into U+FFFD and counts them), a number in the
+// strict RFC 8259 grammar, true, false or null; and each requested value one the rules of
+// jsoneachrow_reader.h read without error: a string or number for a string column (null: ""), a
+// number or numeric string without escapes for doubleN and _sample_interval (read by the
+// functions the general path uses, or by an exact shortcut giving the same value), a timestamp
+// string without escapes parse_timestamp_ms accepts. Anything else (another key, an extra or
+// missing key, an object or array, white space, a value the general path would refuse) makes
+// read() return nullptr, and the reader gives the line, unchanged, to the general path: the
+// fast path never reports an error, never replaces invalid UTF-8, and every row it delivers is
+// the row the general path would deliver for that line (fuzz/jsoneachrow.cpp compares the two).
 //
 // read() never reads at or past `end`, so it runs on a line inside the caller's chunk without a
 // padded copy and without finding the line's end first: a fast-path line has no '\n' inside (no

@@ -344,6 +344,30 @@ TEST(JsonEachRowFastPath, LinesThatKeepDeviatingGiveTheSameRows) {
   EXPECT_EQ(r.fast_rows, 0u);
 }
 
+TEST(JsonEachRowFastPath, PausesAfter16MissesInARowThenLearnsAgain) {
+  // Lines 1-40 cycle through three key orders, lines 41-3000 keep one. Line 17 is the 16th miss
+  // in a row: the fast path sits out until line 1041, learns it, and reads lines 1042-3000.
+  const auto c = cols({"blob1", "double1"});
+  std::string input;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string b = "\"blob1\":\"x\"", d = "\"double1\":" + std::to_string(i), x = "\"x\":null";
+    const int order = i < 40 ? i % 3 : 0;
+    input += order == 0 ? "{" + b + "," + d + "," + x + "}\n"
+             : order == 1 ? "{" + d + "," + x + "," + b + "}\n"
+                          : "{" + x + "," + b + "," + d + "}\n";
+  }
+  const Outcome r = both(c, input);
+  EXPECT_EQ(r.rows.size(), 3000u);
+  EXPECT_EQ(r.fast_rows, 1959u);
+}
+
+TEST(JsonEachRowFastPath, EscapesInNumericAndTimestampStringsFallBack) {
+  const Outcome r = both(kColumns, ae(0) + "\n" + ae(1, "\"n\"", R"("1\u002e5")") + "\n" +
+                                       ae(2).replace(ae(2).find("00:00:02"), 8, R"(00:00\u003a02)") + "\n");
+  EXPECT_EQ(r.rows, (std::vector<std::string>{row(1, 0), row(2, 1, "n", "1.5"), row(3, 2)}));
+  EXPECT_EQ(r.fast_rows, 0u);
+}
+
 TEST(JsonEachRowFastPath, NoColumnsRequested) {
   const Outcome r = both({}, "{}\n{}\n{\"a\":1}\n{\"a\":2}\n{\"a\":{}}\n");
   EXPECT_EQ(r.rows, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
