@@ -348,7 +348,8 @@ const char* FastPath::read(const char* p, const char* end, RawValue* values, boo
   at_end = false;
   size_t unescaped_used = 0;
   for (const Entry& e : entries_) {
-    const size_t n = e.text.size();
+    const size_t n = e.text_size;
+    const char* const text = texts_.data() + e.text_offset;
     if (n <= kWordCompare && static_cast<size_t>(end - p) >= kWordCompare) {
       uint64_t w[2];
       std::memcpy(w, p, sizeof w);
@@ -356,10 +357,10 @@ const char* FastPath::read(const char* p, const char* end, RawValue* values, boo
     } else {
       const size_t avail = static_cast<size_t>(end - p);
       if (avail < n) {
-        at_end = std::memcmp(p, e.text.data(), avail) == 0;
+        at_end = std::memcmp(p, text, avail) == 0;
         return nullptr;
       }
-      if (std::memcmp(p, e.text.data(), n) != 0) return nullptr;
+      if (std::memcmp(p, text, n) != 0) return nullptr;
     }
     p += n;
     if (p == end) {
@@ -381,6 +382,8 @@ bool FastPath::learn(std::string_view line, const std::vector<RawColumn>& column
                      const std::function<int(std::string_view)>& column_of_key) {
   ready_ = false;
   entries_.clear();
+  texts_.clear();
+  if (line.size() > UINT32_MAX) return false;  // offsets into texts_ are 32-bit
   const char* p = line.data();
   const char* const end = p + line.size();
   if (p == end || *p != '{') return false;
@@ -401,11 +404,13 @@ bool FastPath::learn(std::string_view line, const std::vector<RawColumn>& column
       const std::string_view name(key, static_cast<size_t>(p - key));
       if (++p == end || *p != ':' || ++p == end) return false;
       Entry e;
-      e.text.assign(text, static_cast<size_t>(p - text));
-      if (e.text.size() <= kWordCompare) {
+      e.text_offset = static_cast<uint32_t>(texts_.size());
+      e.text_size = static_cast<uint32_t>(p - text);
+      texts_.append(text, e.text_size);
+      if (e.text_size <= kWordCompare) {
         unsigned char bytes[kWordCompare] = {}, mask[kWordCompare] = {};
-        std::memcpy(bytes, e.text.data(), e.text.size());
-        std::memset(mask, 0xFF, e.text.size());
+        std::memcpy(bytes, text, e.text_size);
+        std::memset(mask, 0xFF, e.text_size);
         std::memcpy(e.literal, bytes, sizeof bytes);
         std::memcpy(e.mask, mask, sizeof mask);
       }

@@ -58,10 +58,11 @@ class FastPath {
   enum class Action : uint8_t { Skip, String, Double, Integer, Timestamp };
   struct Entry {
     // The text before the value: '{' or ',', then "key":. Up to 16 bytes are compared as two
-    // masked words (literal/mask), longer ones with memcmp (text).
+    // masked words (literal/mask), longer ones with memcmp (texts_ from text_offset).
     uint64_t literal[2] = {0, 0};
     uint64_t mask[2] = {0, 0};
-    std::string text;
+    uint32_t text_offset = 0;
+    uint32_t text_size = 0;
     Action action = Action::Skip;
     uint32_t column = 0;  // index into values, unless action is Skip
   };
@@ -73,6 +74,7 @@ class FastPath {
   bool read_timestamp(std::string_view s, int64_t& ms);
 
   std::vector<Entry> entries_;
+  std::string texts_;  // the entries' texts, one after another (reused: learning allocates once warm)
   bool ready_ = false;
   std::unique_ptr<char[]> unescaped_;  // decoded strings of the current line (kUnescapedCapacity)
   char date_[10] = {};                 // the date part of the last timestamp read, and its day
