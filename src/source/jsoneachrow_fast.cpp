@@ -246,7 +246,7 @@ inline bool literal_at(const char* p, const char* end, std::string_view word, bo
 
 }  // namespace
 
-bool FastPath::read_timestamp(std::string_view s, int64_t& ms) {
+[[gnu::always_inline]] inline bool FastPath::read_timestamp(std::string_view s, int64_t& ms) {
   // AE's form, "YYYY-MM-DD hh:mm:ss", with the date of the last one: the time of day computed
   // here as parse_timestamp_ms computes it; everything else goes to parse_timestamp_ms.
   auto two = [&](size_t i, int64_t& v) {
