@@ -352,7 +352,7 @@ TEST(JsonEachRowFastPath, PausesAfter16MissesInARowThenLearnsAgain) {
   for (int i = 0; i < 3000; ++i) {
     const std::string b = "\"blob1\":\"x\"", d = "\"double1\":" + std::to_string(i), x = "\"x\":null";
     const int order = i < 40 ? i % 3 : 0;
-    input += order == 0 ? "{" + b + "," + d + "," + x + "}\n"
+    input += order == 0   ? "{" + b + "," + d + "," + x + "}\n"
              : order == 1 ? "{" + d + "," + x + "," + b + "}\n"
                           : "{" + x + "," + b + "," + d + "}\n";
   }
