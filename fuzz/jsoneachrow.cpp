@@ -2,9 +2,10 @@
 //
 // Input: byte 0 picks the raw columns requested (the built-in mapping's, all 44, timestamp
 // only, a mixed set, none); byte 1 seeds the chunk sizes (0: one chunk); the rest is the
-// JSONEachRow text. The text is read twice: in one chunk, then in fuzzer-chosen chunks (each its
-// own exact-size heap allocation, so ASan sees any read past a chunk), each run ending with
-// finish(). A consumer touches every RawValue.
+// JSONEachRow text. The text is read three times: in one chunk by the general (simdjson) path
+// alone, in one chunk with the fast path for a fixed key order on, then in fuzzer-chosen chunks
+// (each its own exact-size heap allocation, so ASan sees any read past a chunk) with the fast path
+// on, each run ending with finish(). A consumer touches every RawValue.
 //
 // Bugs (the input is recorded as a crash): any exception other than aesync::InputError, a
 // sanitizer report, and these broken properties:
@@ -12,8 +13,9 @@
 // - rows arrive with the wrong size, non-increasing line numbers, or rows() disagrees;
 // - an InputError message does not start "line N: " with N = lines(), is not valid UTF-8, or
 //   holds a control character (messages reach logs);
-// - the chunked run's outcome (rows, values, error message, counters) differs from the
-//   one-chunk run's: chunk boundaries must not matter.
+// - the fast-path run's outcome (rows, values, error message, lines(), the U+FFFD count)
+//   differs from the general path's: the fast path must only take lines it reads identically;
+// - the chunked run's outcome differs from the one-chunk run's: chunk boundaries must not matter.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -99,9 +101,11 @@ struct Outcome {
 };
 
 // Feeds `text` in chunks of the sizes `rng` draws (no rng: one chunk), then finish().
-Outcome run(const std::vector<RawColumn>& columns, std::string_view text, fuzz::Rng* rng, uint32_t max_chunk) {
+Outcome run(const std::vector<RawColumn>& columns, std::string_view text, fuzz::Rng* rng, uint32_t max_chunk,
+            bool fast_path) {
   Consumer consumer(columns);
   aesync::JsonEachRowReader reader(columns, consumer);
+  reader.use_fast_path(fast_path);
   Outcome out;
   try {
     size_t pos = 0;
@@ -130,6 +134,7 @@ Outcome run(const std::vector<RawColumn>& columns, std::string_view text, fuzz::
     fuzz::check(!fuzz::has_control(out.error), "InputError message holds a control character", out.error);
   }
   fuzz::check(reader.rows() == consumer.rows, "rows() differs from the rows delivered");
+  fuzz::check(fast_path || reader.fast_path_rows() == 0, "the fast path read rows while turned off");
   out.digest = consumer.digest.h;
   out.rows = reader.rows();
   out.lines = reader.lines();
@@ -146,12 +151,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t seed = data[1];
   const std::string_view text(reinterpret_cast<const char*>(data) + 2, size - 2);
 
-  const Outcome whole = run(columns, text, nullptr, 0);
+  const Outcome general = run(columns, text, nullptr, 0, false);
+  const Outcome whole = run(columns, text, nullptr, 0, true);
+  if (whole.error != general.error)
+    fuzz::check(false, "the fast path changed the error", "general: " + general.error + "\nfast: " + whole.error);
+  fuzz::check(whole.digest == general.digest && whole.rows == general.rows, "the fast path changed the rows read");
+  fuzz::check(whole.lines == general.lines, "the fast path changed lines()");
+  fuzz::check(whole.replaced == general.replaced, "the fast path changed invalid_utf8_replaced()");
   if (seed == 0) return 0;
   // Small chunks for seeds below 128 (1..64 bytes), larger ones above (up to 4 KiB).
   const uint32_t max_chunk = seed < 128 ? 1 + seed % 64 : 64 * (1 + seed % 64);
   fuzz::Rng rng(seed * 2654435761u);
-  const Outcome chunked = run(columns, text, &rng, max_chunk);
+  const Outcome chunked = run(columns, text, &rng, max_chunk, true);
   if (chunked.error != whole.error)
     fuzz::check(false, "chunking changed the error", "one chunk: " + whole.error + "\nchunked: " + chunked.error);
   fuzz::check(chunked.digest == whole.digest && chunked.rows == whole.rows, "chunking changed the rows read");

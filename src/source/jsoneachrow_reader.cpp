@@ -2,6 +2,12 @@
 // The value-level rules (exact integers, lenient string decoding) are in jsoneachrow_values.h.
 //
 // Decisions (the header states the contract; these are the details):
+// - The fast path (jsoneachrow_fast.h) is tried first on every line once a key order is learned,
+//   directly in the chunk: it finds the line's end itself, so memchr, the padded copy and
+//   simdjson run only for the lines it leaves. A line it leaves is "missed"; the order is learned
+//   again from the second missed line in a row (one odd line keeps it), and after 16 misses in a
+//   row the fast path sits out 1024 lines; a line that cannot be learned delays the next try by
+//   64 lines. Input the fast path does not fit costs at most about 16 attempts in 1040 lines.
 // - Lines are parsed in place inside the caller's chunk when at least SIMDJSON_PADDING bytes of
 //   that chunk follow the line (simdjson reads bytes past the end; there the first one is the
 //   line's '\n' or '\r'); lines near the end of a chunk are copied into a reused padded scratch
@@ -19,6 +25,10 @@
 // - A requested key that appears twice: the last occurrence wins (as with most JSON readers).
 // - Values of unknown keys are skipped structurally (brackets balanced, strings closed), not
 //   validated, and without a depth limit: deeply nested unknown values are skipped, not errors.
+// - simdjson 3.0.1 (Debian 12's) misreads some numbers of more than 19 digits (simdjson issue
+//   #2093: 0.95000000000000000000 read as 0.0277; found by fuzz/jsoneachrow.cpp comparing with
+//   the fast path), so a doubleN token longer than 19 bytes is re-read with std::from_chars
+//   (correctly rounded), keeping simdjson's value only where from_chars refuses it (out of range).
 // - Numbers: doubleN takes a JSON number or a numeric string (parse_double_text);
 //   _sample_interval takes a number or numeric string that denotes an integer exactly
 //   (parse_exact_int64). null is an error for numeric columns, "" for string columns; a JSON
@@ -36,6 +46,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "source/jsoneachrow_fast.h"
 #include "source/jsoneachrow_values.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -61,6 +72,10 @@ constexpr size_t kSnippetBytes = 120;           // bytes of the line quoted in a
 constexpr size_t kGotBytes = 60;                // bytes of an offending value quoted in an error
 constexpr size_t kInitialCapacity = 64 * 1024;  // parser capacity before any line is seen
 constexpr size_t kMaxKeyLength = 16;            // "_sample_interval", the longest raw column name
+constexpr size_t kSimdjsonExactDigits = 19;     // longer number tokens are re-read by std::from_chars
+constexpr uint32_t kFastMissesInARow = 16;      // fast-path misses in a row before it pauses
+constexpr uint64_t kFastPauseLines = 1024;      // lines the fast path then sits out
+constexpr uint64_t kLearnRetryLines = 64;       // lines to wait after a line could not be learned
 constexpr std::string_view kEmpty{"", 0};       // non-null: consumers may memcpy from it
 
 // Canonical slots of the raw columns: timestamp, _sample_interval, dataset, index1,
@@ -264,13 +279,23 @@ struct JsonEachRowReader::Impl {
   uint64_t lines = 0;
   uint64_t replaced = 0;
 
+  jsoneachrow::FastPath fast;       // the key order lines are read by without simdjson
+  jsoneachrow::FastPath candidate;  // a key order being learned (kept: its storage is reused)
+  bool fast_enabled = true;
+  uint64_t fast_rows = 0;
+  uint32_t fast_misses = 0;  // lines in a row the fast path had to leave to the general path
+  uint64_t learn_from = 0;   // the first line number learning may be tried on again
+
   std::string_view line;   // the current line as received (for error messages)
   size_t parsed_size = 0;  // size of the text simdjson parses for the current line
 
   void feed(const char* data, size_t size);
   void finish();
-  void process_line(const char* p, size_t len, size_t allocated, bool at_eof);
+  void process_line(const char* p, size_t len, size_t allocated, bool at_eof, bool fast_missed);
   void parse(const char* p, size_t len, size_t allocated, bool at_eof);
+  void deliver_fast_row();
+  void note_fast_miss();
+  void learn(bool missed);
   inline int column_of(od::field& f);
   void extract(size_t col, od::value& v);
   std::string_view get_string(od::value& v);
@@ -295,19 +320,69 @@ void JsonEachRowReader::Impl::feed(const char* data, size_t size) {
     }
     carry.append(p, static_cast<size_t>(nl - p));
     carry.pad();
-    process_line(carry.data(), carry.size(), carry.allocated(), false);
+    process_line(carry.data(), carry.size(), carry.allocated(), false, false);
     carry.clear();
     p = nl + 1;
   }
   while (p < end) {
+    // The fast path finds the line's end itself: no '\n' can hide inside a line it reads.
+    bool fast_missed = false;
+    if (fast.ready()) {
+      bool at_end = false;
+      const char* after = fast.read(p, end, values.data(), at_end);
+      if (after) {
+        if (after < end && *after == '\r') ++after;
+        if (after < end && *after == '\n') {
+          ++lines;
+          deliver_fast_row();
+          p = after + 1;
+          continue;
+        }
+        fast_missed = after < end;  // at the chunk's end: the line is retried once whole
+      } else {
+        fast_missed = !at_end;
+      }
+    }
     const auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
     if (!nl) {
       carry.assign(p, static_cast<size_t>(end - p));
       return;
     }
-    process_line(p, static_cast<size_t>(nl - p), static_cast<size_t>(end - p), false);
+    process_line(p, static_cast<size_t>(nl - p), static_cast<size_t>(end - p), false, fast_missed);
     p = nl + 1;
   }
+}
+
+// The row the fast path read into `values`, as line `lines`.
+void JsonEachRowReader::Impl::deliver_fast_row() {
+  fast_misses = 0;
+  consumer.on_row(RawRow{values.data(), values.size(), lines});
+  ++rows;
+  ++fast_rows;
+}
+
+void JsonEachRowReader::Impl::note_fast_miss() {
+  if (++fast_misses < kFastMissesInARow) return;
+  // Lines keep deviating (keys in varying order, white space...): stop paying for the attempt.
+  fast.forget();
+  fast_misses = 0;
+  learn_from = lines + kFastPauseLines;
+}
+
+// After the general path delivered the current line: learns its key order when the fast path
+// has none, or when this is the second line in a row that deviated from the one it has (keys
+// reordered mid-stream; a single odd line keeps the order). A line that cannot be learned
+// leaves the current order in place.
+void JsonEachRowReader::Impl::learn(bool missed) {
+  if (!fast_enabled || lines < learn_from || (fast.ready() && (!missed || fast_misses < 2))) return;
+  auto column_of_key = [this](std::string_view key) {
+    const int slot = slot_of_name(key.data(), key.size());
+    return slot < 0 ? -1 : int{column_of_slot[slot]};
+  };
+  if (candidate.learn(line, columns, column_of_key))
+    std::swap(fast, candidate);
+  else if (!fast.ready())
+    learn_from = lines + kLearnRetryLines;
 }
 
 void JsonEachRowReader::Impl::finish() {
@@ -316,12 +391,12 @@ void JsonEachRowReader::Impl::finish() {
   const size_t n = carry.size();
   carry.pad();
   carry.clear();
-  process_line(carry.data(), n, carry.allocated(), true);
+  process_line(carry.data(), n, carry.allocated(), true, false);
 }
 
 // `allocated`: readable bytes from p (>= len); the line is parsed in place when they cover the
-// padding simdjson needs.
-void JsonEachRowReader::Impl::process_line(const char* p, size_t len, size_t allocated, bool at_eof) {
+// padding simdjson needs. `fast_missed`: feed() already tried the fast path on this line.
+void JsonEachRowReader::Impl::process_line(const char* p, size_t len, size_t allocated, bool at_eof, bool fast_missed) {
   ++lines;
   if (len > 0 && p[len - 1] == '\r') --len;
   if (lines == 1 && len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {  // UTF-8 BOM
@@ -331,6 +406,15 @@ void JsonEachRowReader::Impl::process_line(const char* p, size_t len, size_t all
   while (first < len && is_json_space(p[first])) ++first;
   if (first == len) return;  // blank line
   line = std::string_view(p, len);
+  if (fast.ready() && !fast_missed) {
+    bool at_end = false;
+    if (fast.read(p, p + len, values.data(), at_end) == p + len) {
+      deliver_fast_row();
+      return;
+    }
+    fast_missed = true;
+  }
+  if (fast_missed) note_fast_miss();
   if (p[first] != '{') fail("not a JSON object");
   if (allocated - len < kPadding) {
     scratch.assign(p, len);
@@ -339,6 +423,7 @@ void JsonEachRowReader::Impl::process_line(const char* p, size_t len, size_t all
     allocated = scratch.allocated();
   }
   parse(p, len, allocated, at_eof);
+  learn(fast_missed);
 }
 
 void JsonEachRowReader::Impl::parse(const char* p, size_t len, size_t allocated, bool at_eof) {
@@ -435,6 +520,9 @@ void JsonEachRowReader::Impl::extract(size_t col, od::value& v) {
     case K::Double:
       if (type == od::json_type::number) {
         if (v.get_double().get(out.d)) fail_value(col, "a number", v);
+        const std::string_view text = trim_right(v.raw_json_token());
+        double exact;
+        if (text.size() > kSimdjsonExactDigits && parse_double_text(text, exact)) out.d = exact;
         return;
       }
       if (type == od::json_type::string && parse_double_text(get_string(v), out.d)) return;
@@ -518,5 +606,11 @@ void JsonEachRowReader::finish() { impl_->finish(); }
 uint64_t JsonEachRowReader::rows() const { return impl_->rows; }
 uint64_t JsonEachRowReader::lines() const { return impl_->lines; }
 uint64_t JsonEachRowReader::invalid_utf8_replaced() const { return impl_->replaced; }
+uint64_t JsonEachRowReader::fast_path_rows() const { return impl_->fast_rows; }
+
+void JsonEachRowReader::use_fast_path(bool enabled) {
+  impl_->fast_enabled = enabled;
+  if (!enabled) impl_->fast.forget();
+}
 
 }  // namespace aesync

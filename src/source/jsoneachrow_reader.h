@@ -27,6 +27,13 @@
 // string_view in a RawRow is valid only during on_row. After an exception the reader must not
 // be fed again.
 //
+// Fast path (jsoneachrow_fast.h): from the first line read without error, the reader learns the
+// key sequence (AE writes every line's keys in one order) and reads each following line that
+// repeats it byte for byte, with no white space, escapes, nested values or ill-formed UTF-8,
+// directly, without simdjson and without a copy. Any other line goes to the general path
+// unchanged (and its key order is learned in turn), so rows, errors, line numbers and the
+// U+FFFD count are exactly the general path's; only the speed differs.
+//
 // Memory: the longest line plus one chunk. No heap allocation per row once warmed up.
 #pragma once
 
@@ -57,6 +64,11 @@ class JsonEachRowReader {
   uint64_t rows() const;                   //!< rows delivered so far
   uint64_t lines() const;                  //!< lines seen so far (blank ones included)
   uint64_t invalid_utf8_replaced() const;  //!< U+FFFD substitutions made so far
+  uint64_t fast_path_rows() const;         //!< rows of those read by the fast path (the rest: simdjson)
+
+  //! Whether the fast path may read lines (default true). Results are the same either way; tests,
+  //! the fuzz target and the micro-benchmark turn it off to compare with the general path alone.
+  void use_fast_path(bool enabled);
 
  private:
   struct Impl;

@@ -93,5 +93,31 @@ TEST(JsonEachRowFuzzRegressions, StalePaddingReduced) {
   }
 }
 
+// Found 2026-12-06 by the fast-path/general-path comparison (crash-59af8c64..., column set 0,
+// seed 7: AE lines whose double2 is 0.1000000000000000055511151231257827). simdjson 3.0.1
+// (Debian 12's) reads some numbers of more than 19 digits wrongly (simdjson issue #2093): the
+// general path gave 4.1451611863681792e-16 where the fast path's std::from_chars gave 0.1. Both
+// paths now give the correctly rounded value.
+TEST(JsonEachRowFuzzRegressions, NumbersOfMoreThan19DigitsAreReadExactly) {
+  struct Doubles : RowConsumer {
+    void on_row(const RawRow& row) override { values.push_back(row[0].d); }
+    std::vector<double> values;
+  };
+  const std::string text =
+      "{\"double1\":0.1000000000000000055511151231257827}\n{\"double1\":0.95000000000000000000}\n"
+      "{\"double1\":0.1000000000000000055511151231257827}\n{\"double1\":12345678901234567890123}\n"
+      "{\"double1\":-0.000000000000000000000000000000000001e36}\n";
+  const auto columns = std::vector<RawColumn>{*RawColumn::parse("double1")};
+  for (bool fast : {false, true}) {
+    Doubles consumer;
+    JsonEachRowReader reader(columns, consumer);
+    reader.use_fast_path(fast);
+    reader.feed(text.data(), text.size());
+    reader.finish();
+    EXPECT_EQ(consumer.values, (std::vector<double>{0.1, 0.95, 0.1, 12345678901234567890123.0, -1.0})) << fast;
+    EXPECT_EQ(reader.fast_path_rows(), fast ? 4u : 0u);
+  }
+}
+
 }  // namespace
 }  // namespace aesync
