@@ -49,7 +49,8 @@
 # BENCH_PARQUETJS_ROWS (200000), BENCH_PARQUETJS_RUNS (= BENCH_RUNS), BENCH_E2E_RUNS (3),
 # BENCH_QUERY_RUNS (7), BENCH_SKIP_SCALE=1, BENCH_SKIP_E2E=1, BENCH_SKIP_BACKFILL=1,
 # BENCH_SKIP_DAY2=1, BENCH_SKIP_QUERIES=1, BENCH_SKIP_README=1 (shorter iterations while
-# developing), BENCH_MICRO_BIN (the micro-benchmarks' binary; unset: not run), AESYNC_BEFORE_BIN
+# developing), BENCH_MICRO_BIN (the micro-benchmarks' binary; unset: not run), BENCH_MICRO_BEFORE_BIN (an
+# earlier build's aesync_micro: its figures beside the current ones, a before/after per family), AESYNC_BEFORE_BIN
 # (the "before" binary of the backfill section), BENCH_RESULTS (bench/results: where the results go;
 # the tests point it elsewhere).
 # Nothing here runs two measurements at once: the figures are for a quiet machine.
@@ -64,6 +65,8 @@ pj_runs=${BENCH_PARQUETJS_RUNS:-$runs}
 e2e_runs=${BENCH_E2E_RUNS:-3}
 query_runs=${BENCH_QUERY_RUNS:-7}
 micro_bin=${BENCH_MICRO_BIN:+$(realpath "$BENCH_MICRO_BIN")}
+micro_before_bin=${BENCH_MICRO_BEFORE_BIN:+$(realpath "$BENCH_MICRO_BEFORE_BIN")}
+micro_before=()
 start_day=2026-02-03
 seed=11
 results=${BENCH_RESULTS:-bench/results}
@@ -81,6 +84,7 @@ gen_args() { # DAY: gen-ae-sample.mjs's options of that day (without --rows/--da
 
 [ -x "$bin" ] || { echo "bench: $bin is not an executable (build it first: make build)" >&2; exit 2; }
 [ -z "$micro_bin" ] || [ -x "$micro_bin" ] || { echo "bench: BENCH_MICRO_BIN=$BENCH_MICRO_BIN is not an executable" >&2; exit 2; }
+[ -z "$micro_before_bin" ] || [ -x "$micro_before_bin" ] || { echo "bench: BENCH_MICRO_BEFORE_BIN=$BENCH_MICRO_BEFORE_BIN is not an executable" >&2; exit 2; }
 # The rivals and the e2e harness are npm packages (package.json); `make bench` builds aesync
 # but may run before `make test` ever installed them.
 if ! node -e "for (const p of ['@duckdb/node-api', '@dsnp/parquetjs', 's3rver', 'chdb']) require.resolve(p)" 2>/dev/null; then
@@ -378,9 +382,14 @@ EOF
     echo
     echo "-- micro-benchmarks: $micro_bin (bench/micro, Google Benchmark; full output in $results/micro.txt)"
     # Google Benchmark writes its context (CPU, caches, load average) on stderr: micro.txt keeps it.
+    if [ -n "$micro_before_bin" ]; then
+      echo "   before: $micro_before_bin (the same benchmarks of an earlier build, run first)"
+      "$micro_before_bin" --benchmark_out="$dir/micro-before.json" --benchmark_out_format=json > "$dir/micro-before.txt" 2>&1
+      micro_before=(--before "$dir/micro-before.json")
+    fi
     "$micro_bin" --benchmark_out="$dir/micro.json" --benchmark_out_format=json > "$results/micro.txt" 2>&1
     micro_ok=1
-    node scripts/bench-micro-summary.mjs "$dir/micro.json" --text
+    node scripts/bench-micro-summary.mjs "$dir/micro.json" "${micro_before[@]}" --text
   fi
 
   # -------------------------------------------------------------------------------------------
@@ -578,7 +587,7 @@ EOF
     fi
     if [ -n "$micro_ok" ]; then
       echo
-      node scripts/bench-micro-summary.mjs "$dir/micro.json" --markdown
+      node scripts/bench-micro-summary.mjs "$dir/micro.json" "${micro_before[@]}" --markdown
     fi
   } > "$results/make-bench.md"
 }

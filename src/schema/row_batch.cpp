@@ -12,6 +12,16 @@ size_t ColumnBuffer::size() const {
   return 0;
 }
 
+void ColumnBuffer::append_null() {
+  switch (type) {
+    case ColumnType::String: offsets.push_back(static_cast<uint32_t>(bytes.size())); break;
+    case ColumnType::Double: doubles.push_back(0.0); break;
+    case ColumnType::Int64:
+    case ColumnType::Timestamp: ints.push_back(0); break;
+  }
+  defined.push_back(0);
+}
+
 void ColumnBuffer::clear() {
   defined.clear();
   ints.clear();

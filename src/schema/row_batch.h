@@ -48,16 +48,7 @@ struct ColumnBuffer {
     ints.push_back(v);
     if (nullable) defined.push_back(1);
   }
-  void append_null() {
-    // A NULL keeps every value vector in step with the rows: an empty string, a zero.
-    switch (type) {
-      case ColumnType::String: offsets.push_back(static_cast<uint32_t>(bytes.size())); break;
-      case ColumnType::Double: doubles.push_back(0.0); break;
-      case ColumnType::Int64:
-      case ColumnType::Timestamp: ints.push_back(0); break;
-    }
-    defined.push_back(0);
-  }
+  void append_null();
   void clear();
 };
 
