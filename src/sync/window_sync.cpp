@@ -76,9 +76,15 @@ class TableRouter final : public RowConsumer {
 // held at most: the one being written and the one being read. A failed write is thrown by the
 // next start(), finish() or throw_if_failed(); the rows are written in the order the windows
 // were accepted.
+//
+// Only for a read feeding one table (`in_background`): a read feeding several already holds
+// each table's batches and row groups, and a second held window would cost more memory than the
+// overlap gains time (five tables of a 2M-row day: 87 -> 104 MiB measured), so there each
+// window is written by start() itself, before the next is read, as it always was.
 class WindowWriter {
  public:
-  explicit WindowWriter(const std::vector<RawColumn>& layout) : writing_(layout) {}
+  WindowWriter(const std::vector<RawColumn>& layout, bool in_background)
+      : writing_(layout), in_background_(in_background) {}
   ~WindowWriter() { join(); }
   WindowWriter(const WindowWriter&) = delete;
   WindowWriter& operator=(const WindowWriter&) = delete;
@@ -86,6 +92,11 @@ class WindowWriter {
   //! Takes the accepted window's rows (`held` comes back empty, to hold the next window) and
   //! writes them to `router` in the background, once the previous window is written.
   void start(RawRowBuffer& held, TableRouter& router) {
+    if (!in_background_) {
+      held.replay(router);
+      held.clear();
+      return;
+    }
     finish();
     std::swap(writing_, held);
     done_ = false;
@@ -115,6 +126,7 @@ class WindowWriter {
   }
 
   RawRowBuffer writing_;  // the window being written: the thread's until done_
+  const bool in_background_;
   std::thread thread_;
   std::atomic<bool> done_{true};
   std::exception_ptr error_;
@@ -130,7 +142,7 @@ class DayWindows {
         source_(source),
         columns_(read.layout),
         held_(read.layout),
-        writer_(read.layout),
+        writer_(read.layout, read.tables.size() == 1),
         progress_(progress) {}
 
   //! Why the day must start over from empty files, or nullopt when every window is written.
