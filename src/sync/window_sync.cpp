@@ -77,9 +77,11 @@ class TableRouter final : public RowConsumer {
 // next start(), finish() or throw_if_failed(); the rows are written in the order the windows
 // were accepted.
 //
-// Only for a read feeding one table (`in_background`): a read feeding several already holds
-// each table's batches and row groups, and a second held window would cost more memory than the
-// overlap gains time (five tables of a 2M-row day: 87 -> 104 MiB measured), so there each
+// Only for a read feeding one table, by the run's only worker (`in_background`): a read feeding
+// several already holds each table's batches and row groups, and a second held window would cost
+// more memory than the overlap gains time (five tables of a 2M-row day: 87 -> 104 MiB measured);
+// several workers (`[sync] concurrency`, days in parallel) already keep the cores busy, and a
+// second window per worker would add up (a 3-day backfill, 2 workers: 87 -> 105 MiB). There each
 // window is written by start() itself, before the next is read, as it always was.
 class WindowWriter {
  public:
@@ -137,12 +139,13 @@ class WindowWriter {
 // turn, each accepted window's rows routed to the tables.
 class DayWindows {
  public:
-  DayWindows(const Config& config, WindowSource& source, const DatasetRead& read, Progress& progress)
+  //! `alone`: the only worker of the run (see WindowWriter).
+  DayWindows(const Config& config, WindowSource& source, const DatasetRead& read, Progress& progress, bool alone)
       : config_(config),
         source_(source),
         columns_(read.layout),
         held_(read.layout),
-        writer_(read.layout, read.tables.size() == 1),
+        writer_(read.layout, alone && read.tables.size() == 1),
         progress_(progress) {}
 
   //! Why the day must start over from empty files, or nullopt when every window is written.
@@ -540,7 +543,7 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
   auto worker = [&](std::vector<std::unique_ptr<WindowSource>>& own) {
     std::vector<std::unique_ptr<DayWindows>> windows;
     for (size_t r = 0; r < reads.size(); ++r)
-      windows.push_back(std::make_unique<DayWindows>(config, *own[r], reads[r], progress));
+      windows.push_back(std::make_unique<DayWindows>(config, *own[r], reads[r], progress, threads == 1));
     for (size_t i = next++; i < tasks.size(); i = next++) {
       const DayTask& task = tasks[i];
       const DatasetRead& read = reads[task.read];
