@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -271,10 +272,16 @@ class FakeS3 {
   }
 
   Reply handle(const Req& r) {
+    Intercept intercept;
+    {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(r);
+      intercept = intercept_;
+    }
+    // Outside the lock: an intercept may hold a request back while another one is served.
+    if (intercept)
+      if (auto reply = intercept(r)) return *reply;
     std::lock_guard lock(mutex_);
-    requests_.push_back(r);
-    if (intercept_)
-      if (auto reply = intercept_(r)) return *reply;
     return emulate(r);
   }
 
@@ -686,6 +693,38 @@ TEST_F(S3StoreTest, AbortWhileAPartIsInFlightStopsItsRetriesThenAborts) {
   EXPECT_EQ(failure([&] { u->write("x", 1); }), "cannot write to s3://bucket/a.bin: upload aborted");
   u.reset();
   EXPECT_EQ(fake.requests().size(), s.size());
+}
+
+// One part in flight per store: while upload a's part is held back on its thread, upload b's
+// full part is sent by b's write itself (answered before the write returns), not queued.
+TEST_F(S3StoreTest, OnePartInFlightPerStoreAnotherUploadSendsItsPartItself) {
+  S3Store store(options());
+  std::promise<void> a_arrived, b_answered;
+  std::shared_future<void> b_done = b_answered.get_future().share();
+  std::atomic<bool> b_write_returned{false}, b_seen_after_return{false};
+  fake.set_intercept([&](const Req& r) -> std::optional<Reply> {
+    if (r.path == "/bucket/a.bin" && r.param("partNumber") == "1") {
+      a_arrived.set_value();
+      b_done.wait();  // a's part stays in flight until b's part is in
+    } else if (r.path == "/bucket/b.bin" && r.param("partNumber") == "1") {
+      b_seen_after_return = b_write_returned.load();
+      b_answered.set_value();
+    }
+    return std::nullopt;
+  });
+  const std::string a_data = pattern(kPart + 1, 1), b_data = pattern(kPart + 2, 2);
+  auto a = store.begin_upload("a.bin");
+  auto b = store.begin_upload("b.bin");
+  a->write(a_data.data(), a_data.size());
+  a_arrived.get_future().wait();
+  b->write(b_data.data(), b_data.size());
+  b_write_returned = true;
+  b->commit();
+  EXPECT_FALSE(b_seen_after_return.load());  // b's part went out within b's write
+  a->commit();
+  EXPECT_EQ(fake.object("a.bin"), a_data);
+  EXPECT_EQ(fake.object("b.bin"), b_data);
+  EXPECT_EQ(fake.open_uploads(), 0u);
 }
 
 TEST_F(S3StoreTest, PartSizeBelowFiveMiBIsRejected) {
