@@ -24,6 +24,10 @@ class ObjectUpload : public ByteSink {
   virtual void commit() = 0;
   //! Discards what was written (also what the destructor does when not committed).
   virtual void abort() = 0;
+  //! Returns once no part is being sent in the background (S3Store sends a full part while the
+  //! writer fills the next), throwing that part's failure (the upload is then aborted), so
+  //! that a failure shows before anything is replaced. Stores that write in place do nothing.
+  virtual void wait_parts() {}
 };
 
 struct ObjectInfo {

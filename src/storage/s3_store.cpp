@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <exception>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "net/http_client.h"
 #include "net/pacer.h"
@@ -79,6 +82,8 @@ struct Call {
   bool error_in_200 = false;    // CompleteMultipartUpload: a 200 may carry an <Error> document
   bool unsupported_ok = false;  // "not implemented" (is_not_implemented) is an answer, not a failure
   bool after_cancel = false;    // still sent once the run is cancelled (cleaning up: aborts)
+  // A part sent in the background: once its upload is aborted, no further attempt is made.
+  const std::atomic<bool>* abandoned = nullptr;
 };
 
 // Everything the store does; S3Store::Impl is this, and uploads hold a reference to it.
@@ -97,6 +102,28 @@ struct S3Core {
   // The store answered ListMultipartUploads "not implemented": it is not asked again, and the
   // warning saying so has been logged (once per store object, that is once per run).
   std::atomic<bool> lists_no_uploads{false};
+
+  // The one part in flight (s3_store.h): whether it is free, and the buffer of the last part
+  // sent in the background, kept for the next one (a part's worth of memory, allocated once).
+  std::mutex flight_mutex;
+  bool flight_free = true;
+  std::string flight_buffer;
+
+  // Takes the part-in-flight slot and its buffer (empty); false when another part holds it.
+  bool take_flight(std::string& buffer) {
+    std::lock_guard lock(flight_mutex);
+    if (!flight_free) return false;
+    flight_free = false;
+    buffer.swap(flight_buffer);
+    return true;
+  }
+  // Gives the slot back with the buffer of the part that was sent.
+  void return_flight(std::string& buffer) {
+    buffer.clear();  // keeps its capacity: the next part in flight reuses it
+    std::lock_guard lock(flight_mutex);
+    flight_buffer.swap(buffer);
+    flight_free = true;
+  }
 
   explicit S3Core(S3Options o) : options(std::move(o)), policy(net::RetryPolicy::with_retries(options.max_retries)) {
     credentials.access_key_id = options.access_key_id;
@@ -161,8 +188,9 @@ struct S3Core {
     const std::string payload_hash = Sha256::hex(call.body);
     BorrowedClient client(*this);
     net::Response success;
-    auto attempt = [&](int) -> net::Outcome {
+    auto attempt = [&](int n) -> net::Outcome {
       if (cancel::requested() && !call.after_cancel) return net::Outcome::fatal("cancelled");
+      if (n > 1 && call.abandoned && call.abandoned->load()) return net::Outcome::fatal("upload aborted");
       net::Request request;
       request.method = call.method;
       request.url = call.url;
@@ -250,11 +278,13 @@ struct S3Core {
     }
   }
 
-  std::string upload_part(const std::string& key, const std::string& upload_id, int part, std::string_view body) {
+  std::string upload_part(const std::string& key, const std::string& upload_id, int part, std::string_view body,
+                          const std::atomic<bool>* abandoned = nullptr) {
     Call c = object_call("UploadPart", "PUT", key,
                          "partNumber=" + std::to_string(part) + "&" + query_param("uploadId", upload_id));
     c.detail = " (part " + std::to_string(part) + ")";
     c.body = body;
+    c.abandoned = abandoned;
     net::Response r = run(c);
     auto etag = r.header("etag");
     if (!etag || etag->empty()) fail(c, "the response has no ETag");
@@ -283,7 +313,8 @@ struct S3Core {
   }
 };
 
-// The streaming upload: one part buffer, filled and sent part by part (see s3_store.h).
+// The streaming upload: one part buffer filled while the previous part may be in flight on its
+// own thread (see s3_store.h).
 class S3Upload final : public ObjectUpload {
  public:
   S3Upload(S3Core& store, std::string key) : store_(store), key_(std::move(key)) {}
@@ -297,10 +328,12 @@ class S3Upload final : public ObjectUpload {
     const char* p = static_cast<const char*>(data);
     const size_t part_size = store_.options.part_size;
     try {
+      // A part in flight that failed fails this write, without waiting for the next part.
+      if (flight_ && flight_->done.load(std::memory_order_acquire)) end_flight();
       while (size > 0) {
         // A full buffer goes out only once a further byte exists: an object of exactly one
         // part stays a single PutObject, and the last part of a multipart upload is never empty.
-        if (buffer_.size() == part_size) send_part();
+        if (buffer_.size() == part_size) send_part(true);
         const size_t n = std::min(size, part_size - buffer_.size());
         reserve(buffer_.size() + n);
         buffer_.append(p, n);
@@ -316,13 +349,23 @@ class S3Upload final : public ObjectUpload {
 
   uint64_t bytes_written() const override { return bytes_; }
 
+  void wait_parts() override {
+    require_open("wait for");
+    try {
+      end_flight();
+    } catch (...) {
+      fail();
+      throw;
+    }
+  }
+
   void commit() override {
     require_open("commit");
     try {
       if (upload_id_.empty()) {
         store_.put_object(key_, buffer_);
       } else {
-        send_part();
+        send_part(false);
         store_.complete_multipart_upload(key_, upload_id_, etags_);
       }
     } catch (...) {
@@ -341,6 +384,16 @@ class S3Upload final : public ObjectUpload {
  private:
   enum class State { Open, Committed, Aborted };
 
+  // A part being sent on its own thread: its bytes, and, once `done`, its ETag or its failure.
+  struct Flight {
+    int part = 0;
+    std::string body;
+    std::string etag;
+    std::exception_ptr error;
+    std::atomic<bool> done{false};
+    std::thread thread;
+  };
+
   void require_open(const char* what) const {
     if (state_ == State::Committed)
       throw StorageError("cannot " + std::string(what) + " " + store_.subject(key_) + ": already committed");
@@ -355,15 +408,47 @@ class S3Upload final : public ObjectUpload {
     buffer_.reserve(std::min(store_.options.part_size, std::max(needed, buffer_.capacity() * 2)));
   }
 
-  void send_part() {
+  // Sends the buffer as the next part, after the part in flight: in the background when
+  // `in_background` and the store's part-in-flight slot is free, else here and now.
+  void send_part(bool in_background) {
+    end_flight();
     const int part = static_cast<int>(etags_.size()) + 1;
     if (part > kMaxParts)
       throw StorageError("UploadPart " + store_.subject(key_) + ": the object needs more than " +
                          std::to_string(kMaxParts) + " parts of " + std::to_string(store_.options.part_size) +
                          " bytes; raise part_size");
     if (upload_id_.empty()) upload_id_ = store_.create_multipart_upload(key_);
+    std::string next;
+    if (in_background && store_.take_flight(next)) {
+      flight_ = std::make_unique<Flight>();
+      flight_->part = part;
+      flight_->body.swap(buffer_);
+      buffer_.swap(next);  // the slot's buffer (empty): the writer fills it meanwhile
+      flight_->thread = std::thread([this, f = flight_.get()] { run_flight(*f); });
+      return;
+    }
     etags_.push_back(store_.upload_part(key_, upload_id_, part, buffer_));
     buffer_.clear();  // keeps its capacity: the next part reuses it
+  }
+
+  // The part thread: sends the part (retried as any request), then gives the slot back.
+  void run_flight(Flight& f) {
+    try {
+      f.etag = store_.upload_part(key_, upload_id_, f.part, f.body, &abandoned_);
+    } catch (...) {
+      f.error = std::current_exception();
+    }
+    store_.return_flight(f.body);
+    f.done.store(true, std::memory_order_release);
+  }
+
+  // Waits for the part in flight, if any: records its ETag, or throws its failure.
+  void end_flight() {
+    if (!flight_) return;
+    flight_->thread.join();
+    const std::unique_ptr<Flight> f = std::move(flight_);
+    if (f->error) std::rethrow_exception(f->error);
+    etags_.push_back(std::move(f->etag));
   }
 
   // The upload failed: nothing may be left behind, whatever the abort's own fate.
@@ -371,6 +456,13 @@ class S3Upload final : public ObjectUpload {
 
   void discard() {
     state_ = State::Aborted;
+    // A part still in flight ends first (no retry once abandoned): aborting before it is in
+    // could leave that part stored under an upload no one completes.
+    abandoned_ = true;
+    if (flight_) {
+      flight_->thread.join();
+      flight_.reset();
+    }
     release_buffer();
     if (upload_id_.empty()) return;
     try {
@@ -383,12 +475,14 @@ class S3Upload final : public ObjectUpload {
   void release_buffer() { std::string().swap(buffer_); }
 
   S3Core& store_;
-  std::string key_;
+  const std::string key_;
   std::string buffer_;
   std::string upload_id_;
-  std::vector<std::string> etags_;
+  std::vector<std::string> etags_;  // of the parts sent, in order (not the one in flight)
   uint64_t bytes_ = 0;
   State state_ = State::Open;
+  std::atomic<bool> abandoned_{false};  // set by discard(): the part in flight is not retried
+  std::unique_ptr<Flight> flight_;      // the part in flight, if any
 };
 
 }  // namespace

@@ -5,10 +5,16 @@
 // Uploads stream: bytes fill one part buffer of `part_size` (>= 5 MiB). An object that ends
 // before the first part is full goes up in one PutObject; otherwise a multipart upload is
 // created and each full part is sent as soon as it is full (all parts the same size, the last
-// one smaller, as R2 requires), so an object of any size needs one part of memory. The object
-// appears only at CompleteMultipartUpload; any failure, an abort() or destroying an uncommitted
-// upload sends AbortMultipartUpload. A CompleteMultipartUpload that answers 200 with an <Error>
-// body is a failure.
+// one smaller, as R2 requires). A full part is sent on a thread of its own while the writer
+// fills the next one, so that encoding does not wait for the network: one part in flight per
+// store at a time (another upload of the store finding it taken sends its part itself, as
+// before), so a store needs one part of memory per upload plus one. The next part waits for
+// the one in flight; a part's failure is thrown by the upload's next write() that finds it
+// over, by the write() that sends the next part, by wait_parts() or by commit(), and the
+// upload is then aborted. The object appears only at CompleteMultipartUpload, sent once every
+// part is in; any failure, an abort() or destroying an uncommitted upload sends
+// AbortMultipartUpload, after the part in flight ended (its attempt running finishes, and it is
+// not retried). A CompleteMultipartUpload that answers 200 with an <Error> body is a failure.
 //
 // Every request is retried on its own (each part separately) by net/pacer.h: 5xx (but 501
 // NotImplemented), 429, SlowDown and transport errors; other 4xx fail at once with a StorageError naming the
@@ -17,7 +23,7 @@
 // AWS refuses without Content-MD5, also carries Content-MD5 (R2 accepts that pair).
 //
 // The store is thread-safe (each request borrows an HTTP client from a pool); an upload is used
-// by one thread and must not outlive its store.
+// by one thread (besides its own part thread) and must not outlive its store.
 #pragma once
 
 #include <cstdint>

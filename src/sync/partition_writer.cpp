@@ -64,6 +64,7 @@ PartitionFile PartitionWriter::close_file() {
   if (rollup_) result_.late_rows = rollup_->late_rows();
   result_.bytes = hashing_.bytes_written();
   result_.sha256 = hashing_.hex_digest();
+  upload_->wait_parts();  // a part sent in the background fails here, before anything is replaced
   return result_;
 }
 

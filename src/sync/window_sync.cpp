@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <exception>
 #include <map>
 #include <thread>
+#include <utility>
 
 #include "schema/raw_row_buffer.h"
 #include "sync/factories.h"
@@ -68,19 +70,104 @@ class TableRouter final : public RowConsumer {
   std::vector<uint64_t> taken_;
 };
 
+// Writes accepted windows into the tables on a thread of its own, one window at a time, while
+// the caller reads and checks the next one: reading (HTTP, JSON) and writing (mapping, and the
+// batch pipeline's encoding) overlap across windows as they do within a file. Two windows are
+// held at most: the one being written and the one being read. A failed write is thrown by the
+// next start(), finish() or throw_if_failed(); the rows are written in the order the windows
+// were accepted.
+//
+// Only for a read feeding one table, by the run's only worker (`in_background`): a read feeding
+// several already holds each table's batches and row groups, and a second held window would cost
+// more memory than the overlap gains time (five tables of a 2M-row day: 87 -> 104 MiB measured);
+// several workers (`[sync] concurrency`, days in parallel) already keep the cores busy, and a
+// second window per worker would add up (a 3-day backfill, 2 workers: 87 -> 105 MiB). There each
+// window is written by start() itself, before the next is read, as it always was.
+class WindowWriter {
+ public:
+  WindowWriter(const std::vector<RawColumn>& layout, bool in_background)
+      : writing_(layout), in_background_(in_background) {}
+  ~WindowWriter() { join(); }
+  WindowWriter(const WindowWriter&) = delete;
+  WindowWriter& operator=(const WindowWriter&) = delete;
+
+  //! Takes the accepted window's rows (`held` comes back empty, to hold the next window) and
+  //! writes them to `router` in the background, once the previous window is written.
+  void start(RawRowBuffer& held, TableRouter& router) {
+    if (!in_background_) {
+      held.replay(router);
+      held.clear();
+      return;
+    }
+    finish();
+    std::swap(writing_, held);
+    done_ = false;
+    thread_ = std::thread([this, &router] {
+      try {
+        writing_.replay(router);
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+      writing_.clear();
+      done_.store(true, std::memory_order_release);
+    });
+  }
+  //! Waits until the window being written is written; throws its failure.
+  void finish() {
+    join();
+    if (std::exception_ptr e = std::exchange(error_, nullptr)) std::rethrow_exception(e);
+  }
+  //! Throws the failure of a write that is over, without waiting for one that is not.
+  void throw_if_failed() {
+    if (thread_.joinable() && done_.load(std::memory_order_acquire)) finish();
+  }
+
+ private:
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  RawRowBuffer writing_;  // the window being written: the thread's until done_
+  const bool in_background_;
+  std::thread thread_;
+  std::atomic<bool> done_{true};
+  std::exception_ptr error_;
+};
+
 // Writes one planned day's windows into its tables' partitions (partition_export.h's WriteDay):
 // the histogram, the windows cut from it, each window read, checked and accepted (or split) in
 // turn, each accepted window's rows routed to the tables.
 class DayWindows {
  public:
-  DayWindows(const Config& config, WindowSource& source, const DatasetRead& read, Progress& progress)
-      : config_(config), source_(source), columns_(read.layout), held_(read.layout), progress_(progress) {}
+  //! `alone`: the only worker of the run (see WindowWriter).
+  DayWindows(const Config& config, WindowSource& source, const DatasetRead& read, Progress& progress, bool alone)
+      : config_(config),
+        source_(source),
+        columns_(read.layout),
+        held_(read.layout),
+        writer_(read.layout, alone && read.tables.size() == 1),
+        progress_(progress) {}
 
   //! Why the day must start over from empty files, or nullopt when every window is written.
   std::optional<std::string> write(const PlannedDay& day, const std::vector<PartitionExport*>& tables) {
+    TableRouter router(tables);
+    std::optional<std::string> restart;
+    try {
+      restart = write_windows(day, tables, router);
+    } catch (...) {
+      // The window being written is over before the tables' files are: a failure to write it
+      // came first, and is the one reported.
+      writer_.finish();
+      throw;
+    }
+    return restart;
+  }
+
+ private:
+  std::optional<std::string> write_windows(const PlannedDay& day, const std::vector<PartitionExport*>& tables,
+                                           TableRouter& router) {
     Manifest m;  // the read's record: windows, source_rows, verified, read_sampled
     const std::string& name = tables.front()->day_name();
-    TableRouter router(tables);
     kept_.clear();  // a restarted day starts over
     const int64_t bucket = kHistogramBucketSeconds;
     const std::vector<HistogramBucket> buckets = source_.histogram(day.span, bucket);
@@ -106,7 +193,10 @@ class DayWindows {
         std::optional<std::string> failed = read_window(w, buckets, tables, router, queue, rec);
         if (!failed) break;                        // split: its halves are next in the queue
         cancel::throw_if_requested(w.describe());  // interrupted: not a window to read again
-        if (attempt >= 2) return failed;
+        if (attempt >= 2) {
+          writer_.finish();  // the rows of the windows accepted are all written before a restart
+          return failed;
+        }
         log::warn("reading the window again", {{"partition", name}, {"reason", *failed}});
       }
       if (!rec) continue;
@@ -114,6 +204,7 @@ class DayWindows {
       m.source_rows += rec->source_rows;
       m.read_sampled = m.read_sampled || read_sampled(rec->resolution);
     }
+    writer_.finish();
     m.verified = config_.source.verify;
     for (const WindowRecord& r : m.windows) m.verified = m.verified && r.verified;
     if (!kept_.empty()) {
@@ -124,7 +215,6 @@ class DayWindows {
     return std::nullopt;
   }
 
- private:
   // Each table's manifest gets the read's windows and verdicts; its source_rows are the rows the
   // source counted for the day, or, for a table with `where` (the counts are of the whole
   // dataset), the rows it took.
@@ -191,6 +281,7 @@ class DayWindows {
                                          const std::vector<PartitionExport*>& tables, TableRouter& router,
                                          std::deque<Window>& queue, std::optional<WindowRecord>& rec) {
     const std::string& name = tables.front()->day_name();
+    writer_.throw_if_failed();  // no further window is read once writing one failed
     for (PartitionExport* t : tables) t->renew_lease();
     const auto wt0 = Clock::now();
     progress_.set_window(window_label(w.start, w.end));
@@ -232,8 +323,7 @@ class DayWindows {
         }
       }
     }
-    held_.replay(router);
-    held_.clear();
+    writer_.start(held_, router);  // held_ comes back empty: the next window is read meanwhile
     progress_.add_rows(static_cast<int64_t>(got.rows));
     log::debug(
         "window fetched",
@@ -248,7 +338,8 @@ class DayWindows {
   const Config& config_;
   WindowSource& source_;
   const std::vector<RawColumn>& columns_;
-  RawRowBuffer held_;  // the window being checked: its rows, raw, once for every table
+  RawRowBuffer held_;    // the window being checked: its rows, raw, once for every table
+  WindowWriter writer_;  // the window accepted before it, being written
   Progress& progress_;
   std::vector<KeptWindow> kept_;  // this day's kept, unverified windows
 };
@@ -452,7 +543,7 @@ SyncReport sync_window_source(const Config& config, const SyncOptions& options, 
   auto worker = [&](std::vector<std::unique_ptr<WindowSource>>& own) {
     std::vector<std::unique_ptr<DayWindows>> windows;
     for (size_t r = 0; r < reads.size(); ++r)
-      windows.push_back(std::make_unique<DayWindows>(config, *own[r], reads[r], progress));
+      windows.push_back(std::make_unique<DayWindows>(config, *own[r], reads[r], progress, threads == 1));
     for (size_t i = next++; i < tasks.size(); i = next++) {
       const DayTask& task = tasks[i];
       const DatasetRead& read = reads[task.read];

@@ -7,12 +7,15 @@
 // own source connection per dataset), and every window's rows, once checked, go to each table
 // that takes them; each table's day is its own partition. With `verify`, every window's count()
 // and sum(_sample_interval) must equal what was received; the window's rows are held (raw, once
-// for all tables) until they do, so a mismatching window can be split and read again. A window
-// that failed after delivering rows is read again once; a read failing twice restarts the day
-// from empty files once (rows already written cannot be taken back from a stream), and a second
-// failure fails the day's partitions. Replace, never mix: each data object is committed whole,
-// then its manifest; a failed partition leaves the previous export untouched; a day with no
-// rows for a table deletes its old data object and records `rows: 0`.
+// for all tables) until they do, so a mismatching window can be split and read again. For a read
+// feeding one table by a run's only worker, an accepted window's rows are written on a thread of
+// their own while the next window is read and checked (two windows held at most), in window
+// order; a failure to write one is the day's failure, reported before any later read's. A
+// window that failed after delivering rows is read again once; a read failing twice restarts the
+// day from empty files once (rows already written cannot be taken back from a stream), and a
+// second failure fails the day's partitions. Replace, never mix: each data object is committed whole, then its
+// manifest; a failed partition leaves the previous export untouched; a day with no rows for a table deletes its old
+// data object and records `rows: 0`.
 //
 // Which days: each table plans its own (planner.h, from its own manifests: a backfill skips a
 // table's verified days unless their schema is old), and a dataset's day is read when at least

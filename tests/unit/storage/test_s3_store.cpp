@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -271,10 +272,16 @@ class FakeS3 {
   }
 
   Reply handle(const Req& r) {
+    Intercept intercept;
+    {
+      std::lock_guard lock(mutex_);
+      requests_.push_back(r);
+      intercept = intercept_;
+    }
+    // Outside the lock: an intercept may hold a request back while another one is served.
+    if (intercept)
+      if (auto reply = intercept(r)) return *reply;
     std::lock_guard lock(mutex_);
-    requests_.push_back(r);
-    if (intercept_)
-      if (auto reply = intercept_(r)) return *reply;
     return emulate(r);
   }
 
@@ -531,6 +538,7 @@ TEST_F(S3StoreTest, OneByteBeyondAPartIsMultipart) {
   u->write(data.data(), kPart);
   EXPECT_TRUE(fake.requests().empty());  // a full buffer waits for one more byte
   u->write(data.data() + kPart, 1);
+  u->wait_parts();                        // part 1 goes out in the background
   EXPECT_EQ(fake.requests().size(), 2u);  // created, part 1 sent as soon as it was full
   u->commit();
   EXPECT_EQ(u->bytes_written(), kPart + 1);
@@ -563,6 +571,160 @@ TEST_F(S3StoreTest, ManyPartsInOneWriteAreSplitAtPartBoundaries) {
                                   "POST /bucket/three.bin?uploadId=upload-1 317",
                               }));
   EXPECT_EQ(fake.object("three.bin"), data);
+}
+
+// Parts go out in the background while the next one fills: numbered in order, each the exact
+// bytes written, one at a time (part N+1 only after part N is in), completed after the last.
+TEST_F(S3StoreTest, PartsSentInTheBackgroundKeepTheirNumbersBytesAndOrder) {
+  S3Store store(options());
+  const std::string data = pattern(4 * kPart + 12345, 7);
+  upload(store, "bg.bin", data, 333333);
+  ASSERT_EQ(fake.summaries(), std::vector<std::string>({
+                                  "POST /bucket/bg.bin?uploads 0",
+                                  "PUT /bucket/bg.bin?partNumber=1&uploadId=upload-1 5242880",
+                                  "PUT /bucket/bg.bin?partNumber=2&uploadId=upload-1 5242880",
+                                  "PUT /bucket/bg.bin?partNumber=3&uploadId=upload-1 5242880",
+                                  "PUT /bucket/bg.bin?partNumber=4&uploadId=upload-1 5242880",
+                                  "PUT /bucket/bg.bin?partNumber=5&uploadId=upload-1 12345",
+                                  "POST /bucket/bg.bin?uploadId=upload-1 389",
+                              }));
+  const auto reqs = fake.requests();
+  std::string complete = "<CompleteMultipartUpload>";
+  for (int n = 1; n <= 5; ++n)
+    complete += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>\"part-" + std::to_string(n) + "-" +
+                std::to_string(n < 5 ? kPart : 12345) + "\"</ETag></Part>";
+  EXPECT_EQ(reqs[6].body, complete + "</CompleteMultipartUpload>");
+  for (size_t part = 0; part < 5; ++part) {
+    EXPECT_EQ(reqs[1 + part].body, data.substr(part * kPart, kPart)) << "part " << part + 1;
+    expect_signed_with_one_checksum(reqs[1 + part]);
+  }
+  EXPECT_EQ(fake.object("bg.bin"), data);
+  EXPECT_EQ(fake.open_uploads(), 0u);
+}
+
+// A part that fails in the background: wait_parts() throws its error, the upload is aborted.
+TEST_F(S3StoreTest, APartFailingInTheBackgroundFailsWaitParts) {
+  S3Store store(options());
+  fake.set_intercept([](const Req& r) -> std::optional<Reply> {
+    if (r.param("partNumber") == "1") return s3_error(403, "AccessDenied", "Access Denied");
+    return std::nullopt;
+  });
+  const std::string data = pattern(kPart + 1);
+  auto u = store.begin_upload("f.bin");
+  u->write(data.data(), data.size());
+  const std::string error =
+      "UploadPart s3://bucket/f.bin (part 1): HTTP 403 AccessDenied: Access Denied" + endpoint_note();
+  EXPECT_EQ(failure([&] { u->wait_parts(); }), error);
+  EXPECT_EQ(fake.summaries(), std::vector<std::string>({
+                                  "POST /bucket/f.bin?uploads 0",
+                                  "PUT /bucket/f.bin?partNumber=1&uploadId=upload-1 5242880",
+                                  "DELETE /bucket/f.bin?uploadId=upload-1 0",
+                              }));
+  EXPECT_EQ(failure([&] { u->write("x", 1); }), "cannot write to s3://bucket/f.bin: upload aborted");
+  EXPECT_EQ(failure([&] { u->commit(); }), "cannot commit s3://bucket/f.bin: upload aborted");
+  EXPECT_EQ(fake.open_uploads(), 0u);
+}
+
+// The write that needs the next part throws the failure of the part in flight; the next part is
+// never sent.
+TEST_F(S3StoreTest, APartFailingInTheBackgroundFailsTheWriteThatSendsTheNextPart) {
+  S3Store store(options());
+  fake.set_intercept([](const Req& r) -> std::optional<Reply> {
+    if (r.param("partNumber") == "1") return s3_error(400, "EntityTooSmall", "Your proposed upload is too small");
+    return std::nullopt;
+  });
+  const std::string data = pattern(2 * kPart + 1);
+  auto u = store.begin_upload("w.bin");
+  EXPECT_EQ(failure([&] { u->write(data.data(), data.size()); }),
+            "UploadPart s3://bucket/w.bin (part 1): HTTP 400 EntityTooSmall: Your proposed upload is too small" +
+                endpoint_note());
+  EXPECT_EQ(fake.summaries(), std::vector<std::string>({
+                                  "POST /bucket/w.bin?uploads 0",
+                                  "PUT /bucket/w.bin?partNumber=1&uploadId=upload-1 5242880",
+                                  "DELETE /bucket/w.bin?uploadId=upload-1 0",
+                              }));
+  EXPECT_FALSE(fake.object("w.bin").has_value());
+}
+
+// commit() waits for the part in flight: its failure fails the commit, nothing is completed.
+TEST_F(S3StoreTest, APartFailingInTheBackgroundFailsCommit) {
+  S3Store store(options(1));
+  fake.set_intercept([](const Req& r) -> std::optional<Reply> {
+    if (r.param("partNumber") == "1") return s3_error(500, "InternalError", "We encountered an internal error.");
+    return std::nullopt;
+  });
+  const std::string data = pattern(kPart + 10);
+  auto u = store.begin_upload("c.bin");
+  u->write(data.data(), data.size());
+  EXPECT_EQ(failure([&] { u->commit(); }),
+            "UploadPart s3://bucket/c.bin (part 1): failed after 2 attempts: HTTP 500 InternalError: We encountered "
+            "an internal error." +
+                endpoint_note());
+  EXPECT_EQ(fake.summaries(), std::vector<std::string>({
+                                  "POST /bucket/c.bin?uploads 0",
+                                  "PUT /bucket/c.bin?partNumber=1&uploadId=upload-1 5242880",
+                                  "PUT /bucket/c.bin?partNumber=1&uploadId=upload-1 5242880",
+                                  "DELETE /bucket/c.bin?uploadId=upload-1 0",
+                              }));
+  EXPECT_FALSE(fake.object("c.bin").has_value());
+  EXPECT_EQ(fake.open_uploads(), 0u);
+}
+
+// abort() while a part is in flight and being retried: the part is not retried further, then
+// the upload is aborted (after the part ended, so that no part lands after the abort).
+TEST_F(S3StoreTest, AbortWhileAPartIsInFlightStopsItsRetriesThenAborts) {
+  constexpr int kRetries = 1000;
+  S3Store store(options(kRetries));
+  fake.set_intercept([](const Req& r) -> std::optional<Reply> {
+    if (r.param("partNumber") == "1") return s3_error(503, "SlowDown", "Please reduce your request rate.");
+    return std::nullopt;
+  });
+  const std::string data = pattern(kPart + 1);
+  auto u = store.begin_upload("a.bin");
+  u->write(data.data(), data.size());
+  u->abort();
+  const auto s = fake.summaries();
+  ASSERT_GE(s.size(), 3u);
+  EXPECT_EQ(s.front(), "POST /bucket/a.bin?uploads 0");
+  for (size_t i = 1; i + 1 < s.size(); ++i) EXPECT_EQ(s[i], "PUT /bucket/a.bin?partNumber=1&uploadId=upload-1 5242880");
+  EXPECT_EQ(s.back(), "DELETE /bucket/a.bin?uploadId=upload-1 0");
+  EXPECT_LT(s.size() - 2, static_cast<size_t>(kRetries) + 1);  // stopped before its retries ran out
+  EXPECT_EQ(fake.open_uploads(), 0u);
+  EXPECT_EQ(failure([&] { u->write("x", 1); }), "cannot write to s3://bucket/a.bin: upload aborted");
+  u.reset();
+  EXPECT_EQ(fake.requests().size(), s.size());
+}
+
+// One part in flight per store: while upload a's part is held back on its thread, upload b's
+// full part is sent by b's write itself (answered before the write returns), not queued.
+TEST_F(S3StoreTest, OnePartInFlightPerStoreAnotherUploadSendsItsPartItself) {
+  S3Store store(options());
+  std::promise<void> a_arrived, b_answered;
+  std::shared_future<void> b_done = b_answered.get_future().share();
+  std::atomic<bool> b_write_returned{false}, b_seen_after_return{false};
+  fake.set_intercept([&](const Req& r) -> std::optional<Reply> {
+    if (r.path == "/bucket/a.bin" && r.param("partNumber") == "1") {
+      a_arrived.set_value();
+      b_done.wait();  // a's part stays in flight until b's part is in
+    } else if (r.path == "/bucket/b.bin" && r.param("partNumber") == "1") {
+      b_seen_after_return = b_write_returned.load();
+      b_answered.set_value();
+    }
+    return std::nullopt;
+  });
+  const std::string a_data = pattern(kPart + 1, 1), b_data = pattern(kPart + 2, 2);
+  auto a = store.begin_upload("a.bin");
+  auto b = store.begin_upload("b.bin");
+  a->write(a_data.data(), a_data.size());
+  a_arrived.get_future().wait();
+  b->write(b_data.data(), b_data.size());
+  b_write_returned = true;
+  b->commit();
+  EXPECT_FALSE(b_seen_after_return.load());  // b's part went out within b's write
+  a->commit();
+  EXPECT_EQ(fake.object("a.bin"), a_data);
+  EXPECT_EQ(fake.object("b.bin"), b_data);
+  EXPECT_EQ(fake.open_uploads(), 0u);
 }
 
 TEST_F(S3StoreTest, PartSizeBelowFiveMiBIsRejected) {

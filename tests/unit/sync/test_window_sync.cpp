@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../support/temp_dir.h"
+#include "parquet/parquet_reader.h"
 #include "storage/local_store.h"
 #include "sync/lease.h"
 #include "sync/partition_index.h"
@@ -519,6 +520,58 @@ TEST_F(WindowSyncTest, AWindowFailingTwiceRestartsTheDayOnceThenFailsIt) {
   EXPECT_EQ(*store.get(data_key()), data_before);
   EXPECT_EQ(*store.get(manifest_key), manifest_before);
   EXPECT_EQ(dir.files(), 2u);  // no temporary file, no lease
+}
+
+// Windows are written on a thread of their own while the next one is read: a window that cannot
+// be written (a value its table cannot map) fails the day with that error, at most one further
+// window having been read meanwhile, and the previous export stays.
+TEST_F(WindowSyncTest, AWindowThatCannotBeWrittenFailsTheDayAndLeavesThePreviousExport) {
+  for (int i = 0; i < 12; ++i) add_row(3600 + i * 600, 1);
+  ASSERT_EQ(run().partitions[0].status, PartitionStatus::Ok);
+  const std::string data_before = *store.get(data_key());
+  const std::string manifest_key = std::string("machine_metrics/") + kDay + "/_manifest.json";
+  const std::string manifest_before = *store.get(manifest_key);
+
+  TableConfig t = table("machine_metrics");
+  ColumnSpec whole;
+  whole.name = "whole";
+  whole.from = *RawColumn::parse("double1");
+  whole.type = ColumnType::Int64;
+  t.shape.mapping.columns.push_back(whole);
+  config.tables = {t};
+  data.fetches = data.histograms = 0;
+  options.now_seconds = *options.now_seconds + 60;
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions.size(), 1u);
+  EXPECT_EQ(r.partitions[0].status, PartitionStatus::Failed);
+  EXPECT_EQ(r.partitions[0].error, "line 1: column \"whole\" (int64 from double1): 1.500000 is not an integer");
+  EXPECT_EQ(data.histograms, 1);
+  EXPECT_GE(data.fetches, 1);
+  EXPECT_LE(data.fetches, 2);  // the first window, and perhaps the second while the first was written
+  EXPECT_EQ(*store.get(data_key()), data_before);
+  EXPECT_EQ(*store.get(manifest_key), manifest_before);
+  EXPECT_EQ(dir.files(), 2u);  // no temporary file, no lease
+}
+
+// Rows reach the file in window order, every window once, though each is written while the next
+// is read.
+TEST_F(WindowSyncTest, WindowsWrittenWhileTheNextIsReadKeepTheirOrder) {
+  for (int i = 0; i < 40; ++i) add_row(3600 + i * 600, 1 + i);
+  const SyncReport r = run();
+  ASSERT_EQ(r.partitions[0].status, PartitionStatus::Ok);
+  expect_requests(1, 10, 0);
+  const Manifest m = manifest();
+  EXPECT_EQ(m.rows, 40u);
+  EXPECT_EQ(m.sample_weight, 40 * 41 / 2);
+  EXPECT_EQ(m.windows.size(), 10u);
+  parquet::ParquetReader reader((dir.path / data_key()).string());
+  std::vector<int64_t> timestamps, want;
+  for (size_t g = 0; g < reader.metadata().row_groups.size(); ++g) {
+    const RowBatch batch = reader.read_row_group(g);
+    timestamps.insert(timestamps.end(), batch.columns[0].ints.begin(), batch.columns[0].ints.end());
+  }
+  for (int i = 0; i < 40; ++i) want.push_back((start() + 3600 + i * 600) * 1000);
+  EXPECT_EQ(timestamps, want);
 }
 
 TEST_F(WindowSyncTest, AnEmptyDayCostsOneRequestAndRecordsRowsZeroWithoutADataObject) {
