@@ -35,7 +35,7 @@
 // asynchronously (spawn, not spawnSync), or the gateway cannot answer.
 import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -668,22 +668,43 @@ export async function startAeGateway({
   }
 
   // A POST to ClickHouse's HTTP interface (the SQL is its body), denormals quoted as AE does.
-  function clickhouseRequest() {
+  // A POST of `sql` to ClickHouse: 'response' and 'error' as an http.ClientRequest's. A request
+  // sent on a kept-alive socket that ClickHouse closed meanwhile (its keep_alive_timeout, 3 s,
+  // ended as the socket was reused) fails before any response: it is sent again on a new socket,
+  // as Node's documentation of request.reusedSocket advises. That race is the harness's own
+  // (the gateway's pool), never an answer of AE, so no client ever sees it as a 502.
+  function clickhouseRequest(sql) {
     const params = new URLSearchParams({ output_format_json_quote_denormals: '1' });
-    return http.request({
-      host: '127.0.0.1',
-      port: clickhouse.httpPort,
-      method: 'POST',
-      path: '/?' + params,
-      agent,
-      headers: { 'X-ClickHouse-User': chUser, 'X-ClickHouse-Key': chPassword, 'Content-Type': 'text/plain' },
-    });
+    const events = new EventEmitter();
+    const send = () => {
+      const up = http.request({
+        host: '127.0.0.1',
+        port: clickhouse.httpPort,
+        method: 'POST',
+        path: '/?' + params,
+        agent,
+        headers: { 'X-ClickHouse-User': chUser, 'X-ClickHouse-Key': chPassword, 'Content-Type': 'text/plain' },
+      });
+      events.destroy = () => up.destroy();
+      let answered = false;
+      up.on('response', (upRes) => {
+        answered = true;
+        events.emit('response', upRes);
+      });
+      up.on('error', (err) => {
+        if (!answered && up.reusedSocket && err.code === 'ECONNRESET') send();
+        else events.emit('error', err);
+      });
+      up.end(sql);
+    };
+    send();
+    return events;
   }
 
   // POSTs `sql` to ClickHouse and collects the answer: { status, type, body (Buffer) }.
   function upstream(sql) {
     return new Promise((resolve, reject) => {
-      const up = clickhouseRequest();
+      const up = clickhouseRequest(sql);
       up.on('error', reject);
       up.on('response', (upRes) => {
         const chunks = [];
@@ -692,7 +713,6 @@ export async function startAeGateway({
         upRes.on('end', () =>
           resolve({ status: upRes.statusCode, type: upRes.headers['content-type'], body: Buffer.concat(chunks) }));
       });
-      up.end(sql);
     });
   }
 
@@ -798,7 +818,7 @@ export async function startAeGateway({
   // `presorted`: the query's JSONEachRow lines come with their keys already in order.
   function forward(sql, format, fault, res, rec, presorted) {
     return new Promise((resolve) => {
-      const up = clickhouseRequest();
+      const up = clickhouseRequest(sql);
       let upDone = false;
       // A client that goes away mid-body (a timeout) ends the ClickHouse query too.
       res.on('close', () => {
@@ -831,7 +851,6 @@ export async function startAeGateway({
           resolve();
         });
       });
-      up.end(sql);
     });
   }
 
