@@ -253,6 +253,9 @@ class ChunkDecoder {
   }
 
   std::string_view decompressed(std::string_view compressed, size_t uncompressed_size) {
+    // A body of zero bytes is an empty page whatever the codec (parquet-mr 1.13 writes v2 pages
+    // whose values section is empty: all their levels say NULL); no codec compresses to nothing.
+    if (compressed.empty()) return compressed;
     if (chunk_.codec == Codec::UNCOMPRESSED) {
       if (compressed.size() != uncompressed_size)
         page_fail("uncompressed page of " + std::to_string(compressed.size()) + " bytes declares " +
@@ -294,6 +297,15 @@ class ChunkDecoder {
           dict_offsets_.push_back(static_cast<uint32_t>(dict_bytes_.size()));
         }
         break;
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+      case PhysicalType::INT96: {
+        need_fixed(data, pos, n, "dictionary page");
+        const size_t w = fixed_width();
+        dict_bytes_.assign(data.substr(0, n * w));
+        dict_offsets_.resize(n + 1);
+        for (size_t i = 0; i <= n; ++i) dict_offsets_[i] = static_cast<uint32_t>(i * w);
+        break;
+      }
       case PhysicalType::DOUBLE:
       case PhysicalType::FLOAT:
         dict_doubles_.clear();
@@ -315,7 +327,7 @@ class ChunkDecoder {
     const std::string_view data = decompressed(body, static_cast<size_t>(h.uncompressed_size));
     size_t pos = 0;
     const uint32_t* levels = nullptr;
-    if (col_.repetition == Repetition::OPTIONAL) {
+    if (col_.repetition == Repetition::OPTIONAL && n > 0) {
       levels_.resize(n);
       if (h.definition_level_encoding == Encoding::RLE) {
         if (data.size() < 4) page_fail("definition levels: missing 4-byte length");
@@ -353,7 +365,7 @@ class ChunkDecoder {
     // Levels come first and are never compressed; rep levels are absent for flat columns.
     const std::string_view def = body.substr(rep_len, def_len);
     const uint32_t* levels = nullptr;
-    if (col_.repetition == Repetition::OPTIONAL) {
+    if (col_.repetition == Repetition::OPTIONAL && n > 0) {
       levels_.resize(n);
       RleHybridDecoder d(def, 1);
       if (!d.decode(levels_.data(), n)) page_fail("definition levels end before " + std::to_string(n) + " values");
@@ -416,12 +428,16 @@ class ChunkDecoder {
     }
   }
 
+  // Bytes of a PLAIN value of the column's type, 0 for BYTE_ARRAY and BOOLEAN. A
+  // FIXED_LEN_BYTE_ARRAY's type_length is positive (column_type_of() checked it).
   size_t fixed_width() const {
     switch (col_.type) {
       case PhysicalType::INT32:
       case PhysicalType::FLOAT: return 4;
       case PhysicalType::INT64:
       case PhysicalType::DOUBLE: return 8;
+      case PhysicalType::INT96: return 12;
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY: return static_cast<size_t>(col_.type_length.value_or(1));
       default: return 0;
     }
   }
@@ -500,6 +516,14 @@ class ChunkDecoder {
         need_fixed(data, 0, present, "PLAIN data");
         emit(levels, n, [&](size_t) { out_.append_int(plain_int(data, pos)); });
         break;
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+      case PhysicalType::INT96: {
+        need_fixed(data, 0, present, "PLAIN data");
+        const size_t w = fixed_width();
+        charge_strings(present * w);
+        emit(levels, n, [&](size_t k) { out_.append_string(data.substr(k * w, w)); });
+        break;
+      }
       case PhysicalType::BOOLEAN:
         if (present > data.size() * 8)
           page_fail("PLAIN booleans need " + std::to_string((present + 7) / 8) + " bytes, the page holds " +
@@ -533,7 +557,8 @@ class ChunkDecoder {
   // K streams of N bytes: N = the body's size / K, at least the page's non-null values.
   void read_byte_stream_split(std::string_view data, const uint32_t* levels, size_t n, size_t present) {
     const size_t w = fixed_width();
-    if (w == 0) page_fail("BYTE_STREAM_SPLIT is only supported for FLOAT, DOUBLE, INT32 and INT64 values");
+    if (w == 0)
+      page_fail("BYTE_STREAM_SPLIT is only supported for FLOAT, DOUBLE, INT32, INT64 and FIXED_LEN_BYTE_ARRAY values");
     if (data.size() % w != 0)
       page_fail("BYTE_STREAM_SPLIT data of " + std::to_string(data.size()) + " bytes is not a multiple of the " +
                 std::to_string(w) + "-byte value width");
@@ -541,6 +566,16 @@ class ChunkDecoder {
     if (stride < present)
       page_fail("BYTE_STREAM_SPLIT data holds " + std::to_string(stride) + " values, the page needs " +
                 std::to_string(present));
+    if (col_.type == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
+      charge_strings(present * w);
+      std::string bytes(w, '\0');
+      emit(levels, n, [&](size_t k) {
+        load_byte_stream_split(data.data(), stride, w, k, bytes.data());
+        out_.append_string(bytes);
+      });
+      return;
+    }
+    if (col_.type == PhysicalType::INT96) page_fail("BYTE_STREAM_SPLIT is not defined for INT96 values");
     char value[8];
     const std::string_view one(value, w);
     if (col_.type == PhysicalType::DOUBLE || col_.type == PhysicalType::FLOAT) {
@@ -575,7 +610,9 @@ class ChunkDecoder {
       }
     }
     switch (col_.type) {
-      case PhysicalType::BYTE_ARRAY: {
+      case PhysicalType::BYTE_ARRAY:
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+      case PhysicalType::INT96: {
         // A long entry repeated by a run of indices is the other way to expand a few bytes.
         uint64_t bytes = 0;
         for (size_t k = 0; k < present; ++k) bytes += dict_offsets_[indices_[k] + 1] - dict_offsets_[indices_[k]];
