@@ -107,7 +107,8 @@ std::string decimal_text(std::string_view big_endian, int32_t scale) {
     }
     groups.push_back(static_cast<uint32_t>(rem));
   }
-  std::string digits = groups.empty() ? "0" : std::to_string(groups.back());
+  if (groups.empty()) return scaled("0", false, scale);
+  std::string digits = std::to_string(groups.back());
   for (size_t i = groups.size() - 1; i-- > 0;) {
     const std::string g = std::to_string(groups[i]);
     digits.append(9 - g.size(), '0').append(g);
