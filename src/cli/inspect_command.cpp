@@ -240,9 +240,7 @@ Cell decode_statistic(const parquet::SchemaColumn& column, std::string_view plai
     }
     case PhysicalType::BYTE_ARRAY:
     case PhysicalType::FIXED_LEN_BYTE_ARRAY:
-    case PhysicalType::INT96:
-      try {
-        return bytes_cell(column, plain);
+    case PhysicalType::INT96: try { return bytes_cell(column, plain);
       } catch (const FormatError&) {
         break;  // not a value of the annotation: shown as the bytes it is
       }
@@ -342,8 +340,8 @@ void for_first_rows(const parquet::ParquetReader& reader, const std::string& pat
         try {
           cells[c] = row_cell(batch.columns[c], m.columns[c], i);
         } catch (const FormatError& e) {
-          throw FormatError(path + ": row group " + std::to_string(g) + ", column '" + aesync::shown(m.columns[c].name) +
-                            "', row " + std::to_string(i) + ": " + e.what());
+          throw FormatError(path + ": row group " + std::to_string(g) + ", column '" +
+                            aesync::shown(m.columns[c].name) + "', row " + std::to_string(i) + ": " + e.what());
         }
       }
       use(cells);

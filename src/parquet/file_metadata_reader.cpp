@@ -289,8 +289,7 @@ void check_decimal(SchemaElement& e, const std::string& path) {
   SchemaColumn& c = e.column;
   const bool converted = c.converted_type && static_cast<int32_t>(*c.converted_type) == kConvertedDecimal;
   if (!c.decimal && converted) {
-    if (!e.precision)
-      throw FormatError(path + ": column '" + c.name + "' is a DECIMAL without a precision");
+    if (!e.precision) throw FormatError(path + ": column '" + c.name + "' is a DECIMAL without a precision");
     c.decimal = DecimalType{*e.precision, e.scale.value_or(0)};
   }
   if (!c.decimal) return;
@@ -332,8 +331,8 @@ std::vector<SchemaColumn> flat_columns(std::vector<SchemaElement>& elements, con
     }
     // Only the physical types the annotations are defined on are read as such.
     if (e.column.is_date && e.column.type != PhysicalType::INT32) e.column.is_date = false;
-    if (e.column.time_unit && e.column.type != (e.column.time_unit == TimeUnit::MILLIS ? PhysicalType::INT32
-                                                                                        : PhysicalType::INT64))
+    if (e.column.time_unit &&
+        e.column.type != (e.column.time_unit == TimeUnit::MILLIS ? PhysicalType::INT32 : PhysicalType::INT64))
       e.column.time_unit.reset();
     if (e.column.timestamp_unit && e.column.type != PhysicalType::INT64) e.column.timestamp_unit.reset();
     if (e.column.converted_type && e.column.logical_type.empty()) {

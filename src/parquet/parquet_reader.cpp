@@ -81,9 +81,7 @@ int64_t timestamp_to_millis(int64_t value, TimeUnit unit) {
 }
 
 ColumnType column_type_of(const SchemaColumn& column) {
-  const auto refuse = [&](const std::string& why) {
-    throw FormatError("column '" + column.name + "': " + why);
-  };
+  const auto refuse = [&](const std::string& why) { throw FormatError("column '" + column.name + "': " + why); };
   if (column.is_float16 && (column.type != PhysicalType::FIXED_LEN_BYTE_ARRAY || column.type_length != 2))
     refuse("FLOAT16 values must be FIXED_LEN_BYTE_ARRAY(2), not " + name_of(column.type) +
            (column.type_length ? "(" + std::to_string(*column.type_length) + ")" : ""));

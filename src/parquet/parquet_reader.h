@@ -26,7 +26,8 @@
 //
 // Components: file_metadata_reader.h decodes the footer, column_chunk_reader.h a chunk's pages
 // and values, with the value decoders delta_binary_packed.h and rle_hybrid_decoder.h (field
-// ids: thrift_ids.h); this file opens the file and checks where chunks lie.
+// ids: thrift_ids.h); value_text.h gives the exact text of annotated values (DECIMAL, INT96,
+// UUID, FLOAT16, TIMESTAMP/TIME units); this file opens the file and checks where chunks lie.
 #pragma once
 
 #include <cstdint>

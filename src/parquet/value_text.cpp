@@ -117,16 +117,14 @@ std::string decimal_text(std::string_view big_endian, int32_t scale) {
 }
 
 std::string int96_timestamp_text(std::string_view value) {
-  if (value.size() != 12)
-    throw FormatError("INT96 value of " + std::to_string(value.size()) + " bytes (needs 12)");
+  if (value.size() != 12) throw FormatError("INT96 value of " + std::to_string(value.size()) + " bytes (needs 12)");
   constexpr int64_t kNanosPerDay = 86'400'000'000'000;
   const auto nanos = static_cast<int64_t>(load_u64(value.data()));
   const int64_t julian_day = load_u32(value.data() + 8);
   if (nanos < 0 || nanos >= kNanosPerDay)
     throw FormatError("INT96 timestamp of Julian day " + std::to_string(julian_day) + ": " + std::to_string(nanos) +
                       " nanoseconds is not a time of day (0 to " + std::to_string(kNanosPerDay - 1) + ")");
-  return format_day(julian_day - kJulianDayOfEpoch) + " " +
-         clock_text(nanos / 1'000'000'000, nanos % 1'000'000'000, 9);
+  return format_day(julian_day - kJulianDayOfEpoch) + " " + clock_text(nanos / 1'000'000'000, nanos % 1'000'000'000, 9);
 }
 
 float float16_value(std::string_view value) {

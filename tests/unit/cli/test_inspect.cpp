@@ -100,8 +100,7 @@ TEST(InspectFormat, DecodesStatistics) {
   ts.timestamp_unit = parquet::TimeUnit::MICROS;
   // At the unit's precision: nothing floored away.
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(ts, le(1767225600123456, 8))), "2026-01-01 00:00:00.123456");
-  EXPECT_EQ(json_of(inspect::decode_statistic(ts, le(static_cast<uint64_t>(-1), 8))),
-            "\"1969-12-31 23:59:59.999999\"");
+  EXPECT_EQ(json_of(inspect::decode_statistic(ts, le(static_cast<uint64_t>(-1), 8))), "\"1969-12-31 23:59:59.999999\"");
   ts.timestamp_unit = parquet::TimeUnit::MILLIS;
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(ts, le(1767225600123, 8))), "2026-01-01 00:00:00.123");
   const auto dbl = column(PhysicalType::DOUBLE);

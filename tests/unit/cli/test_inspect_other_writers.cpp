@@ -98,8 +98,8 @@ std::string other_writers_file() {
   uuid.extra_schema = [](Thrift& t) { t.i32(2, 16); };
   uuid.logical = [](Thrift& t) { t.begin(14).end(); };
   uuid.num_values = 3;
-  const std::string u = bytes({0x55, 0x0e, 0x84, 0x00, 0xe2, 0x9b, 0x41, 0xd4, 0xa7, 0x16, 0x44, 0x66, 0x55, 0x44,
-                               0x00, 0x00});
+  const std::string u =
+      bytes({0x55, 0x0e, 0x84, 0x00, 0xe2, 0x9b, 0x41, 0xd4, 0xa7, 0x16, 0x44, 0x66, 0x55, 0x44, 0x00, 0x00});
   uuid.pages = data_page_v1(3, kPlain, v1_levels({1, 0, 1}) + u + std::string(16, '\0'));
   TestColumn raw;  // ClickHouse's FixedString(3): no annotation
   raw.name = "raw";
@@ -120,8 +120,8 @@ std::string other_writers_file() {
   spark.type = kInt96;
   spark.repetition = kOptional;
   spark.num_values = 3;
-  spark.pages = data_page_v1(3, kPlain,
-                             v1_levels({1, 0, 1}) + le64(11045123456789) + le32(2461043) + le64(0) + le32(2440588));
+  spark.pages =
+      data_page_v1(3, kPlain, v1_levels({1, 0, 1}) + le64(11045123456789) + le32(2461043) + le64(0) + le32(2440588));
   TestColumn bin;  // BYTE_ARRAY without an annotation: bytes, even those that read as text
   bin.name = "bin";
   bin.type = kByteArray;

@@ -154,7 +154,7 @@ inline std::string dictionary_page(int32_t num_values, const std::string& body) 
   return t.done() + body;
 }
 inline std::string data_page_v2(int32_t num_values, int32_t num_nulls, int encoding, const std::string& def_levels,
-                         const std::string& stored_values, size_t raw_values_size, bool is_compressed) {
+                                const std::string& stored_values, size_t raw_values_size, bool is_compressed) {
   Thrift t;
   t.i32(1, 3)
       .i32(2, static_cast<int64_t>(def_levels.size() + raw_values_size))
@@ -284,6 +284,5 @@ inline std::string error_of(const std::function<void()>& f) {
   }
   return "(no error)";
 }
-
 
 }  // namespace aesync::parquet::handmade

@@ -60,10 +60,10 @@ TEST(ValueText, DecimalFromBigEndianTwosComplement) {
   // 12345678901234567890123 in 10 and (negated) 16 bytes: wider than any machine integer.
   EXPECT_EQ(decimal_text(be({0x02, 0x9d, 0x42, 0xb6, 0x4e, 0x76, 0x71, 0x42, 0x44, 0xcb}), 3),
             "12345678901234567890.123");
-  EXPECT_EQ(decimal_text(be({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd, 0x62, 0xbd, 0x49, 0xb1, 0x89, 0x8e, 0xbd,
-                             0xbb, 0x35}),
-                         10),
-            "-1234567890123.4567890123");
+  EXPECT_EQ(
+      decimal_text(be({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd, 0x62, 0xbd, 0x49, 0xb1, 0x89, 0x8e, 0xbd, 0xbb, 0x35}),
+                   10),
+      "-1234567890123.4567890123");
   // The most negative 16-byte value: -2^127.
   EXPECT_EQ(decimal_text(std::string(1, '\x80') + std::string(15, '\0'), 0),
             "-170141183460469231731687303715884105728");
@@ -97,9 +97,9 @@ TEST(ValueText, Float16UuidAndTimes) {
   EXPECT_TRUE(std::isnan(float16_value(be({0x01, 0x7c}))));
   EXPECT_TRUE(std::signbit(float16_value(be({0x00, 0x80}))));
   EXPECT_EQ(text_error([] { float16_value("abc"); }), "FLOAT16 value of 3 bytes (needs 2)");
-  EXPECT_EQ(uuid_text(be({0x55, 0x0e, 0x84, 0x00, 0xe2, 0x9b, 0x41, 0xd4, 0xa7, 0x16, 0x44, 0x66, 0x55, 0x44, 0x00,
-                          0x00})),
-            "550e8400-e29b-41d4-a716-446655440000");
+  EXPECT_EQ(
+      uuid_text(be({0x55, 0x0e, 0x84, 0x00, 0xe2, 0x9b, 0x41, 0xd4, 0xa7, 0x16, 0x44, 0x66, 0x55, 0x44, 0x00, 0x00})),
+      "550e8400-e29b-41d4-a716-446655440000");
   EXPECT_EQ(text_error([] { uuid_text("abc"); }), "UUID value of 3 bytes (needs 16)");
   EXPECT_EQ(timestamp_text(1767225600123456, TimeUnit::MICROS), "2026-01-01 00:00:00.123456");
   EXPECT_EQ(timestamp_text(-1, TimeUnit::MICROS), "1969-12-31 23:59:59.999999");
@@ -134,8 +134,7 @@ TEST(OtherWriters, DecimalColumnsOfEachPhysicalType) {
   ba.extra_schema = [](Thrift& t) { t.i32(7, 3).i32(8, 25); };
   ba.num_values = 3;
   const std::string wide = be({0x02, 0x9d, 0x42, 0xb6, 0x4e, 0x76, 0x71, 0x42, 0x44, 0xcb});
-  ba.pages =
-      data_page_v1(3, kPlain, v1_levels({1, 0, 1}) + plain_string(wide) + plain_string(be({0xff, 0xfe})));
+  ba.pages = data_page_v1(3, kPlain, v1_levels({1, 0, 1}) + plain_string(wide) + plain_string(be({0xff, 0xfe})));
   TestColumn flba;
   flba.name = "d38";
   flba.type = kFixedLenByteArray;
@@ -143,8 +142,9 @@ TEST(OtherWriters, DecimalColumnsOfEachPhysicalType) {
   flba.logical = [](Thrift& t) { t.begin(5).i32(1, 10).i32(2, 38).end(); };
   flba.converted = 5;
   flba.num_values = 3;
-  flba.pages = data_page_v1(3, kPlain, std::string(16, '\xff') + std::string(15, '\0') + "\x01" +
-                                           std::string(1, '\x80') + std::string(15, '\0'));
+  flba.pages = data_page_v1(
+      3, kPlain,
+      std::string(16, '\xff') + std::string(15, '\0') + "\x01" + std::string(1, '\x80') + std::string(15, '\0'));
   const ParquetReader r = ParquetReader::from_bytes(build_file({i32, i64, ba, flba}, 3), "t.parquet");
 
   const FileMetadata& m = r.metadata();
@@ -298,9 +298,9 @@ TEST(OtherWriters, EmptyDataPagesV2AreNeverDecompressed) {
     c.repetition = kOptional;
     c.codec = codec;
     c.num_values = 3;
-    c.pages = data_page_v2(0, 0, kPlain, "", "", 0, true) +                              // no value
+    c.pages = data_page_v2(0, 0, kPlain, "", "", 0, true) +                           // no value
               data_page_v2(3, 3, kPlain, bitpacked_levels({0, 0, 0}), "", 0, true) +  // three NULLs
-              data_page_v1(0, kPlain, "");                                             // v1, no value
+              data_page_v1(0, kPlain, "");                                            // v1, no value
     const RowBatch b = ParquetReader::from_bytes(build_file({c}, 3), "t.parquet").read_row_group(0);
     EXPECT_EQ(b.columns[0].defined, (std::vector<uint8_t>{0, 0, 0}));
   }
