@@ -410,6 +410,18 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// The min or max to show. Old writers filled the deprecated `min`/`max` of byte arrays in
+// signed byte order (PARQUET-251) and INT96 has no defined order: such bounds may be wrong,
+// so they are not shown, as parquet-mr and Arrow ignore them.
+const std::optional<std::string>& trusted(const SchemaColumn& col, const parquet::Statistics& st,
+                                          const std::optional<std::string>& v) {
+  static const std::optional<std::string> kNone;
+  const bool bytes = col.type == parquet::PhysicalType::BYTE_ARRAY ||
+                     col.type == parquet::PhysicalType::FIXED_LEN_BYTE_ARRAY ||
+                     col.type == parquet::PhysicalType::INT96;
+  return st.deprecated_min_max && bytes ? kNone : v;
+}
+
 std::string stat_text(const SchemaColumn& col, const std::optional<std::string>& v) {
   return v ? inspect::cell_text(inspect::decode_statistic(col, *v)) : "-";
 }
@@ -446,8 +458,9 @@ void print_text(const parquet::ParquetReader& reader, const std::string& path, s
       const parquet::Statistics& st = cc.statistics;
       t.add({inspect::display_text(cc.path, 40), parquet::codec_name(cc.codec), encodings_text(cc),
              std::to_string(cc.total_compressed_size), std::to_string(cc.total_uncompressed_size),
-             st.null_count ? std::to_string(*st.null_count) : "-", stat_text(m.columns[c], st.min_value),
-             stat_text(m.columns[c], st.max_value)});
+             st.null_count ? std::to_string(*st.null_count) : "-",
+             stat_text(m.columns[c], trusted(m.columns[c], st, st.min_value)),
+             stat_text(m.columns[c], trusted(m.columns[c], st, st.max_value))});
     }
     t.print(out, "  ");
   }
@@ -576,10 +589,10 @@ std::string json_text(const parquet::ParquetReader& reader, const std::string& p
       out += cc.statistics.null_count ? std::to_string(*cc.statistics.null_count) : "null";
       out += ',';
       append_key(out, "min");
-      append_stat_json(out, m.columns[c], cc.statistics.min_value);
+      append_stat_json(out, m.columns[c], trusted(m.columns[c], cc.statistics, cc.statistics.min_value));
       out += ',';
       append_key(out, "max");
-      append_stat_json(out, m.columns[c], cc.statistics.max_value);
+      append_stat_json(out, m.columns[c], trusted(m.columns[c], cc.statistics, cc.statistics.max_value));
       out += '}';
     }
     out += "]}";

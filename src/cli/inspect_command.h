@@ -19,7 +19,8 @@
 // nanoseconds, FLOAT16 as a number, UUID in its 8-4-4-4-12 form; BYTE_ARRAY is text when
 // annotated STRING/ENUM/JSON (or UTF8), else, like other FIXED_LEN_BYTE_ARRAY, bytes shown as
 // hex marked "0x", never as text. A row value that cannot be what its annotation says is an
-// error naming the row group, column and row; such a statistic is shown as hex.
+// error naming the row group, column and row; such a statistic is shown as hex. Byte array and
+// INT96 bounds from the deprecated Statistics.min/max (signed byte order) are not shown.
 //
 // Failures (unreadable or malformed file, a value that cannot be shown) are thrown as aesync
 // errors; nothing partial is printed.
