@@ -373,7 +373,11 @@ class ChunkDecoder {
     }
     const std::string_view values_body = body.substr(rep_len + def_len);
     const size_t values_size = static_cast<size_t>(h.uncompressed_size) - rep_len - def_len;
-    const std::string_view data = h.is_compressed ? decompressed(values_body, values_size) : values_body;
+    // No values at all (every level NULL): nothing to decompress, whatever the body holds (Arrow
+    // compresses the empty values section, parquet-mr 1.13 leaves it empty).
+    const std::string_view data = values_size == 0  ? std::string_view()
+                                  : h.is_compressed ? decompressed(values_body, values_size)
+                                                    : values_body;
     const size_t nulls = read_values(h.encoding, data, levels, n);
     if (nulls != static_cast<size_t>(h.num_nulls))
       page_fail("the page header counts " + std::to_string(h.num_nulls) + " nulls, the definition levels " +

@@ -304,6 +304,19 @@ TEST(OtherWriters, EmptyDataPagesV2AreNeverDecompressed) {
     const RowBatch b = ParquetReader::from_bytes(build_file({c}, 3), "t.parquet").read_row_group(0);
     EXPECT_EQ(b.columns[0].defined, (std::vector<uint8_t>{0, 0, 0}));
   }
+  // Arrow C++ compresses the empty values section instead: nothing to decompress either.
+  {
+    TestColumn c;
+    c.name = "i";
+    c.type = kInt32;
+    c.repetition = kOptional;
+    c.codec = 6;  // ZSTD
+    c.num_values = 2;
+    c.pages = data_page_v2(2, 2, kPlain, bitpacked_levels({0, 0}),
+                           bytes({0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, 0x01, 0x00, 0x00}), 0, true);
+    const RowBatch b = ParquetReader::from_bytes(build_file({c}, 2)).read_row_group(0);
+    EXPECT_EQ(b.columns[0].defined, (std::vector<uint8_t>{0, 0}));
+  }
   // With values after it, in a SNAPPY chunk.
   TestColumn c;
   c.name = "f";
