@@ -10,9 +10,10 @@
 // JSON: {"path","bytes","created_by","num_rows","schema":[{"name","physical_type",
 // "logical_type","converted_type","repetition"}],"row_groups":[{"rows","total_byte_size",
 // "columns":[{"name","codec","encodings","compressed_bytes","uncompressed_bytes","null_count",
-// "min","max"}]}],"rows":[{column: value|null}]}. Timestamps are "YYYY-MM-DD hh:mm:ss.fff" (UTC)
-// strings, NaN/infinities the strings "NaN"/"inf"/"-inf", booleans true/false, bytes that are
-// not UTF-8 become U+FFFD. logical_type falls back to the converted type's name, else null.
+// "min","max"}]}],"rows":[{column: value|null}]}. Timestamps are "YYYY-MM-DD hh:mm:ss.fff"
+// strings (UTC; ".ffffff" / ".fffffffff" for MICROS / NANOS), dates "YYYY-MM-DD", NaN/infinities
+// the strings "NaN"/"inf"/"-inf", booleans true/false, text bytes that are not UTF-8 become
+// U+FFFD. logical_type falls back to the converted type's name, else null.
 //
 // Values are shown as their annotation says, in rows and statistics alike (value_text.h):
 // DECIMAL exactly ("-0.05"; JSON: a string, so no reader rounds it), INT96 as a timestamp with
