@@ -6,6 +6,7 @@
 #include "parquet/byte_stream_split.h"
 #include "parquet/compression.h"
 #include "parquet/delta_binary_packed.h"
+#include "parquet/delta_byte_array.h"
 #include "parquet/rle_hybrid_decoder.h"
 #include "parquet/thrift_compact_reader.h"
 #include "parquet/thrift_ids.h"
@@ -410,6 +411,8 @@ class ChunkDecoder {
       case Encoding::RLE_DICTIONARY: read_dictionary_indices(data, levels, n, present); break;
       case Encoding::DELTA_BINARY_PACKED: read_delta_binary_packed(data, levels, n, present); break;
       case Encoding::BYTE_STREAM_SPLIT: read_byte_stream_split(data, levels, n, present); break;
+      case Encoding::DELTA_LENGTH_BYTE_ARRAY:
+      case Encoding::DELTA_BYTE_ARRAY: read_delta_byte_arrays(enc, data, levels, n, present); break;
       case Encoding::RLE:
         if (col_.type != PhysicalType::BOOLEAN) page_fail("RLE encoding is only supported for BOOLEAN values");
         read_rle_booleans(data, levels, n, present);
@@ -558,6 +561,29 @@ class ChunkDecoder {
     emit(levels, n, [&](size_t k) { out_.append_int(int_value(deltas_[k])); });
   }
 
+  void read_delta_byte_arrays(Encoding enc, std::string_view data, const uint32_t* levels, size_t n, size_t present) {
+    if (col_.type != PhysicalType::BYTE_ARRAY && col_.type != PhysicalType::FIXED_LEN_BYTE_ARRAY)
+      page_fail(name_of(enc) + " is only supported for BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY values");
+    // Decoded within what the budget and the 32-bit string offsets leave, then charged.
+    const uint64_t room = std::min<uint64_t>(budget_.limit - budget_.used, UINT32_MAX - out_.bytes.size());
+    const std::string err = enc == Encoding::DELTA_BYTE_ARRAY
+                                ? decode_delta_byte_array(data, present, room, delta_bytes_, delta_ends_)
+                                : decode_delta_length_byte_array(data, present, room, delta_bytes_, delta_ends_);
+    if (!err.empty()) page_fail(name_of(enc) + ": " + err);
+    charge_strings(delta_bytes_.size());
+    const auto value = [&](size_t k) {
+      const uint32_t begin = k ? delta_ends_[k - 1] : 0;
+      return std::string_view(delta_bytes_).substr(begin, delta_ends_[k] - begin);
+    };
+    if (col_.type == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
+      for (size_t k = 0; k < present; ++k)
+        if (value(k).size() != fixed_width())
+          page_fail(name_of(enc) + ": value " + std::to_string(k) + " of " + std::to_string(value(k).size()) +
+                    " bytes in a FIXED_LEN_BYTE_ARRAY(" + std::to_string(fixed_width()) + ") column");
+    }
+    emit(levels, n, [&](size_t k) { out_.append_string(value(k)); });
+  }
+
   // K streams of N bytes: N = the body's size / K, at least the page's non-null values.
   void read_byte_stream_split(std::string_view data, const uint32_t* levels, size_t n, size_t present) {
     const size_t w = fixed_width();
@@ -650,6 +676,8 @@ class ChunkDecoder {
   std::vector<uint32_t> levels_;   // definition levels of the current page
   std::vector<uint32_t> indices_;  // dictionary indices / RLE booleans of the current page
   std::vector<uint64_t> deltas_;   // DELTA_BINARY_PACKED values of the current page
+  std::string delta_bytes_;        // DELTA_(LENGTH_)BYTE_ARRAY values of the current page
+  std::vector<uint32_t> delta_ends_;
   bool has_dict_ = false;
   size_t dict_size_ = 0;
   std::string dict_bytes_;

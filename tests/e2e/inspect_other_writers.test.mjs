@@ -1,15 +1,16 @@
 // `aesync inspect --json` never shows a wrong value for files other writers make (issue 16).
-// DuckDB (COPY ... (FORMAT parquet, COMPRESSION c)) and ClickHouse (chdb: INSERT INTO FUNCTION
-// file(..., Parquet) with output_format_parquet_compression_method) each write the same rows, for
-// every codec they offer: DECIMAL(9,2)/(18,4)/(38,10) (DuckDB: INT32/INT64/FIXED_LEN_BYTE_ARRAY;
-// ClickHouse: FIXED_LEN_BYTE_ARRAY), 64-bit and unsigned integers, doubles with NaN/±inf/-0,
-// strings, timestamps in micro- and milliseconds, dates, UUIDs, bytes (DuckDB BLOB, ClickHouse
-// FixedString), booleans and NULLs, in several row groups. Every value inspect prints (rows, and
-// the DECIMAL/integer statistics) is compared with what the writer was given, built here from a
-// seeded generator; numbers are compared from their JSON text, so 64-bit values are exact.
-// The shapes the project's own tests read from DuckDB and ClickHouse (tests/data/parquet, the
-// AE mapping of bench/rivals/duckdb_convert.mjs: TIMESTAMP_MS, strings, NULLIF, doubles) are
-// among these columns, and the two committed files are checked against their generator too.
+// DuckDB (COPY ... (FORMAT parquet, COMPRESSION c), also PARQUET_VERSION V2) and ClickHouse
+// (chdb: INSERT INTO FUNCTION file(..., Parquet) with output_format_parquet_compression_method)
+// each write the same rows, for every codec they offer: DECIMAL(9,2)/(18,4)/(38,10) (DuckDB:
+// INT32/INT64/FIXED_LEN_BYTE_ARRAY; ClickHouse: FIXED_LEN_BYTE_ARRAY), 64-bit and unsigned
+// integers, doubles with NaN/±inf/-0, strings, timestamps in micro- and milliseconds, dates,
+// UUIDs, bytes (DuckDB BLOB, ClickHouse FixedString), booleans and NULLs, in several row groups.
+// Every value inspect prints (rows, and the DECIMAL/integer/date/time statistics) is compared
+// with what the writer was given, built here from a seeded generator; numbers are compared from
+// their JSON text, so 64-bit values are exact. The shapes the project's own tests read from
+// DuckDB and ClickHouse (tests/data/parquet, the AE mapping of bench/rivals/duckdb_convert.mjs:
+// TIMESTAMP_MS, strings, NULLIF, doubles) are among these columns, and the two committed files
+// are checked against their generator too.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -172,11 +173,12 @@ const DUCK_SELECT = `SELECT
   CAST(make_timestamp(CAST(ts_ms AS BIGINT) * 1000) AS TIMESTAMP_MS) AS ts_ms, CAST(dt AS DATE) AS dt,
   CAST(u AS UUID) AS u, from_hex(fixed) AS fixed, from_hex(blob) AS blob, CAST(flag AS BOOLEAN) AS flag`;
 
-async function writeDuckDb(path, codec) {
+async function writeDuckDb(path, codec, version = 'V1') {
   const columns = `{${COLUMNS.map((c) => `${c}: 'VARCHAR'`).join(', ')}}`;
   await duckRows(
     `COPY (${DUCK_SELECT} FROM read_json(${sqlString(input)}, format = 'newline_delimited', columns = ${columns}, ` +
-      `records = true)) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${GROUP_ROWS})`,
+      `records = true)) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${GROUP_ROWS}, ` +
+      `PARQUET_VERSION ${version})`,
   );
 }
 
@@ -188,7 +190,8 @@ const CH_SELECT = `SELECT
   if(isNull(ts_us), NULL, fromUnixTimestamp64Micro(CAST(assumeNotNull(ts_us) AS Int64), 'UTC')) AS ts_us,
   if(isNull(ts_ms), NULL, fromUnixTimestamp64Milli(CAST(assumeNotNull(ts_ms) AS Int64), 'UTC')) AS ts_ms,
   CAST(dt AS Nullable(Date32)) AS dt, CAST(u AS Nullable(UUID)) AS u,
-  if(isNull(fixed), NULL, toFixedString(unhex(assumeNotNull(fixed)), 4)) AS fixed, CAST(flag AS Nullable(Bool)) AS flag`;
+  if(isNull(fixed), NULL, toFixedString(unhex(assumeNotNull(fixed)), 4)) AS fixed,
+  CAST(flag AS Nullable(Bool)) AS flag`;
 
 function writeChdb(path, codec) {
   chdbQuery(
@@ -349,6 +352,19 @@ for (const codec of ['uncompressed', 'snappy', 'gzip', 'zstd']) {
     assert.ok(checkStatistics(json, `duckdb ${codec}`, COLUMNS) >= 3 * 6);
   });
 }
+
+// PARQUET_VERSION V2: data pages v2, DELTA_BINARY_PACKED integers, DELTA_LENGTH_BYTE_ARRAY strings.
+test('DuckDB, PARQUET_VERSION V2: every value inspect shows is the one DuckDB was given', async () => {
+  const path = join(scratch, 'duckdb-v2.parquet');
+  await writeDuckDb(path, 'zstd', 'V2');
+  const json = inspectJson(path);
+  const encodings = new Set(json.row_groups.flatMap((g) => g.columns.flatMap((c) => c.encodings)));
+  for (const e of ['DELTA_BINARY_PACKED', 'DELTA_LENGTH_BYTE_ARRAY']) {
+    assert.ok(encodings.has(e), [...encodings].join());
+  }
+  checkRows(json, COLUMNS, 'duckdb v2');
+  assert.ok(checkStatistics(json, 'duckdb v2', COLUMNS) >= 3 * 6);
+});
 
 for (const codec of ['none', 'snappy', 'gzip', 'zstd']) {
   test(`ClickHouse (chdb), ${codec}: every value inspect shows is the one ClickHouse was given`, () => {

@@ -588,10 +588,14 @@ TEST(ParquetReader, MalformedPagesNameThePage) {
             "exceeds the page's remaining 1 bytes");
   // An encoding the reader does not implement.
   TestColumn e = simple_int64(2);
+  e.pages = data_page_v1(2, 4 /* BIT_PACKED, for levels only */, le64(0) + le64(0));
+  EXPECT_EQ(read_error(e, 2),
+            "t.parquet: row group 0, column 'id', page at byte offset 4: encoding BIT_PACKED is not supported");
+  // An encoding for another physical type.
   e.pages = data_page_v1(2, 7 /* DELTA_BYTE_ARRAY */, le64(0) + le64(0));
   EXPECT_EQ(read_error(e, 2),
-            "t.parquet: row group 0, column 'id', page at byte offset 4: encoding DELTA_BYTE_ARRAY "
-            "is not supported");
+            "t.parquet: row group 0, column 'id', page at byte offset 4: DELTA_BYTE_ARRAY is only supported for "
+            "BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY values");
   // A dictionary-encoded page without a dictionary.
   TestColumn d = simple_int64(2);
   d.pages = data_page_v1(2, kRleDictionary, bytes({1, 0x04, 0x00}));

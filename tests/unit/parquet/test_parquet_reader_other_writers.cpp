@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "hand_built_parquet.h"
+#include "parquet/delta_binary_packed_encoder.h"
+#include "parquet/delta_byte_array.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/value_text.h"
 #include "util/error.h"
@@ -282,6 +284,85 @@ TEST(OtherWriters, TimestampsReadAsStored) {
   const RowBatch stored = r.read_row_group(0, ParquetReader::Timestamps::AsStored);
   EXPECT_EQ(stored.columns[0].type, ColumnType::Int64);
   EXPECT_EQ(stored.columns[0].ints, (std::vector<int64_t>{1767225600123456, -1}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY (v2 writers' strings and decimals)
+
+std::string delta_lengths(std::vector<int64_t> v) {
+  std::string out;
+  append_delta_binary_packed(v.data(), v.size(), out);
+  return out;
+}
+
+TEST(OtherWriters, DeltaLengthAndDeltaByteArrays) {
+  TestColumn dlba;  // DuckDB's PARQUET_VERSION V2 strings
+  dlba.name = "s";
+  dlba.type = kByteArray;
+  dlba.repetition = kOptional;
+  dlba.converted = 0;
+  dlba.encodings = {6};
+  dlba.num_values = 4;
+  dlba.pages = data_page_v2(4, 1, 6, bitpacked_levels({1, 1, 0, 1}), delta_lengths({5, 0, 3}) + "helloabc",
+                            delta_lengths({5, 0, 3}).size() + 8, false);
+  TestColumn dba;  // parquet-mr's v2 strings: shared prefixes
+  dba.name = "p";
+  dba.type = kByteArray;
+  dba.encodings = {7};
+  dba.num_values = 4;
+  // apple, applet, apricot, b: prefixes 0 5 2 0, suffixes "apple" "t" "ricot" "b"
+  dba.pages = data_page_v1(4, 7, delta_lengths({0, 5, 2, 0}) + delta_lengths({5, 1, 5, 1}) + "appletricotb");
+  TestColumn flba;  // a FIXED_LEN_BYTE_ARRAY(2) DECIMAL(4,2) so written: 0x0064 (1.00), 0xfffb (-0.05)
+  flba.name = "d";
+  flba.type = kFixedLenByteArray;
+  flba.extra_schema = [](Thrift& t) { t.i32(2, 2); };
+  flba.logical = [](Thrift& t) { t.begin(5).i32(1, 2).i32(2, 4).end(); };
+  flba.encodings = {7};
+  flba.num_values = 4;
+  flba.pages = data_page_v1(4, 7,
+                            delta_lengths({0, 0, 1, 2}) + delta_lengths({2, 2, 1, 0}) +
+                                bytes({0x00, 0x64, 0xff, 0xfb, 0x00}));  // then 0xff00 (-2.56), 0xff00
+  const RowBatch b = ParquetReader::from_bytes(build_file({dlba, dba, flba}, 4), "t.parquet").read_row_group(0);
+  EXPECT_EQ(b.columns[0].defined, (std::vector<uint8_t>{1, 1, 0, 1}));
+  EXPECT_EQ(b.columns[0].string_at(0), "hello");
+  EXPECT_EQ(b.columns[0].string_at(1), "");
+  EXPECT_EQ(b.columns[0].string_at(3), "abc");
+  EXPECT_EQ(b.columns[1].string_at(0), "apple");
+  EXPECT_EQ(b.columns[1].string_at(1), "applet");
+  EXPECT_EQ(b.columns[1].string_at(2), "apricot");
+  EXPECT_EQ(b.columns[1].string_at(3), "b");
+  EXPECT_EQ(decimal_text(b.columns[2].string_at(0), 2), "1.00");
+  EXPECT_EQ(decimal_text(b.columns[2].string_at(1), 2), "-0.05");
+  EXPECT_EQ(decimal_text(b.columns[2].string_at(2), 2), "-2.56");
+  EXPECT_EQ(decimal_text(b.columns[2].string_at(3), 2), "-2.56");
+}
+
+TEST(OtherWriters, MalformedDeltaByteArraysNameTheProblem) {
+  std::string bytes_out;
+  std::vector<uint32_t> ends;
+  EXPECT_EQ(decode_delta_byte_array(delta_lengths({0, 6}) + delta_lengths({5, 1}) + "applet", 2, 1000, bytes_out, ends),
+            "prefix of 6 bytes of value 1 is longer than the value before it (5 bytes)");
+  EXPECT_EQ(decode_delta_length_byte_array(delta_lengths({5, 4}) + "hello", 2, 1000, bytes_out, ends),
+            "value 1 of 4 bytes passes the page's remaining 0");
+  EXPECT_EQ(decode_delta_length_byte_array(delta_lengths({-1}), 1, 1000, bytes_out, ends),
+            "length -1 of value 0 is negative");
+  EXPECT_EQ(decode_delta_length_byte_array(delta_lengths({5}), 2, 1000, bytes_out, ends),
+            "lengths: holds 1 values, the page needs 2");
+  // A long value repeated by its prefixes may not pass the budget.
+  EXPECT_EQ(decode_delta_byte_array(delta_lengths({0, 10, 10}) + delta_lengths({10, 0, 0}) + std::string(10, 'x'), 3,
+                                    25, bytes_out, ends),
+            "values pass the 25 bytes left");
+  // A FIXED_LEN_BYTE_ARRAY value of another width.
+  TestColumn c;
+  c.name = "d";
+  c.type = kFixedLenByteArray;
+  c.extra_schema = [](Thrift& t) { t.i32(2, 2); };
+  c.encodings = {6};
+  c.num_values = 1;
+  c.pages = data_page_v1(1, 6, delta_lengths({3}) + "abc");
+  EXPECT_EQ(text_error([&] { ParquetReader::from_bytes(build_file({c}, 1), "t.parquet").read_row_group(0); }),
+            "t.parquet: row group 0, column 'd', page at byte offset 4: DELTA_LENGTH_BYTE_ARRAY: value 0 of 3 bytes in "
+            "a FIXED_LEN_BYTE_ARRAY(2) column");
 }
 
 // ---------------------------------------------------------------------------------------------
