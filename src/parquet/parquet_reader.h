@@ -2,8 +2,9 @@
 // files from other writers that use the same features): the footer (FileMetaData in Thrift
 // compact), schema, row groups, column chunk metadata with statistics, and the values of
 // data pages v1/v2 with PLAIN / PLAIN_DICTIONARY / RLE_DICTIONARY encodings (plus
-// DELTA_BINARY_PACKED integers and RLE booleans, which v2 writers such as DuckDB and arrow-rs
-// emit, and BYTE_STREAM_SPLIT numbers, which aesync writes for doubles), any codec aesync
+// DELTA_BINARY_PACKED integers, DELTA_LENGTH_BYTE_ARRAY / DELTA_BYTE_ARRAY byte arrays and RLE
+// booleans, which v2 writers such as DuckDB, parquet-mr and arrow-rs emit, and BYTE_STREAM_SPLIT
+// numbers, which aesync writes for doubles), any codec aesync
 // writes, for flat schemas of BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, DOUBLE, FLOAT, INT96, INT64,
 // INT32, BOOLEAN columns.
 //
