@@ -325,6 +325,8 @@ std::vector<SchemaColumn> flat_columns(std::vector<SchemaElement>& elements, con
     }
     if (e.column.converted_type && e.column.logical_type.empty()) {
       const auto ct = static_cast<int32_t>(*e.column.converted_type);
+      if (ct >= 11 && ct <= 14) e.column.is_unsigned = true;  // UINT_8..UINT_64
+      if (ct == kConvertedUtf8 || ct == kConvertedEnum || ct == kConvertedJson) e.column.is_text = true;
       if (ct == kConvertedDate) e.column.is_date = true;
       if (ct == kConvertedTimeMillis) e.column.time_unit = TimeUnit::MILLIS;
       if (ct == kConvertedTimeMicros) e.column.time_unit = TimeUnit::MICROS;
@@ -335,11 +337,6 @@ std::vector<SchemaColumn> flat_columns(std::vector<SchemaElement>& elements, con
         e.column.type != (e.column.time_unit == TimeUnit::MILLIS ? PhysicalType::INT32 : PhysicalType::INT64))
       e.column.time_unit.reset();
     if (e.column.timestamp_unit && e.column.type != PhysicalType::INT64) e.column.timestamp_unit.reset();
-    if (e.column.converted_type && e.column.logical_type.empty()) {
-      const auto ct = static_cast<int32_t>(*e.column.converted_type);
-      if (ct >= 11 && ct <= 14) e.column.is_unsigned = true;  // UINT_8..UINT_64
-      if (ct == kConvertedUtf8 || ct == kConvertedEnum || ct == kConvertedJson) e.column.is_text = true;
-    }
     check_decimal(e, path);
     columns.push_back(std::move(e.column));
   }
