@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <sstream>
 #include <vector>
 
 #include "parquet/compression.h"
+#include "parquet/value_text.h"
 #include "util/error.h"
 #include "util/json_writer.h"
 #include "util/text.h"
@@ -124,6 +126,49 @@ std::string display_text(std::string_view s, size_t max_chars) {
   return out;
 }
 
+Cell bytes_cell(const parquet::SchemaColumn& column, std::string_view raw) {
+  using parquet::PhysicalType;
+  Cell c;
+  if (column.decimal) {
+    c.kind = Cell::Kind::Text;
+    c.text = parquet::decimal_text(raw, column.decimal->scale);
+  } else if (column.type == PhysicalType::INT96) {
+    c.kind = Cell::Kind::Text;
+    c.text = parquet::int96_timestamp_text(raw);
+  } else if (column.is_uuid) {
+    c.kind = Cell::Kind::Text;
+    c.text = parquet::uuid_text(raw);
+  } else if (column.is_float16) {
+    c.kind = Cell::Kind::Float;
+    c.d = parquet::float16_value(raw);
+  } else {
+    c.kind = column.type == PhysicalType::BYTE_ARRAY && column.is_text ? Cell::Kind::String : Cell::Kind::Bytes;
+    c.s = raw;
+  }
+  return c;
+}
+
+Cell int_cell(const parquet::SchemaColumn& column, int64_t value) {
+  Cell c;
+  c.kind = Cell::Kind::Text;
+  if (column.decimal) {
+    c.text = parquet::decimal_text(value, column.decimal->scale);
+  } else if (column.timestamp_unit) {
+    c.text = parquet::timestamp_text(value, *column.timestamp_unit);
+  } else if (column.time_unit) {
+    c.text = parquet::time_text(value, *column.time_unit);
+  } else if (column.is_date) {
+    c.text = format_day(value);
+  } else if (column.is_unsigned && column.type == parquet::PhysicalType::INT64) {
+    c.kind = Cell::Kind::UInt;
+    c.u = static_cast<uint64_t>(value);
+  } else {
+    c.kind = Cell::Kind::Int;
+    c.i = value;
+  }
+  return c;
+}
+
 Cell decode_statistic(const parquet::SchemaColumn& column, std::string_view plain) {
   using parquet::PhysicalType;
   Cell c;
@@ -145,6 +190,13 @@ Cell decode_statistic(const parquet::SchemaColumn& column, std::string_view plai
       return c;
     case PhysicalType::INT32:
       if (plain.size() != 4) break;
+      if (column.decimal || column.is_date || column.time_unit) {
+        try {
+          return int_cell(column, static_cast<int32_t>(u32()));
+        } catch (const FormatError&) {
+          break;  // not a time of day: shown as the bytes it is
+        }
+      }
       if (column.is_unsigned) {
         c.kind = Cell::Kind::UInt;
         c.u = u32();
@@ -155,10 +207,14 @@ Cell decode_statistic(const parquet::SchemaColumn& column, std::string_view plai
       return c;
     case PhysicalType::INT64:
       if (plain.size() != 8) break;
-      if (column.timestamp_unit) {
-        c.kind = Cell::Kind::Timestamp;
-        c.i = parquet::timestamp_to_millis(static_cast<int64_t>(u64()), *column.timestamp_unit);
-      } else if (column.is_unsigned) {
+      if (column.decimal || column.timestamp_unit || column.time_unit) {
+        try {
+          return int_cell(column, static_cast<int64_t>(u64()));
+        } catch (const FormatError&) {
+          break;  // not a time of day: shown as the bytes it is
+        }
+      }
+      if (column.is_unsigned) {
         c.kind = Cell::Kind::UInt;
         c.u = u64();
       } else {
@@ -183,9 +239,11 @@ Cell decode_statistic(const parquet::SchemaColumn& column, std::string_view plai
       return c;
     }
     case PhysicalType::BYTE_ARRAY:
-      c.kind = utf8::valid(plain) ? Cell::Kind::String : Cell::Kind::Bytes;
-      c.s = plain;
-      return c;
+    case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+    case PhysicalType::INT96: try { return bytes_cell(column, plain);
+      } catch (const FormatError&) {
+        break;  // not a value of the annotation: shown as the bytes it is
+      }
     default: break;
   }
   c.kind = Cell::Kind::Bytes;
@@ -203,6 +261,7 @@ std::string cell_text(const Cell& cell, size_t max_chars) {
     case Cell::Kind::Float: return format_float(static_cast<float>(cell.d));
     case Cell::Kind::Timestamp: return format_timestamp_ms(cell.i);
     case Cell::Kind::String: return display_text(cell.s, max_chars);
+    case Cell::Kind::Text: return cell.text;  // never cut: a shortened number would read as another
     case Cell::Kind::Bytes: {
       const std::string hex = hex_bytes(cell.s.substr(0, std::min(cell.s.size(), max_chars)));
       return hex.size() <= max_chars ? hex : hex.substr(0, max_chars == 0 ? 0 : max_chars - 1) + "\u2026";
@@ -230,6 +289,7 @@ void append_cell_json(std::string& out, const Cell& cell) {
     case Cell::Kind::Timestamp: json::append_string(out, format_timestamp_ms(cell.i)); return;
     case Cell::Kind::String: json::append_string(out, valid_utf8(cell.s)); return;
     case Cell::Kind::Bytes: json::append_string(out, hex_bytes(cell.s)); return;
+    case Cell::Kind::Text: json::append_string(out, cell.text); return;
   }
 }
 
@@ -246,44 +306,46 @@ Cell row_cell(const ColumnBuffer& col, const SchemaColumn& schema, size_t i) {
   Cell c;
   if (col.is_null(i)) return c;
   switch (col.type) {
-    case ColumnType::String:
-      c.s = col.string_at(i);
-      c.kind = inspect::decode_statistic(schema, c.s).kind;  // String, or Bytes when not UTF-8
-      break;
+    case ColumnType::String: return inspect::bytes_cell(schema, col.string_at(i));
     case ColumnType::Double:
       c.kind = schema.type == parquet::PhysicalType::FLOAT ? Cell::Kind::Float : Cell::Kind::Double;
       c.d = col.doubles[i];
       break;
-    case ColumnType::Timestamp:
+    case ColumnType::Timestamp:  // not read so (Timestamps::AsStored), kept for completeness
       c.kind = Cell::Kind::Timestamp;
       c.i = col.ints[i];
       break;
     case ColumnType::Int64:
-      if (schema.type == parquet::PhysicalType::BOOLEAN) {
-        c.kind = Cell::Kind::Bool;
-        c.i = col.ints[i];
-      } else if (schema.type == parquet::PhysicalType::INT64 && schema.is_unsigned) {
-        c.kind = Cell::Kind::UInt;
-        c.u = static_cast<uint64_t>(col.ints[i]);
-      } else {
-        c.kind = Cell::Kind::Int;
-        c.i = col.ints[i];
-      }
+      if (schema.type != parquet::PhysicalType::BOOLEAN) return inspect::int_cell(schema, col.ints[i]);
+      c.kind = Cell::Kind::Bool;
+      c.i = col.ints[i];
       break;
   }
   return c;
 }
 
-// Reads the first `limit` rows, row group by row group, and hands each decoded row group with
-// the number of its rows to show to `use`.
+// Reads the first `limit` rows, row group by row group, and hands each row's cells to `use`.
+// A value that cannot be shown is a FormatError naming where it is.
 template <class Use>
-void for_first_rows(const parquet::ParquetReader& reader, size_t limit, Use&& use) {
+void for_first_rows(const parquet::ParquetReader& reader, const std::string& path, size_t limit, Use&& use) {
+  const FileMetadata& m = reader.metadata();
   size_t shown = 0;
-  for (size_t g = 0; g < reader.metadata().row_groups.size() && shown < limit; ++g) {
-    if (reader.metadata().row_groups[g].num_rows == 0) continue;
-    const RowBatch batch = reader.read_row_group(g);
+  std::vector<Cell> cells(m.columns.size());
+  for (size_t g = 0; g < m.row_groups.size() && shown < limit; ++g) {
+    if (m.row_groups[g].num_rows == 0) continue;
+    const RowBatch batch = reader.read_row_group(g, parquet::ParquetReader::Timestamps::AsStored);
     const size_t n = std::min(batch.rows, limit - shown);
-    use(batch, n);
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t c = 0; c < cells.size(); ++c) {
+        try {
+          cells[c] = row_cell(batch.columns[c], m.columns[c], i);
+        } catch (const FormatError& e) {
+          throw FormatError(path + ": row group " + std::to_string(g) + ", column '" +
+                            aesync::shown(m.columns[c].name) + "', row " + std::to_string(i) + ": " + e.what());
+        }
+      }
+      use(cells);
+    }
     shown += n;
   }
 }
@@ -348,6 +410,18 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// The min or max to show. Old writers filled the deprecated `min`/`max` of byte arrays in
+// signed byte order (PARQUET-251) and INT96 has no defined order: such bounds may be wrong,
+// so they are not shown, as parquet-mr and Arrow ignore them.
+const std::optional<std::string>& trusted(const SchemaColumn& col, const parquet::Statistics& st,
+                                          const std::optional<std::string>& v) {
+  static const std::optional<std::string> kNone;
+  const bool bytes = col.type == parquet::PhysicalType::BYTE_ARRAY ||
+                     col.type == parquet::PhysicalType::FIXED_LEN_BYTE_ARRAY ||
+                     col.type == parquet::PhysicalType::INT96;
+  return st.deprecated_min_max && bytes ? kNone : v;
+}
+
 std::string stat_text(const SchemaColumn& col, const std::optional<std::string>& v) {
   return v ? inspect::cell_text(inspect::decode_statistic(col, *v)) : "-";
 }
@@ -384,8 +458,9 @@ void print_text(const parquet::ParquetReader& reader, const std::string& path, s
       const parquet::Statistics& st = cc.statistics;
       t.add({inspect::display_text(cc.path, 40), parquet::codec_name(cc.codec), encodings_text(cc),
              std::to_string(cc.total_compressed_size), std::to_string(cc.total_uncompressed_size),
-             st.null_count ? std::to_string(*st.null_count) : "-", stat_text(m.columns[c], st.min_value),
-             stat_text(m.columns[c], st.max_value)});
+             st.null_count ? std::to_string(*st.null_count) : "-",
+             stat_text(m.columns[c], trusted(m.columns[c], st, st.min_value)),
+             stat_text(m.columns[c], trusted(m.columns[c], st, st.max_value))});
     }
     t.print(out, "  ");
   }
@@ -398,20 +473,19 @@ void print_text(const parquet::ParquetReader& reader, const std::string& path, s
   for (const SchemaColumn& c : m.columns) header.push_back(inspect::display_text(c.name, 40));
   TextTable t(std::move(header));
   for (size_t c = 0; c < m.columns.size(); ++c) {
-    const auto t_type = m.columns[c].type;
-    if (t_type == parquet::PhysicalType::INT32 || t_type == parquet::PhysicalType::INT64 ||
-        t_type == parquet::PhysicalType::FLOAT || t_type == parquet::PhysicalType::DOUBLE) {
-      if (!m.columns[c].timestamp_unit) t.align_right(c);
-    }
+    const SchemaColumn& col = m.columns[c];
+    const auto t_type = col.type;
+    if (col.decimal || col.is_float16 ||
+        ((t_type == parquet::PhysicalType::INT32 || t_type == parquet::PhysicalType::INT64 ||
+          t_type == parquet::PhysicalType::FLOAT || t_type == parquet::PhysicalType::DOUBLE) &&
+         !col.timestamp_unit && !col.time_unit && !col.is_date))
+      t.align_right(c);
   }
-  for_first_rows(reader, rows, [&](const RowBatch& batch, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      std::vector<std::string> row;
-      row.reserve(batch.columns.size());
-      for (size_t c = 0; c < batch.columns.size(); ++c)
-        row.push_back(inspect::cell_text(row_cell(batch.columns[c], m.columns[c], i)));
-      t.add(std::move(row));
-    }
+  for_first_rows(reader, path, rows, [&](const std::vector<Cell>& cells) {
+    std::vector<std::string> row;
+    row.reserve(cells.size());
+    for (const Cell& cell : cells) row.push_back(inspect::cell_text(cell));
+    t.add(std::move(row));
   });
   t.print(out, "  ");
 }
@@ -515,10 +589,10 @@ std::string json_text(const parquet::ParquetReader& reader, const std::string& p
       out += cc.statistics.null_count ? std::to_string(*cc.statistics.null_count) : "null";
       out += ',';
       append_key(out, "min");
-      append_stat_json(out, m.columns[c], cc.statistics.min_value);
+      append_stat_json(out, m.columns[c], trusted(m.columns[c], cc.statistics, cc.statistics.min_value));
       out += ',';
       append_key(out, "max");
-      append_stat_json(out, m.columns[c], cc.statistics.max_value);
+      append_stat_json(out, m.columns[c], trusted(m.columns[c], cc.statistics, cc.statistics.max_value));
       out += '}';
     }
     out += "]}";
@@ -528,18 +602,16 @@ std::string json_text(const parquet::ParquetReader& reader, const std::string& p
   append_key(out, "rows");
   out += '[';
   bool first = true;
-  for_first_rows(reader, rows, [&](const RowBatch& batch, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      if (!first) out += ',';
-      first = false;
-      out += '{';
-      for (size_t c = 0; c < batch.columns.size(); ++c) {
-        if (c) out += ',';
-        append_key(out, inspect::valid_utf8(m.columns[c].name));
-        inspect::append_cell_json(out, row_cell(batch.columns[c], m.columns[c], i));
-      }
-      out += '}';
+  for_first_rows(reader, path, rows, [&](const std::vector<Cell>& cells) {
+    if (!first) out += ',';
+    first = false;
+    out += '{';
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c) out += ',';
+      append_key(out, inspect::valid_utf8(m.columns[c].name));
+      inspect::append_cell_json(out, cells[c]);
     }
+    out += '}';
   });
   out += "]}\n";
   return out;
@@ -562,7 +634,9 @@ int run_inspect(const std::string& path, size_t rows, bool json, std::ostream& o
   if (json) {
     out << json_text(reader, path, rows);  // built whole first: a failure prints nothing
   } else {
-    print_text(reader, path, rows, out);
+    std::ostringstream text;  // likewise
+    print_text(reader, path, rows, text);
+    out << text.str();
   }
   out.flush();
   return 0;

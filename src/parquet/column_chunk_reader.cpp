@@ -6,6 +6,7 @@
 #include "parquet/byte_stream_split.h"
 #include "parquet/compression.h"
 #include "parquet/delta_binary_packed.h"
+#include "parquet/delta_byte_array.h"
 #include "parquet/rle_hybrid_decoder.h"
 #include "parquet/thrift_compact_reader.h"
 #include "parquet/thrift_ids.h"
@@ -253,6 +254,9 @@ class ChunkDecoder {
   }
 
   std::string_view decompressed(std::string_view compressed, size_t uncompressed_size) {
+    // A body of zero bytes is an empty page whatever the codec (parquet-mr 1.13 writes v2 pages
+    // whose values section is empty: all their levels say NULL); no codec compresses to nothing.
+    if (compressed.empty()) return compressed;
     if (chunk_.codec == Codec::UNCOMPRESSED) {
       if (compressed.size() != uncompressed_size)
         page_fail("uncompressed page of " + std::to_string(compressed.size()) + " bytes declares " +
@@ -294,6 +298,15 @@ class ChunkDecoder {
           dict_offsets_.push_back(static_cast<uint32_t>(dict_bytes_.size()));
         }
         break;
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+      case PhysicalType::INT96: {
+        need_fixed(data, pos, n, "dictionary page");
+        const size_t w = fixed_width();
+        dict_bytes_.assign(data.substr(0, n * w));
+        dict_offsets_.resize(n + 1);
+        for (size_t i = 0; i <= n; ++i) dict_offsets_[i] = static_cast<uint32_t>(i * w);
+        break;
+      }
       case PhysicalType::DOUBLE:
       case PhysicalType::FLOAT:
         dict_doubles_.clear();
@@ -315,7 +328,7 @@ class ChunkDecoder {
     const std::string_view data = decompressed(body, static_cast<size_t>(h.uncompressed_size));
     size_t pos = 0;
     const uint32_t* levels = nullptr;
-    if (col_.repetition == Repetition::OPTIONAL) {
+    if (col_.repetition == Repetition::OPTIONAL && n > 0) {
       levels_.resize(n);
       if (h.definition_level_encoding == Encoding::RLE) {
         if (data.size() < 4) page_fail("definition levels: missing 4-byte length");
@@ -353,7 +366,7 @@ class ChunkDecoder {
     // Levels come first and are never compressed; rep levels are absent for flat columns.
     const std::string_view def = body.substr(rep_len, def_len);
     const uint32_t* levels = nullptr;
-    if (col_.repetition == Repetition::OPTIONAL) {
+    if (col_.repetition == Repetition::OPTIONAL && n > 0) {
       levels_.resize(n);
       RleHybridDecoder d(def, 1);
       if (!d.decode(levels_.data(), n)) page_fail("definition levels end before " + std::to_string(n) + " values");
@@ -361,7 +374,11 @@ class ChunkDecoder {
     }
     const std::string_view values_body = body.substr(rep_len + def_len);
     const size_t values_size = static_cast<size_t>(h.uncompressed_size) - rep_len - def_len;
-    const std::string_view data = h.is_compressed ? decompressed(values_body, values_size) : values_body;
+    // No values at all (every level NULL): nothing to decompress, whatever the body holds (Arrow
+    // compresses the empty values section, parquet-mr 1.13 leaves it empty).
+    const std::string_view data = values_size == 0  ? std::string_view()
+                                  : h.is_compressed ? decompressed(values_body, values_size)
+                                                    : values_body;
     const size_t nulls = read_values(h.encoding, data, levels, n);
     if (nulls != static_cast<size_t>(h.num_nulls))
       page_fail("the page header counts " + std::to_string(h.num_nulls) + " nulls, the definition levels " +
@@ -394,6 +411,8 @@ class ChunkDecoder {
       case Encoding::RLE_DICTIONARY: read_dictionary_indices(data, levels, n, present); break;
       case Encoding::DELTA_BINARY_PACKED: read_delta_binary_packed(data, levels, n, present); break;
       case Encoding::BYTE_STREAM_SPLIT: read_byte_stream_split(data, levels, n, present); break;
+      case Encoding::DELTA_LENGTH_BYTE_ARRAY:
+      case Encoding::DELTA_BYTE_ARRAY: read_delta_byte_arrays(enc, data, levels, n, present); break;
       case Encoding::RLE:
         if (col_.type != PhysicalType::BOOLEAN) page_fail("RLE encoding is only supported for BOOLEAN values");
         read_rle_booleans(data, levels, n, present);
@@ -416,12 +435,16 @@ class ChunkDecoder {
     }
   }
 
+  // Bytes of a PLAIN value of the column's type, 0 for BYTE_ARRAY and BOOLEAN. A
+  // FIXED_LEN_BYTE_ARRAY's type_length is positive (column_type_of() checked it).
   size_t fixed_width() const {
     switch (col_.type) {
       case PhysicalType::INT32:
       case PhysicalType::FLOAT: return 4;
       case PhysicalType::INT64:
       case PhysicalType::DOUBLE: return 8;
+      case PhysicalType::INT96: return 12;
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY: return static_cast<size_t>(col_.type_length.value_or(1));
       default: return 0;
     }
   }
@@ -500,6 +523,14 @@ class ChunkDecoder {
         need_fixed(data, 0, present, "PLAIN data");
         emit(levels, n, [&](size_t) { out_.append_int(plain_int(data, pos)); });
         break;
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+      case PhysicalType::INT96: {
+        need_fixed(data, 0, present, "PLAIN data");
+        const size_t w = fixed_width();
+        charge_strings(present * w);
+        emit(levels, n, [&](size_t k) { out_.append_string(data.substr(k * w, w)); });
+        break;
+      }
       case PhysicalType::BOOLEAN:
         if (present > data.size() * 8)
           page_fail("PLAIN booleans need " + std::to_string((present + 7) / 8) + " bytes, the page holds " +
@@ -530,10 +561,34 @@ class ChunkDecoder {
     emit(levels, n, [&](size_t k) { out_.append_int(int_value(deltas_[k])); });
   }
 
+  void read_delta_byte_arrays(Encoding enc, std::string_view data, const uint32_t* levels, size_t n, size_t present) {
+    if (col_.type != PhysicalType::BYTE_ARRAY && col_.type != PhysicalType::FIXED_LEN_BYTE_ARRAY)
+      page_fail(name_of(enc) + " is only supported for BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY values");
+    // Decoded within what the budget and the 32-bit string offsets leave, then charged.
+    const uint64_t room = std::min<uint64_t>(budget_.limit - budget_.used, UINT32_MAX - out_.bytes.size());
+    const std::string err = enc == Encoding::DELTA_BYTE_ARRAY
+                                ? decode_delta_byte_array(data, present, room, delta_bytes_, delta_ends_)
+                                : decode_delta_length_byte_array(data, present, room, delta_bytes_, delta_ends_);
+    if (!err.empty()) page_fail(name_of(enc) + ": " + err);
+    charge_strings(delta_bytes_.size());
+    const auto value = [&](size_t k) {
+      const uint32_t begin = k ? delta_ends_[k - 1] : 0;
+      return std::string_view(delta_bytes_).substr(begin, delta_ends_[k] - begin);
+    };
+    if (col_.type == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
+      for (size_t k = 0; k < present; ++k)
+        if (value(k).size() != fixed_width())
+          page_fail(name_of(enc) + ": value " + std::to_string(k) + " of " + std::to_string(value(k).size()) +
+                    " bytes in a FIXED_LEN_BYTE_ARRAY(" + std::to_string(fixed_width()) + ") column");
+    }
+    emit(levels, n, [&](size_t k) { out_.append_string(value(k)); });
+  }
+
   // K streams of N bytes: N = the body's size / K, at least the page's non-null values.
   void read_byte_stream_split(std::string_view data, const uint32_t* levels, size_t n, size_t present) {
     const size_t w = fixed_width();
-    if (w == 0) page_fail("BYTE_STREAM_SPLIT is only supported for FLOAT, DOUBLE, INT32 and INT64 values");
+    if (w == 0)
+      page_fail("BYTE_STREAM_SPLIT is only supported for FLOAT, DOUBLE, INT32, INT64 and FIXED_LEN_BYTE_ARRAY values");
     if (data.size() % w != 0)
       page_fail("BYTE_STREAM_SPLIT data of " + std::to_string(data.size()) + " bytes is not a multiple of the " +
                 std::to_string(w) + "-byte value width");
@@ -541,6 +596,16 @@ class ChunkDecoder {
     if (stride < present)
       page_fail("BYTE_STREAM_SPLIT data holds " + std::to_string(stride) + " values, the page needs " +
                 std::to_string(present));
+    if (col_.type == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
+      charge_strings(present * w);
+      std::string bytes(w, '\0');
+      emit(levels, n, [&](size_t k) {
+        load_byte_stream_split(data.data(), stride, w, k, bytes.data());
+        out_.append_string(bytes);
+      });
+      return;
+    }
+    if (col_.type == PhysicalType::INT96) page_fail("BYTE_STREAM_SPLIT is not defined for INT96 values");
     char value[8];
     const std::string_view one(value, w);
     if (col_.type == PhysicalType::DOUBLE || col_.type == PhysicalType::FLOAT) {
@@ -575,7 +640,9 @@ class ChunkDecoder {
       }
     }
     switch (col_.type) {
-      case PhysicalType::BYTE_ARRAY: {
+      case PhysicalType::BYTE_ARRAY:
+      case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+      case PhysicalType::INT96: {
         // A long entry repeated by a run of indices is the other way to expand a few bytes.
         uint64_t bytes = 0;
         for (size_t k = 0; k < present; ++k) bytes += dict_offsets_[indices_[k] + 1] - dict_offsets_[indices_[k]];
@@ -609,6 +676,8 @@ class ChunkDecoder {
   std::vector<uint32_t> levels_;   // definition levels of the current page
   std::vector<uint32_t> indices_;  // dictionary indices / RLE booleans of the current page
   std::vector<uint64_t> deltas_;   // DELTA_BINARY_PACKED values of the current page
+  std::string delta_bytes_;        // DELTA_(LENGTH_)BYTE_ARRAY values of the current page
+  std::vector<uint32_t> delta_ends_;
   bool has_dict_ = false;
   size_t dict_size_ = 0;
   std::string dict_bytes_;

@@ -4,8 +4,12 @@
 // Per page: the PageHeader (Thrift compact, field ids: thrift_ids.h), the body decompressed
 // with the chunk's codec, definition levels (RLE, or the deprecated BIT_PACKED in v1 pages),
 // then the values: PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY (indices into the chunk's
-// dictionary page), DELTA_BINARY_PACKED integers (delta_binary_packed.h) and RLE booleans,
-// converted to the column's ColumnType (see parquet_reader.h for the mapping).
+// dictionary page), DELTA_BINARY_PACKED integers (delta_binary_packed.h), DELTA_LENGTH_BYTE_ARRAY
+// and DELTA_BYTE_ARRAY byte arrays (delta_byte_array.h), BYTE_STREAM_SPLIT numbers and
+// fixed-size byte arrays, and RLE booleans, converted to the column's ColumnType (see
+// parquet_reader.h for the mapping). A page body of zero bytes is empty, never decompressed (no
+// codec's output is empty; parquet-mr 1.13 writes such v2 pages), nor is a v2 page whose values
+// take 0 bytes.
 //
 // Input is untrusted: every length, count and index is checked against what is there, and a
 // failure is a FormatError naming the row group, column and the page's byte offset. Memory is

@@ -51,7 +51,7 @@ void read_logical_type(ThriftCompactReader& r, SchemaColumn& col) {
             return false;
           return true;
         });
-        col.logical_type = "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
+        col.decimal = DecimalType{precision, scale};
         return true;
       }
       case field::LogicalType::kTime:
@@ -73,7 +73,7 @@ void read_logical_type(ThriftCompactReader& r, SchemaColumn& col) {
         if (!unit) r.fail("column '" + col.name + "': time unit missing or unknown");
         col.logical_type = std::string(f.id == field::LogicalType::kTime ? "TIME(" : "TIMESTAMP(") + unit_name(*unit) +
                            (utc ? ",UTC)" : ",local)");
-        if (f.id == field::LogicalType::kTimestamp) col.timestamp_unit = unit;
+        (f.id == field::LogicalType::kTimestamp ? col.timestamp_unit : col.time_unit) = unit;
         return true;
       }
       case field::LogicalType::kInteger: {
@@ -95,6 +95,12 @@ void read_logical_type(ThriftCompactReader& r, SchemaColumn& col) {
         col.is_unsigned = !is_signed;
         return true;
       }
+      case field::LogicalType::kString:
+      case field::LogicalType::kEnum:
+      case field::LogicalType::kJson: col.is_text = true; break;
+      case field::LogicalType::kUuid: col.is_uuid = true; break;
+      case field::LogicalType::kDate: col.is_date = true; break;
+      case field::LogicalType::kFloat16: col.is_float16 = true; break;
       default: break;
     }
     static constexpr const char* kNames[] = {"",     "STRING",    "MAP",      "LIST",     "ENUM",     "DECIMAL", "DATE",
@@ -112,6 +118,7 @@ struct SchemaElement {
   bool has_type = false;
   bool has_repetition = false;
   std::optional<int32_t> num_children;
+  std::optional<int32_t> scale, precision;  // ConvertedType DECIMAL's
 };
 
 SchemaElement read_schema_element(ThriftCompactReader& r) {
@@ -137,6 +144,8 @@ SchemaElement read_schema_element(ThriftCompactReader& r) {
       case id::kConvertedType:
         e.column.converted_type = static_cast<ConvertedType>(read_i32_field(r, f, "SchemaElement.converted_type"));
         return true;
+      case id::kScale: e.scale = read_i32_field(r, f, "SchemaElement.scale"); return true;
+      case id::kPrecision: e.precision = read_i32_field(r, f, "SchemaElement.precision"); return true;
       case id::kLogicalType:
         expect_field_type(r, f, ThriftType::STRUCT, "SchemaElement.logicalType");
         read_logical_type(r, e.column);
@@ -270,6 +279,32 @@ RowGroupInfo read_row_group_info(ThriftCompactReader& r, size_t rg) {
   return g;
 }
 
+// ConvertedType values format.h does not name.
+constexpr int32_t kConvertedUtf8 = 0, kConvertedEnum = 4, kConvertedDecimal = 5, kConvertedDate = 6,
+                  kConvertedTimeMillis = 7, kConvertedTimeMicros = 8, kConvertedJson = 19;
+
+// Completes a DECIMAL column from its ConvertedType (old writers) and checks it (parquet-format
+// LogicalTypes.md: 1 <= precision, 0 <= scale <= precision, on the four physical types).
+void check_decimal(SchemaElement& e, const std::string& path) {
+  SchemaColumn& c = e.column;
+  const bool converted = c.converted_type && static_cast<int32_t>(*c.converted_type) == kConvertedDecimal;
+  if (!c.decimal && converted) {
+    if (!e.precision) throw FormatError(path + ": column '" + c.name + "' is a DECIMAL without a precision");
+    c.decimal = DecimalType{*e.precision, e.scale.value_or(0)};
+  }
+  if (!c.decimal) return;
+  const DecimalType d = *c.decimal;
+  const std::string name = "DECIMAL(" + std::to_string(d.precision) + "," + std::to_string(d.scale) + ")";
+  if (d.precision < 1 || d.precision > kMaxDecimalPrecision || d.scale < 0 || d.scale > d.precision)
+    throw FormatError(path + ": column '" + c.name + "' has an invalid " + name + " (needs 1 <= precision <= " +
+                      std::to_string(kMaxDecimalPrecision) + " and 0 <= scale <= precision)");
+  if (c.type != PhysicalType::INT32 && c.type != PhysicalType::INT64 && c.type != PhysicalType::BYTE_ARRAY &&
+      c.type != PhysicalType::FIXED_LEN_BYTE_ARRAY)
+    throw FormatError(path + ": column '" + c.name + "': " + name + " cannot annotate physical type " +
+                      name_of(c.type));
+  if (c.logical_type.empty() || c.logical_type == "DECIMAL") c.logical_type = name;
+}
+
 // Turns the flattened schema tree (root first) into leaf columns; anything nested is refused.
 std::vector<SchemaColumn> flat_columns(std::vector<SchemaElement>& elements, const std::string& path) {
   if (elements.empty()) throw FormatError(path + ": the footer has an empty schema");
@@ -291,7 +326,18 @@ std::vector<SchemaColumn> flat_columns(std::vector<SchemaElement>& elements, con
     if (e.column.converted_type && e.column.logical_type.empty()) {
       const auto ct = static_cast<int32_t>(*e.column.converted_type);
       if (ct >= 11 && ct <= 14) e.column.is_unsigned = true;  // UINT_8..UINT_64
+      if (ct == kConvertedUtf8 || ct == kConvertedEnum || ct == kConvertedJson) e.column.is_text = true;
+      if (ct == kConvertedDate) e.column.is_date = true;
+      if (ct == kConvertedTimeMillis) e.column.time_unit = TimeUnit::MILLIS;
+      if (ct == kConvertedTimeMicros) e.column.time_unit = TimeUnit::MICROS;
     }
+    // Only the physical types the annotations are defined on are read as such.
+    if (e.column.is_date && e.column.type != PhysicalType::INT32) e.column.is_date = false;
+    if (e.column.time_unit &&
+        e.column.type != (e.column.time_unit == TimeUnit::MILLIS ? PhysicalType::INT32 : PhysicalType::INT64))
+      e.column.time_unit.reset();
+    if (e.column.timestamp_unit && e.column.type != PhysicalType::INT64) e.column.timestamp_unit.reset();
+    check_decimal(e, path);
     columns.push_back(std::move(e.column));
   }
   const int32_t declared = elements[0].num_children.value_or(-1);

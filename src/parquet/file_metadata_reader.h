@@ -6,8 +6,9 @@
 // (groups, repeated fields), a chunk stored in another file or encrypted, row counts that do not
 // add up or a chunk whose path or type differs from its schema column are FormatErrors naming
 // the file (`path`), and for Thrift errors the byte offset. Fields we do not model are skipped.
-// Annotations are decoded once here: TIMESTAMP units and unsigned integers, from LogicalType or
-// (old writers) ConvertedType.
+// Annotations are decoded once here, from LogicalType or (old writers) ConvertedType: TIMESTAMP
+// and TIME units, DATE, unsigned integers, DECIMAL (a DECIMAL that is not valid is refused),
+// text, UUID, FLOAT16.
 #pragma once
 
 #include <string>

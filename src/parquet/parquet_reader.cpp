@@ -81,8 +81,21 @@ int64_t timestamp_to_millis(int64_t value, TimeUnit unit) {
 }
 
 ColumnType column_type_of(const SchemaColumn& column) {
+  const auto refuse = [&](const std::string& why) { throw FormatError("column '" + column.name + "': " + why); };
+  if (column.is_float16 && (column.type != PhysicalType::FIXED_LEN_BYTE_ARRAY || column.type_length != 2))
+    refuse("FLOAT16 values must be FIXED_LEN_BYTE_ARRAY(2), not " + name_of(column.type) +
+           (column.type_length ? "(" + std::to_string(*column.type_length) + ")" : ""));
+  if (column.is_uuid && (column.type != PhysicalType::FIXED_LEN_BYTE_ARRAY || column.type_length != 16))
+    refuse("UUID values must be FIXED_LEN_BYTE_ARRAY(16), not " + name_of(column.type) +
+           (column.type_length ? "(" + std::to_string(*column.type_length) + ")" : ""));
   switch (column.type) {
-    case PhysicalType::BYTE_ARRAY: return ColumnType::String;
+    case PhysicalType::BYTE_ARRAY:
+    case PhysicalType::INT96: return ColumnType::String;
+    case PhysicalType::FIXED_LEN_BYTE_ARRAY:
+      if (!column.type_length || *column.type_length <= 0)
+        refuse("FIXED_LEN_BYTE_ARRAY without a positive type_length" +
+               (column.type_length ? " (" + std::to_string(*column.type_length) + ")" : std::string()));
+      return ColumnType::String;
     case PhysicalType::DOUBLE:
     case PhysicalType::FLOAT: return ColumnType::Double;
     case PhysicalType::INT64: return column.timestamp_unit ? ColumnType::Timestamp : ColumnType::Int64;
@@ -150,8 +163,11 @@ void ParquetReader::parse_footer() {
                       " bytes is too small to be Parquet (needs at least 12)");
   const std::string head = read_range(0, 4);
   const std::string tail = read_range(size - 8, 8);
+  // Parquet modular encryption marks a file with an encrypted footer "PARE" at both ends.
+  if (head == "PARE" || tail.compare(4, 4, "PARE") == 0)
+    throw FormatError(path_ +
+                      ": the file is encrypted (Parquet modular encryption, \"PARE\" magic), which is not supported");
   if (std::memcmp(head.data(), kMagic, 4) != 0) throw FormatError(path_ + ": no PAR1 magic at byte offset 0");
-  if (tail.compare(4, 4, "PARE") == 0) throw FormatError(path_ + ": encrypted footers are not supported");
   if (std::memcmp(tail.data() + 4, kMagic, 4) != 0)
     throw FormatError(path_ + ": no PAR1 magic at byte offset " + std::to_string(size - 4));
   const uint32_t footer_len = load_u32(tail.data());
@@ -172,6 +188,7 @@ void ParquetReader::parse_footer() {
       if (c.num_values != meta_.row_groups[g].num_rows)
         throw FormatError(where + ": num_values " + std::to_string(c.num_values) + " differs from the row group's " +
                           std::to_string(meta_.row_groups[g].num_rows) + " rows");
+      if (c.num_values == 0) continue;  // never read: writers may leave its offsets 0
       int64_t start = c.data_page_offset;
       if (c.dictionary_page_offset && *c.dictionary_page_offset > 0 && *c.dictionary_page_offset < start)
         start = *c.dictionary_page_offset;
@@ -184,7 +201,7 @@ void ParquetReader::parse_footer() {
   }
 }
 
-RowBatch ParquetReader::read_row_group(size_t index) const {
+RowBatch ParquetReader::read_row_group(size_t index, Timestamps timestamps) const {
   if (index >= meta_.row_groups.size())
     throw FormatError(path_ + ": row group " + std::to_string(index) + " does not exist (the file has " +
                       std::to_string(meta_.row_groups.size()) + ")");
@@ -194,7 +211,8 @@ RowBatch ParquetReader::read_row_group(size_t index) const {
   batch.rows = static_cast<size_t>(rg.num_rows);
   batch.columns.reserve(meta_.columns.size());
   for (size_t c = 0; c < meta_.columns.size(); ++c) {
-    const SchemaColumn& col = meta_.columns[c];
+    SchemaColumn col = meta_.columns[c];
+    if (timestamps == Timestamps::AsStored) col.timestamp_unit.reset();  // read as the INT64 it is
     const ColumnChunkInfo& chunk = rg.columns[c];
     ColumnType type;
     try {
@@ -203,6 +221,7 @@ RowBatch ParquetReader::read_row_group(size_t index) const {
       throw FormatError(path_ + ": row group " + std::to_string(index) + ", " + e.what());
     }
     ColumnBuffer& out = batch.columns.emplace_back(type, col.repetition == Repetition::OPTIONAL);
+    if (chunk.num_values == 0) continue;  // nothing to read (parse_footer() did not place it)
     int64_t start = chunk.data_page_offset;
     if (chunk.dictionary_page_offset && *chunk.dictionary_page_offset > 0 && *chunk.dictionary_page_offset < start)
       start = *chunk.dictionary_page_offset;

@@ -2,18 +2,23 @@
 // files from other writers that use the same features): the footer (FileMetaData in Thrift
 // compact), schema, row groups, column chunk metadata with statistics, and the values of
 // data pages v1/v2 with PLAIN / PLAIN_DICTIONARY / RLE_DICTIONARY encodings (plus
-// DELTA_BINARY_PACKED integers and RLE booleans, which v2 writers such as DuckDB and arrow-rs
-// emit, and BYTE_STREAM_SPLIT numbers, which aesync writes for doubles), any codec aesync writes, for flat schemas of
-// BYTE_ARRAY, DOUBLE, FLOAT, INT64, INT32, BOOLEAN columns.
+// DELTA_BINARY_PACKED integers, DELTA_LENGTH_BYTE_ARRAY / DELTA_BYTE_ARRAY byte arrays and RLE
+// booleans, which v2 writers such as DuckDB, parquet-mr and arrow-rs emit, and BYTE_STREAM_SPLIT
+// numbers, which aesync writes for doubles), any codec aesync
+// writes, for flat schemas of BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, DOUBLE, FLOAT, INT96, INT64,
+// INT32, BOOLEAN columns.
 //
 // Input is untrusted: every length and offset is bounds-checked, a malformed file is a
 // FormatError naming what is wrong and where (byte offset, row group, column).
 //
-// Value mapping (read_row_group): BYTE_ARRAY -> String; DOUBLE, FLOAT -> Double; INT64 ->
-// Timestamp (milliseconds, MICROS/NANOS floored) when annotated TIMESTAMP, else Int64; INT32 ->
-// Int64 (zero-extended when annotated unsigned); BOOLEAN -> Int64 0/1. INT96 and
-// FIXED_LEN_BYTE_ARRAY columns are described by the metadata but cannot be read. Nested
-// schemas (groups, repeated fields) are refused when the footer is parsed.
+// Value mapping (read_row_group): BYTE_ARRAY -> String; FIXED_LEN_BYTE_ARRAY and INT96 ->
+// String holding each value's type_length / 12 plain bytes (value_text.h gives their meaning);
+// DOUBLE, FLOAT -> Double; INT64 -> Timestamp (milliseconds, MICROS/NANOS floored) when
+// annotated TIMESTAMP, else Int64; INT32 -> Int64 (zero-extended when annotated unsigned);
+// BOOLEAN -> Int64 0/1. DECIMAL INT32/INT64 columns read as their unscaled Int64, DECIMAL byte
+// forms as their big-endian bytes. Nested schemas (groups, repeated fields) are refused when the
+// footer is parsed. Encrypted files ("PARE" magic, or chunks without plaintext metadata) are
+// refused as such. A chunk of 0 values is never read (writers may give it no offsets at all).
 //
 // Memory: the footer, then one column chunk at a time plus the row group being built. A row
 // group may decode to at most max(256 MiB, 1024 x the file's size) (values, expanded strings,
@@ -22,7 +27,8 @@
 //
 // Components: file_metadata_reader.h decodes the footer, column_chunk_reader.h a chunk's pages
 // and values, with the value decoders delta_binary_packed.h and rle_hybrid_decoder.h (field
-// ids: thrift_ids.h); this file opens the file and checks where chunks lie.
+// ids: thrift_ids.h); value_text.h gives the exact text of annotated values (DECIMAL, INT96,
+// UUID, FLOAT16, TIMESTAMP/TIME units); this file opens the file and checks where chunks lie.
 #pragma once
 
 #include <cstdint>
@@ -68,16 +74,34 @@ struct RowGroupInfo {
 
 enum class TimeUnit : uint8_t { MILLIS, MICROS, NANOS };
 
+//! DECIMAL(precision, scale), from the LogicalType or the ConvertedType with the element's
+//! precision and scale; checked when the footer is read: 1 <= precision <= kMaxDecimalPrecision,
+//! 0 <= scale <= precision, on INT32, INT64, BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY.
+struct DecimalType {
+  int32_t precision = 0;
+  int32_t scale = 0;
+};
+//! The digits 64 bytes of two's complement hold (value_text.h reads up to 64).
+inline constexpr int32_t kMaxDecimalPrecision = 154;
+
 struct SchemaColumn {
   std::string name;
   PhysicalType type{};
   Repetition repetition{};
   std::optional<ConvertedType> converted_type;  //!< may hold values format.h does not name
-  std::string logical_type;                     //!< e.g. "STRING", "TIMESTAMP(MILLIS,UTC)", "" when absent
+  //! e.g. "STRING", "TIMESTAMP(MILLIS,UTC)", "DECIMAL(9,2)" (also from a ConvertedType DECIMAL),
+  //! "" when absent
+  std::string logical_type;
   // Decoded annotations the reader and `inspect` act on:
   std::optional<TimeUnit> timestamp_unit;  //!< TIMESTAMP (logical or converted type)
   bool is_unsigned = false;                //!< INTEGER(n,unsigned) or UINT_n
   std::optional<int32_t> type_length;      //!< FIXED_LEN_BYTE_ARRAY width
+  std::optional<DecimalType> decimal;      //!< DECIMAL (logical or converted type)
+  bool is_text = false;                    //!< STRING, ENUM, JSON (or UTF8, ENUM, JSON): bytes that are text
+  bool is_uuid = false;                    //!< UUID (FIXED_LEN_BYTE_ARRAY(16))
+  bool is_float16 = false;                 //!< FLOAT16 (FIXED_LEN_BYTE_ARRAY(2))
+  bool is_date = false;                    //!< DATE (INT32 days since 1970-01-01)
+  std::optional<TimeUnit> time_unit;       //!< TIME (INT32 MILLIS, INT64 MICROS/NANOS of the day)
 };
 
 struct FileMetadata {
@@ -98,9 +122,12 @@ class ParquetReader {
   static ParquetReader from_bytes(std::string bytes, std::string name = "<memory>");
 
   const FileMetadata& metadata() const { return meta_; }
+  //! How TIMESTAMP columns are read: Timestamp milliseconds (MICROS/NANOS floored), or Int64
+  //! values as stored, in the column's unit (what `inspect` shows exactly).
+  enum class Timestamps : uint8_t { Millis, AsStored };
   //! Decodes one row group into columnar buffers (types: see the mapping above;
   //! nullable = OPTIONAL). Throws FormatError naming the row group, column and byte offset.
-  RowBatch read_row_group(size_t index) const;
+  RowBatch read_row_group(size_t index, Timestamps timestamps = Timestamps::Millis) const;
 
  private:
   ParquetReader() = default;

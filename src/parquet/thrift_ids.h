@@ -28,16 +28,23 @@ inline constexpr int16_t kRepetitionType = 3;
 inline constexpr int16_t kName = 4;
 inline constexpr int16_t kNumChildren = 5;
 inline constexpr int16_t kConvertedType = 6;
+inline constexpr int16_t kScale = 7;      //!< DECIMAL's, with ConvertedType DECIMAL
+inline constexpr int16_t kPrecision = 8;  //!< DECIMAL's, with ConvertedType DECIMAL
 inline constexpr int16_t kLogicalType = 10;
 }  // namespace SchemaElement
 
 //! Union: each member is an (often empty) struct; ids 1..18 in the spec's order.
 namespace LogicalType {
 inline constexpr int16_t kString = 1;
+inline constexpr int16_t kEnum = 4;
 inline constexpr int16_t kDecimal = 5;
+inline constexpr int16_t kDate = 6;
 inline constexpr int16_t kTime = 7;
 inline constexpr int16_t kTimestamp = 8;
 inline constexpr int16_t kInteger = 10;
+inline constexpr int16_t kJson = 12;
+inline constexpr int16_t kUuid = 14;
+inline constexpr int16_t kFloat16 = 15;
 inline constexpr int16_t kLast = 18;  //!< GEOGRAPHY, the highest id the spec defines
 }  // namespace LogicalType
 

@@ -98,8 +98,11 @@ TEST(InspectFormat, DecodesStatistics) {
   EXPECT_EQ(json_of(inspect::decode_statistic(i64, le(UINT64_MAX, 8))), "18446744073709551615");
   auto ts = column(PhysicalType::INT64);
   ts.timestamp_unit = parquet::TimeUnit::MICROS;
-  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(ts, le(1767225600123456, 8))), "2026-01-01 00:00:00.123");
-  EXPECT_EQ(json_of(inspect::decode_statistic(ts, le(static_cast<uint64_t>(-1), 8))), "\"1969-12-31 23:59:59.999\"");
+  // At the unit's precision: nothing floored away.
+  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(ts, le(1767225600123456, 8))), "2026-01-01 00:00:00.123456");
+  EXPECT_EQ(json_of(inspect::decode_statistic(ts, le(static_cast<uint64_t>(-1), 8))), "\"1969-12-31 23:59:59.999999\"");
+  ts.timestamp_unit = parquet::TimeUnit::MILLIS;
+  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(ts, le(1767225600123, 8))), "2026-01-01 00:00:00.123");
   const auto dbl = column(PhysicalType::DOUBLE);
   double d = 2.5;
   uint64_t bits;
@@ -120,15 +123,23 @@ TEST(InspectFormat, DecodesStatistics) {
   const auto b = column(PhysicalType::BOOLEAN);
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(b, std::string(1, '\1'))), "true");
   EXPECT_EQ(json_of(inspect::decode_statistic(b, std::string(1, '\0'))), "false");
-  const auto s = column(PhysicalType::BYTE_ARRAY);
+  auto s = column(PhysicalType::BYTE_ARRAY);
+  s.is_text = true;  // STRING / UTF8
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, "org-0")), "org-0");
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, std::string(50, 'q'))),
             std::string(39, 'q') + "\xe2\x80\xa6");
-  // Bytes that are not UTF-8 and statistics of the wrong size show as hex.
-  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, std::string("\xff\x00\x01", 3))), "0xff0001");
+  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(s, std::string("a\xff", 2))), "a\\xFF");  // escaped
+  // Bytes not annotated as text, and statistics of the wrong size, show as hex, even when they
+  // happen to be valid UTF-8.
+  const auto binary = column(PhysicalType::BYTE_ARRAY);
+  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(binary, std::string("\xff\x00\x01", 3))), "0xff0001");
+  EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(binary, "org-0")), "0x6f72672d30");
   EXPECT_EQ(inspect::cell_text(inspect::decode_statistic(dbl, "\x01\x02")), "0x0102");
+  // INT96 is a timestamp; one whose nanoseconds are not a time of day shows as its bytes.
   EXPECT_EQ(json_of(inspect::decode_statistic(column(PhysicalType::INT96), std::string(12, '\0'))),
-            "\"0x000000000000000000000000\"");
+            "\"-4713-11-24 00:00:00.000000000\"");
+  EXPECT_EQ(json_of(inspect::decode_statistic(column(PhysicalType::INT96), std::string(12, '\xff'))),
+            "\"0xffffffffffffffffffffffff\"");
 }
 
 TEST(InspectFormat, JsonCells) {
@@ -183,20 +194,20 @@ schema: 5 columns
   proc    BYTE_ARRAY  -                      UTF8              OPTIONAL
 
 row group 0: 300 rows, 7323 bytes uncompressed
-  column  codec  encodings         compressed  uncompressed  nulls  min                      max
-  ------  -----  ----------------  ----------  ------------  -----  -----------------------  -----------------------
-  id      ZSTD   PLAIN                    494          2427      0  0                        299
-  org     ZSTD   PLAIN_DICTIONARY         112           279      0  org-0                    org-4
-  value   ZSTD   PLAIN                    353          1890     75  0.5                      149.5
-  ts      ZSTD   PLAIN                    985          2427      0  2026-02-01 00:00:00.000  2026-02-01 00:07:28.500
-  proc    ZSTD   PLAIN_DICTIONARY         134           300    100  p0                       p9
+  column  codec  encodings         compressed  uncompressed  nulls  min                         max
+  ------  -----  ----------------  ----------  ------------  -----  --------------------------  --------------------------
+  id      ZSTD   PLAIN                    494          2427      0  0                           299
+  org     ZSTD   PLAIN_DICTIONARY         112           279      0  org-0                       org-4
+  value   ZSTD   PLAIN                    353          1890     75  0.5                         149.5
+  ts      ZSTD   PLAIN                    985          2427      0  2026-02-01 00:00:00.000000  2026-02-01 00:07:28.500000
+  proc    ZSTD   PLAIN_DICTIONARY         134           300    100  p0                          p9
 
 first 3 rows of 300
-  id  org    value  ts                       proc
-  --  -----  -----  -----------------------  ----
-   0  org-0   NULL  2026-02-01 00:00:00.000  NULL
-   1  org-1    0.5  2026-02-01 00:00:01.500  p1
-   2  org-2      1  2026-02-01 00:00:03.000  p2
+  id  org    value  ts                          proc
+  --  -----  -----  --------------------------  ----
+   0  org-0   NULL  2026-02-01 00:00:00.000000  NULL
+   1  org-1    0.5  2026-02-01 00:00:01.500000  p1
+   2  org-2      1  2026-02-01 00:00:03.000000  p2
 )j");
 }
 
@@ -217,10 +228,10 @@ TEST(Inspect, JsonOutput) {
           R"j({"name":"id","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":494,"uncompressed_bytes":2427,"null_count":0,"min":0,"max":299},)j"
           R"j({"name":"org","codec":"ZSTD","encodings":["PLAIN_DICTIONARY"],"compressed_bytes":112,"uncompressed_bytes":279,"null_count":0,"min":"org-0","max":"org-4"},)j"
           R"j({"name":"value","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":353,"uncompressed_bytes":1890,"null_count":75,"min":0.5,"max":149.5},)j"
-          R"j({"name":"ts","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":985,"uncompressed_bytes":2427,"null_count":0,"min":"2026-02-01 00:00:00.000","max":"2026-02-01 00:07:28.500"},)j"
+          R"j({"name":"ts","codec":"ZSTD","encodings":["PLAIN"],"compressed_bytes":985,"uncompressed_bytes":2427,"null_count":0,"min":"2026-02-01 00:00:00.000000","max":"2026-02-01 00:07:28.500000"},)j"
           R"j({"name":"proc","codec":"ZSTD","encodings":["PLAIN_DICTIONARY"],"compressed_bytes":134,"uncompressed_bytes":300,"null_count":100,"min":"p0","max":"p9"}]}],)j"
-          R"j("rows":[{"id":0,"org":"org-0","value":null,"ts":"2026-02-01 00:00:00.000","proc":null},)j"
-          R"j({"id":1,"org":"org-1","value":0.5,"ts":"2026-02-01 00:00:01.500","proc":"p1"}]})j"
+          R"j("rows":[{"id":0,"org":"org-0","value":null,"ts":"2026-02-01 00:00:00.000000","proc":null},)j"
+          R"j({"id":1,"org":"org-1","value":0.5,"ts":"2026-02-01 00:00:01.500000","proc":"p1"}]})j"
           "\n");
 }
 
