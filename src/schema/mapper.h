@@ -8,8 +8,6 @@
 // where `empty_as_null` and empty; a `when` column is NULL where its raw column differs.
 #pragma once
 
-#include <cstdint>
-#include <string_view>
 #include <vector>
 
 #include "schema/raw_row.h"
@@ -32,17 +30,13 @@ class Mapper {
   void append(const RawRow& row, RowBatch& batch) const;
 
  private:
-  // What append() does for one output column, decided once from its spec: a switch over a
-  // few ops per value, the `when` literal at hand (not behind the schema).
-  enum class Op : uint8_t { String, StringEmptyAsNull, Double, DoubleFromInt, Int, IntFromDouble };
   struct Plan {
-    Op op;
-    uint16_t source;          // index of the source raw column in RawRow
-    int16_t when = -1;        // index of the `when` raw column, -1 if none
-    std::string_view equals;  // the `when` literal (owned by schema_)
+    uint16_t source;    // index of the source raw column in RawRow
+    int16_t when = -1;  // index of the `when` raw column, -1 if none
+    RawColumn::Kind source_kind;
+    ColumnType type;
+    bool empty_as_null;
   };
-  [[noreturn]] void not_an_integer(const RawRow& row, size_t column, double value) const;
-
   const Schema& schema_;
   std::vector<RawColumn> raw_;
   std::vector<Plan> plan_;

@@ -21,7 +21,7 @@ BatchPipeline::BatchPipeline(const Schema& schema, const Mapper& mapper, TableWr
       budget_bytes_(budget_bytes),
       fixed_row_bytes_(fixed_row_bytes(schema)),
       filling_(schema),
-      writing_(schema) {}
+      queue_(kQueuedBatches, RowBatch(schema)) {}
 
 BatchPipeline::~BatchPipeline() {
   if (!thread_.joinable()) return;
@@ -40,7 +40,7 @@ bool BatchPipeline::over_budget() const {
 }
 
 void BatchPipeline::wait_idle(std::unique_lock<std::mutex>& lock) {
-  cv_.wait(lock, [this] { return !busy_; });
+  cv_.wait(lock, [this] { return queued_ == 0 || error_; });
   if (error_) std::rethrow_exception(error_);
 }
 
@@ -52,10 +52,11 @@ void BatchPipeline::flush() {
 void BatchPipeline::hand_over(RowBatch& batch) {
   {
     std::unique_lock lock(mutex_);
-    wait_idle(lock);
-    // The batch written last is empty again (capacity kept): the two batches trade places.
-    std::swap(batch, writing_);
-    busy_ = true;
+    cv_.wait(lock, [this] { return queued_ < kQueuedBatches || error_; });
+    if (error_) std::rethrow_exception(error_);
+    // The slot after the queued batches holds an empty batch (capacity kept): they trade places.
+    std::swap(batch, queue_[(head_ + queued_) % kQueuedBatches]);
+    ++queued_;
   }
   if (!thread_.joinable()) {
     thread_ = std::thread([this] { run(); });
@@ -81,26 +82,28 @@ void BatchPipeline::finish() {
 void BatchPipeline::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    cv_.wait(lock, [this] { return busy_ || stop_; });
-    if (!busy_) return;  // stopped with nothing to write
+    cv_.wait(lock, [this] { return queued_ > 0 || stop_; });
+    if (queued_ == 0) return;  // stopped with nothing to write
     if (stop_ || error_) {
       // Destroyed without finish(), or a write already failed: the output is abandoned.
-      busy_ = false;
+      for (; queued_ > 0; --queued_, head_ = (head_ + 1) % kQueuedBatches) queue_[head_].clear();
       cv_.notify_all();
       if (stop_) return;
       continue;
     }
+    RowBatch& batch = queue_[head_];
     lock.unlock();
     std::exception_ptr failed;
     try {
-      writer_.write(writing_);
+      writer_.write(batch);
     } catch (...) {
       failed = std::current_exception();
     }
-    writing_.clear();
+    batch.clear();
     lock.lock();
     if (failed) error_ = failed;
-    busy_ = false;
+    head_ = (head_ + 1) % kQueuedBatches;
+    --queued_;
     cv_.notify_all();
   }
 }

@@ -1,9 +1,12 @@
 // Raw rows in, batches out, on two cores: the caller's thread parses and maps rows into one
-// RowBatch while a background thread hands the previous batch to the TableWriter (encode,
+// RowBatch while a background thread hands the batches before it to the TableWriter (encode,
 // compress, and whatever the sink does: a file write or an upload part).
 //
-// A batch is handed over when it holds `batch_rows` rows or `budget_bytes` of values, so
-// memory holds at most two small batches whatever the input's size (row groups are the
+// A batch is handed over when it holds `batch_rows` rows or `budget_bytes` of values. Up to
+// kQueuedBatches full batches wait for (or are in) the writer, so the caller's thread reads on
+// while one batch is slow to encode, and the writer finds the next batch ready when it is done
+// (measured: convert of make bench's day 7% faster than with one, for 4 MiB). Memory holds at
+// most kQueuedBatches + 1 small batches whatever the input's size (row groups are the
 // writer's business: the Parquet writer keeps a row group as compressed pages, not as rows).
 // While the pipeline runs, only its background thread touches the writer and the writer's
 // sink; after finish() (or destruction) they belong to the caller again.
@@ -38,6 +41,8 @@ class BatchPipeline {
   //! (and the page it becomes per column) is cheap against encoding it.
   static constexpr size_t kDefaultBatchRows = 65536;
   static constexpr size_t kDefaultBudgetBytes = size_t{4} << 20;
+  //! Full batches at most, the one being written included.
+  static constexpr size_t kQueuedBatches = 2;
 
   BatchPipeline(const Schema& schema, const Mapper& mapper, TableWriter& writer, size_t batch_rows = kDefaultBatchRows,
                 size_t budget_bytes = kDefaultBudgetBytes);
@@ -64,8 +69,9 @@ class BatchPipeline {
   static constexpr size_t kBudgetCheckRows = 1024;
 
   bool over_budget() const;
+  // Waits until every batch handed over is written; rethrows a write error.
   void wait_idle(std::unique_lock<std::mutex>& lock);
-  // Hands `batch` over to the background thread (it comes back empty).
+  // Hands `batch` over to the background thread (an empty one, capacity kept, comes back).
   void hand_over(RowBatch& batch);
   void run();
 
@@ -75,11 +81,14 @@ class BatchPipeline {
   const size_t budget_bytes_;
   size_t fixed_row_bytes_;
   RowBatch filling_;  // the caller's
-  RowBatch writing_;  // the background thread's while `busy_`
 
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool busy_ = false;  // writing_ holds a batch handed over and not yet written
+  // A ring of kQueuedBatches: queued_ full batches from head_ on, the one at head_ being (or
+  // about to be) written by the background thread; the others are empty.
+  std::vector<RowBatch> queue_;
+  size_t head_ = 0;
+  size_t queued_ = 0;
   bool stop_ = false;
   std::exception_ptr error_;
   std::thread thread_;
