@@ -71,24 +71,6 @@ inline unsigned first_special16(const char* p) {
 
 inline bool is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80; }
 
-inline int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The code unit of the four hex digits at p, or -1.
-inline int32_t hex4(const char* p) {
-  int32_t v = 0;
-  for (int i = 0; i < 4; ++i) {
-    const int h = hex_digit(p[i]);
-    if (h < 0) return -1;
-    v = v * 16 + h;
-  }
-  return v;
-}
-
 // The first byte from p on that is '"', '\\', a control character or >= 0x80, or end.
 inline const char* skip_plain(const char* p, const char* end) {
 #if defined(__SSE2__)

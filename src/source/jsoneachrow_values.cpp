@@ -10,24 +10,6 @@ namespace aesync::jsoneachrow {
 
 namespace {
 
-inline int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Reads the four hex digits after "\u" at p; -1 when malformed.
-inline int32_t hex4(const char* p) {
-  int32_t v = 0;
-  for (int i = 0; i < 4; ++i) {
-    const int h = hex_value(p[i]);
-    if (h < 0) return -1;
-    v = v * 16 + h;
-  }
-  return v;
-}
-
 inline char* put_utf8(char* o, uint32_t cp) {
   if (cp < 0x80) {
     *o++ = static_cast<char>(cp);

@@ -27,6 +27,25 @@ namespace aesync::jsoneachrow {
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+//! The value of a hex digit, or -1.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+//! The code unit of the four hex digits at p (after "\u"), or -1 when malformed.
+inline int32_t hex4(const char* p) {
+  int32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int h = hex_value(p[i]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
 //! `s` without trailing JSON white space (a raw token keeps what follows it up to the next one).
 inline std::string_view trim_right(std::string_view s) {
   while (!s.empty() && is_json_space(s.back())) s.remove_suffix(1);
