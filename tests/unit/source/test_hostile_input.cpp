@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "row_recorder.h"
 #include "source/jsoneachrow_reader.h"
 #include "util/error.h"
 
@@ -18,37 +19,8 @@ namespace {
 
 using K = RawColumn::Kind;
 
-std::vector<RawColumn> cols(std::initializer_list<std::string_view> names) {
-  std::vector<RawColumn> out;
-  for (auto n : names) out.push_back(*RawColumn::parse(n));
-  return out;
-}
-
-// Each row as "line|value|value..." (doubles with %.17g), strings kept whole.
-class Recorder : public RowConsumer {
- public:
-  explicit Recorder(std::vector<RawColumn> c) : columns_(std::move(c)) {}
-  void on_row(const RawRow& row) override {
-    std::string out = std::to_string(row.line);
-    for (size_t i = 0; i < row.size; ++i) {
-      out += '|';
-      if (columns_[i].is_string()) {
-        out.append(row[i].s.data(), row[i].s.size());
-      } else if (columns_[i].kind == K::Double) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.17g", row[i].d);
-        out += buf;
-      } else {
-        out += std::to_string(row[i].i);
-      }
-    }
-    rows.push_back(std::move(out));
-  }
-  std::vector<std::string> rows;
-
- private:
-  std::vector<RawColumn> columns_;
-};
+using reader_test::cols;
+using reader_test::Recorder;
 
 struct Result {
   std::vector<std::string> rows;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "row_recorder.h"
 #include "source/jsoneachrow_reader.h"
 #include "util/error.h"
 
@@ -15,39 +16,8 @@ namespace {
 
 using K = RawColumn::Kind;
 
-std::vector<RawColumn> cols(std::initializer_list<std::string_view> names) {
-  std::vector<RawColumn> out;
-  for (auto n : names) out.push_back(*RawColumn::parse(n));
-  return out;
-}
-
-// A row as text: "line|cell|cell..." with cells typed by their column's kind.
-class Recorder : public RowConsumer {
- public:
-  explicit Recorder(const std::vector<RawColumn>& c) : columns_(c) {}
-  void on_row(const RawRow& row) override {
-    std::string out = std::to_string(row.line);
-    for (size_t i = 0; i < row.size; ++i) {
-      out += '|';
-      switch (columns_[i].kind) {
-        case K::Timestamp:
-        case K::SampleInterval: out += std::to_string(row[i].i); break;
-        case K::Double: {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "%.17g", row[i].d);
-          out += buf;
-          break;
-        }
-        default: EXPECT_NE(row[i].s.data(), nullptr); out += row[i].s;
-      }
-    }
-    rows.push_back(out);
-  }
-  std::vector<std::string> rows;
-
- private:
-  const std::vector<RawColumn>& columns_;
-};
+using reader_test::cols;
+using reader_test::Recorder;
 
 struct Outcome {
   std::vector<std::string> rows;

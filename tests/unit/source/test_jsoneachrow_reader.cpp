@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "row_recorder.h"
 #include "util/error.h"
 
 namespace aesync {
@@ -17,40 +18,8 @@ using K = RawColumn::Kind;
 
 RawColumn col(std::string_view name) { return *RawColumn::parse(name); }
 
-std::vector<RawColumn> cols(std::initializer_list<std::string_view> names) {
-  std::vector<RawColumn> out;
-  for (auto n : names) out.push_back(col(n));
-  return out;
-}
-
-// A row as text: "line|cell|cell..." with cells typed by their column's kind.
-class Recorder : public RowConsumer {
- public:
-  explicit Recorder(std::vector<RawColumn> c) : columns_(std::move(c)) {}
-  void on_row(const RawRow& row) override {
-    std::string out = std::to_string(row.line);
-    EXPECT_EQ(row.size, columns_.size());
-    for (size_t i = 0; i < row.size; ++i) {
-      out += '|';
-      switch (columns_[i].kind) {
-        case K::Timestamp:
-        case K::SampleInterval: out += std::to_string(row[i].i); break;
-        case K::Double: {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "%.17g", row[i].d);
-          out += buf;
-          break;
-        }
-        default: EXPECT_NE(row[i].s.data(), nullptr); out += row[i].s;
-      }
-    }
-    rows.push_back(out);
-  }
-  std::vector<std::string> rows;
-
- private:
-  std::vector<RawColumn> columns_;
-};
+using reader_test::cols;
+using reader_test::Recorder;
 
 struct Result {
   std::vector<std::string> rows;
