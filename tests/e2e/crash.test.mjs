@@ -34,7 +34,6 @@ import http from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import { AESYNC_BIN } from './lib/aesync.mjs';
 import { numberOf } from './lib/ae.mjs';
 import {
   ACCOUNT, assertExit, dataKey, dayChecksums, dumpSource, manifestKey, mappedSourceSql, parseSummary,
@@ -137,40 +136,10 @@ function writeConfig(name, { prefix, destination, sync = {} }) {
   return path;
 }
 
-/**
- * Starts aesync asynchronously (cwd: the scratch folder, the token and S3 keys in its
- * environment). Returns { child, pid, exited: a promise of { code, signal, stdout, stderr, s3,
- * ae } (the requests of this run so far) }.
- */
-function launch(args) {
-  const e = { ...process.env };
-  delete e.AESYNC_CONFIG;
-  for (const k of Object.keys(e)) if (k.startsWith('AWS_')) delete e[k];
-  Object.assign(e, { AESYNC_RETRY_BASE_MS: '5', AE_TOKEN: env.token, E2E_S3_KEY_ID: env.h.accessKeyId, E2E_S3_SECRET: env.h.secretAccessKey });
-  const s3From = env.h.requests.length;
-  const aeFrom = env.gw.requests.length;
-  const child = spawn(AESYNC_BIN, args, { cwd: env.scratch, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = [];
-  const err = [];
-  child.stdout.on('data', (c) => out.push(c));
-  child.stderr.on('data', (c) => err.push(c));
-  const exited = new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const res = {
-        code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'),
-        s3: env.h.since(s3From), ae: env.gw.requests.slice(aeFrom),
-      };
-      env.outputs.push(res.stdout, res.stderr);
-      resolve(res);
-    });
-  });
-  return { child, pid: child.pid, exited };
-}
 
 /** Runs the plan on `config` to its end; asserts exit 0 and every day `ok`. */
 async function runPlan(config, what) {
-  const run = launch(['-c', config, ...PLAN]);
+  const run = env.start(['-c', config, ...PLAN]);
   const res = await run.exited;
   assertExit(res, 0, what);
   assert.deepEqual(statuses(parseSummary(res.stdout)), Object.fromEntries(D.map((d) => [d, 'ok'])), `${what}:\n${res.stdout}`);
@@ -409,7 +378,7 @@ async function crashScenario(name, arm) {
   const config = writeConfig(`crash-${name}.toml`, { prefix });
   await seedPrevious(prefix);
   const { reached, hold, what } = arm(prefix);
-  const run = launch(['-c', config, ...PLAN]);
+  const run = env.start(['-c', config, ...PLAN]);
   let killed;
   try {
     killed = await killWhen(run, reached, what);
@@ -435,7 +404,7 @@ before(async () => {
   assert.equal(await insertRows(env.ch, 'machine_metrics', S0), S0.length);
   // The earlier export (state S0) of the previously exported days.
   const earlier = writeConfig('earlier.toml', { prefix: 'earlier' });
-  const res = await launch(['-c', earlier, 'sync', '--from', D[0], '--to', D[1], '--now', NOW]).exited;
+  const res = await env.start(['-c', earlier, 'sync', '--from', D[0], '--to', D[1], '--now', NOW]).exited;
   assertExit(res, 0, 'the earlier export');
   for (const day of PREVIOUS_DAYS) {
     PREV[day] = { data: await env.h.objectBytes(dataKey(day, 'earlier')), manifest: await env.h.objectBytes(manifestKey(day, 'earlier')) };
@@ -648,7 +617,7 @@ test(`SIGKILL holding the lease of ${D[0]}, SIGKILL again while the next run tak
   // The second run finds the dead pid's lease and takes it over (If-Match): killed right there.
   const mark = env.h.requests.length;
   const takeover = env.h.hold((r) => r.seq >= mark && r.op === 'PutObject' && r.key === lease && r.ifMatch != null);
-  const second = launch(['-c', s.config, ...PLAN]);
+  const second = env.start(['-c', s.config, ...PLAN]);
   const killed2 = await killWhen(second, takeover.reached, `during the takeover of the lease of ${D[0]}`);
   await settle(takeover);
   assert.equal(takeover.entries[0].ifMatch.replaceAll('"', ''), createHash('md5').update(leftBytes).digest('hex'),
@@ -699,12 +668,12 @@ test('SIGKILL during prune, at each of its two DeleteObjects (manifests, then da
   for (const [n, what] of [[1, 'the manifests'], [2, 'the data objects']]) {
     let seen = 0;
     const hold = env.h.hold((r) => r.op === 'DeleteObjects' && ++seen === n);
-    const run = launch(['-c', config, 'prune', '--now', pruneNow]);
+    const run = env.start(['-c', config, 'prune', '--now', pruneNow]);
     await killWhen(run, hold.reached, `during the DeleteObjects of ${what}`);
     await settle(hold);
     await check(`prune killed while deleting ${what}`, n === 2);
   }
-  const res = await launch(['-c', config, 'prune', '--now', pruneNow]).exited;
+  const res = await env.start(['-c', config, 'prune', '--now', pruneNow]).exited;
   assertExit(res, 0, 'prune after the kills');
   assert.deepEqual(await check('after the rerun of prune', true),
     [D[2], D[3]].flatMap((d) => [dataKey(d, prefix), manifestKey(d, prefix)]).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
@@ -722,7 +691,7 @@ test(`local destination: SIGKILL during a window fetch of ${BIG}, then a rerun: 
   }
   const from = unixOf(BIG, 20);
   const f = env.gw.addFault({ type: 'delay', ms: 600_000, when: { verify: false, window: [from, from + 3600] } });
-  const run = launch(['-c', config, ...PLAN]);
+  const run = env.start(['-c', config, ...PLAN]);
   await killWhen(run, until(() => f.hits > 0, 'the held window'), `during the fetch of ${BIG} 20:00-21:00 (local)`);
   await settle();
   const { states, violations } = await crashState(prefix, 'killed during a fetch (local)', [], io);
@@ -747,7 +716,7 @@ test('two syncs of the same plan started together: both exit 0, one process at a
   const prefix = 'conc';
   const config = writeConfig('conc.toml', { prefix });
   const from = env.h.requests.length;
-  const runs = [launch(['-c', config, ...PLAN]), launch(['-c', config, ...PLAN])];
+  const runs = [env.start(['-c', config, ...PLAN]), env.start(['-c', config, ...PLAN])];
   const results = await Promise.all(runs.map((r) => r.exited));
   results.forEach((r, i) => assertExit(r, 0, `concurrent run ${i}`));
   const sums = results.map((r) => statuses(parseSummary(r.stdout)));
@@ -833,7 +802,7 @@ test('stale leases (S3): an expired one and a dead local pid\'s are taken over; 
     [D[3]]: leaseJson({ host: HOST, pid: process.pid, ...live }),
   };
   for (const [day, body] of Object.entries(seeded)) await env.h.putDirect(leaseKey(day, prefix), body);
-  const res = await launch(['-c', config, ...PLAN]).exited;
+  const res = await env.start(['-c', config, ...PLAN]).exited;
   assertExit(res, 0, 'sync over stale leases');
   assert.deepEqual(statuses(parseSummary(res.stdout)), { [D[0]]: 'ok', [D[1]]: 'busy', [D[2]]: 'ok', [D[3]]: 'busy' }, res.stdout);
   for (const day of [D[0], D[2]]) {
@@ -869,7 +838,7 @@ test('stale leases (local destination): files created exclusively, an expired le
     mkdirSync(join(root, prefix, day), { recursive: true });
     writeFileSync(join(root, prefix, day, '_lease.json'), body);
   }
-  const res = await launch(['-c', config, ...PLAN]).exited;
+  const res = await env.start(['-c', config, ...PLAN]).exited;
   assertExit(res, 0, 'local sync over stale leases');
   assert.deepEqual(statuses(parseSummary(res.stdout)), { [D[0]]: 'ok', [D[1]]: 'busy', [D[2]]: 'ok', [D[3]]: 'ok' }, res.stdout);
   for (const day of [D[0], D[2], D[3]]) {

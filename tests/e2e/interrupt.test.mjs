@@ -17,13 +17,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { AESYNC_BIN } from './lib/aesync.mjs';
 import { PREFIX, dataKey, manifestKey, parseSummary, startAeEnv, statuses, unixOf } from './lib/ae_env.mjs';
-import { makeFleet, streamMachineMetrics } from './lib/ae_rows.mjs';
+import { makeFleet, streamMachineMetrics, writeMultipartDay } from './lib/ae_rows.mjs';
 import { insertRows } from './lib/clickhouse_server.mjs';
 import { addDays } from './lib/gen.mjs';
 import { configToml } from './lib/mapping.mjs';
@@ -110,18 +109,7 @@ test('sync (file source): Ctrl-C during a multipart upload exits 130, the upload
   // One day of rows with 96 random base64 characters each: > 8 MiB of Parquet, sent in parts.
   const prefix = 'int_file';
   const dump = join(env.scratch, 'big.jsonl');
-  const ws = createWriteStream(dump);
-  const rng = new Rng(SEED + 1);
-  for (let i = 0; i < 150_000; i++) {
-    const sec = Math.floor((i * 86_400) / 150_000);
-    const ts = `${D1} ${String(Math.floor(sec / 3600)).padStart(2, '0')}:${String(Math.floor(sec / 60) % 60).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`;
-    const line = JSON.stringify({
-      timestamp: ts, _sample_interval: 1, index1: `m${rng.int(100)}`, blob1: 'org', blob2: 'proj', blob3: 'shared-cpu-1x',
-      blob4: 'process', blob5: randomBytes(72).toString('base64'), double1: rng.double(), double2: 0, double3: 0, double4: 0,
-    });
-    if (!ws.write(line + '\n')) await new Promise((r) => ws.once('drain', r));
-  }
-  await new Promise((r) => ws.end(r));
+  await writeMultipartDay(dump, D1, new Rng(SEED + 1));
   const config = join(env.scratch, 'file.toml');
   writeFileSync(config, configToml({ tables: { source: { type: 'file', path: dump }, destination: s3Destination(env.h, { prefix }) } }));
 

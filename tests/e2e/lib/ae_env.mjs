@@ -161,10 +161,13 @@ export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['mac
     /**
      * Starts aesync without waiting (a daemon, a run to interrupt) in the scratch folder, the
      * token and S3 keys in its environment (no AESYNC_CONFIG, no AWS_*), retries 5 ms apart.
-     * Returns { child, exited (a promise of { code, signal, stdout, stderr }), stdout(),
-     * stderr() }; the outputs join `outputs` for the secret checks when it exits.
+     * Returns { child, pid, exited (a promise of { code, signal, stdout, stderr, s3, ae: the
+     * requests the S3 harness and the AE gateway saw meanwhile, as aesync() gives them}),
+     * stdout(), stderr() }; the outputs join `outputs` for the secret checks when it exits.
      */
     start(args) {
+      const s3From = h.requests.length;
+      const aeFrom = gw.requests.length;
       const e = { ...process.env };
       delete e.AESYNC_CONFIG;
       for (const k of Object.keys(e)) if (k.startsWith('AWS_')) delete e[k];
@@ -177,12 +180,15 @@ export async function startAeEnv({ tag, bucket = `aesync-${tag}`, tables = ['mac
       const exited = new Promise((resolve, reject) => {
         child.on('error', reject);
         child.on('close', (code, signal) => {
-          const res = { code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+          const res = {
+            code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'),
+            s3: h.since(s3From), ae: gw.requests.slice(aeFrom),
+          };
           outputs.push(res.stdout, res.stderr);
           resolve(res);
         });
       });
-      return { child, exited, stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8') };
+      return { child, pid: child.pid, exited, stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8') };
     },
     /** An s3(...) table function over keys of the bucket (a glob allowed). */
     s3Fn(path) {

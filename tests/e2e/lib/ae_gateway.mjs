@@ -668,10 +668,11 @@ export async function startAeGateway({
   }
 
   // A POST to ClickHouse's HTTP interface (the SQL is its body), denormals quoted as AE does.
-  // A POST of `sql` to ClickHouse: 'response' and 'error' as an http.ClientRequest's. A request
-  // sent on a kept-alive socket that ClickHouse closed meanwhile (its keep_alive_timeout, 3 s,
+  // Emits 'response' and 'error' as an http.ClientRequest does. A request sent on a kept-alive
+  // socket that ClickHouse closed meanwhile (its keep_alive_timeout, 3 s,
   // ended as the socket was reused) fails before any response: it is sent again on a new socket,
-  // as Node's documentation of request.reusedSocket advises. That race is the harness's own
+  // as Node's documentation of request.reusedSocket advises
+  // (https://nodejs.org/api/http.html#requestreusedsocket). That race is the harness's own
   // (the gateway's pool), never an answer of AE, so no client ever sees it as a 502.
   function clickhouseRequest(sql) {
     const params = new URLSearchParams({ output_format_json_quote_denormals: '1' });

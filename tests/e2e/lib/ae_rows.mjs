@@ -2,6 +2,9 @@
 // types) and a generator that yields realistic raw AE rows in timestamp order, second by
 // second, without holding the data set in memory (millions of rows go straight into
 // insertRows). Driven by a seeded Rng, so a data set is reproducible from its seed.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+
 import { dayStartMs } from './gen.mjs';
 import { Rng } from './prng.mjs';
 
@@ -126,4 +129,23 @@ function machineRow(rng, m, timestamp, maxStartupMs, processNames) {
     index1: m.id,
     timestamp,
   };
+}
+
+/**
+ * Writes a JSONEachRow dump of `day` to `path`: 150,000 rows, each with 96 random base64
+ * characters, so its Parquet file is over 8 MiB and goes up to S3 in parts (the tests that
+ * interrupt a multipart upload). Resolves when the file is complete.
+ */
+export async function writeMultipartDay(path, day, rng) {
+  const ws = createWriteStream(path);
+  for (let i = 0; i < 150_000; i++) {
+    const sec = Math.floor((i * 86_400) / 150_000);
+    const ts = `${day} ${String(Math.floor(sec / 3600)).padStart(2, '0')}:${String(Math.floor(sec / 60) % 60).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`;
+    const line = JSON.stringify({
+      timestamp: ts, _sample_interval: 1, index1: `m${rng.int(100)}`, blob1: 'org', blob2: 'proj', blob3: 'shared-cpu-1x',
+      blob4: 'process', blob5: randomBytes(72).toString('base64'), double1: rng.double(), double2: 0, double3: 0, double4: 0,
+    });
+    if (!ws.write(line + '\n')) await new Promise((r) => ws.once('drain', r));
+  }
+  await new Promise((r) => ws.end(r));
 }
